@@ -1,0 +1,1 @@
+"""Rate cards and pay pricing."""
