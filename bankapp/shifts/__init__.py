@@ -1,0 +1,1 @@
+"""Shifts: posting, booking, claim checks and the doctor and coordinator pages."""

@@ -1,0 +1,478 @@
+"""Claim checks: may this doctor take this shift? Pure functions, no Flask, no DB.
+
+Every check returns a list of :class:`Reason` (all of them, never just the
+first), at most one reason per code, in the contract's order
+(:data:`REASON_CODES`). An empty list means the claim passes.
+
+Semantics
+---------
+* Times are aware datetimes; they are normalised to UTC on construction, so
+  every duration is real elapsed time: a 20:00-08:00 night over the October
+  clock change lasts 13 h, over the March change 11 h. Messages show
+  Europe/London wall-clock time.
+* ``existing`` is every live booking of the doctor at every site (the caller
+  leaves out the shift being checked). An existing interval that overlaps the
+  new one is reported as ``overlap`` only and left out of the working-time
+  checks. Touching (one ends when the other starts) is not an overlap.
+* The working-time checks look at the doctor's whole sequence (existing plus
+  new, sorted by start) but report only violations the NEW shift causes or
+  takes part in; an old violation elsewhere in the rota is not reported.
+* Limits are inclusive: exactly the limit passes.
+
+  - ``wtr_max_shift_13h``: the new shift lasts more than 13 h.
+  - ``wtr_min_rest_11h``: less than 11 h between the new shift and the
+    shift before it, or the shift after it.
+  - ``wtr_max_72h_in_168h``: some 168 h window that shares time with the new
+    shift holds more than 72 h of work (the part of each shift inside the
+    window). The maximum is reached by a window starting at a shift start or
+    ending at a shift end, so only those windows are measured.
+  - Two shifts are *consecutive* when the later starts on the same or the
+    next London calendar date as the earlier starts. A *run* is a block of
+    neighbouring shifts of one kind, each consecutive with the one before.
+  - A *night shift* has at least 3 h (real time) between 23:00 and 06:00
+    London time; a *long shift* lasts more than 10 h.
+  - ``wtr_max_consecutive_nights``: the new shift is in a run of more than
+    4 night shifts.
+  - ``wtr_rest_after_nights_46h``: after a night shift the next shift starts
+    less than 46 h after it ends, unless that next shift is a consecutive
+    night (continuing the run; a run that grows too long is the previous code).
+  - ``wtr_max_consecutive_long_shifts``: the new shift is in a run of more
+    than 4 long shifts; or after a run of at least 4 long shifts (the new
+    shift in it, or the new shift right after it) the next shift starts less
+    than 48 h after the run ends.
+  - ``wtr_max_consecutive_shifts``: the same with runs of any shifts, 7 and
+    48 h.
+* Eligibility: ``grade_mismatch`` when the doctor has no grade or a lower
+  grade rank than the shift; ``site_not_enabled`` when the doctor's sites are
+  restricted and exclude the shift's site; ``compliance_missing`` (one reason
+  naming every missing kind); ``compliance_expired`` (one reason naming every
+  required document whose expiry date is before the London date on which the
+  shift ends; a document is valid through its expiry date; ``None`` means it
+  does not expire). Only :data:`REQUIRED_DOCUMENTS` are considered.
+* Only ``wtr_*`` codes (:data:`WTR_CODES`) may be overridden by a
+  coordinator; see :func:`overridable`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+_LONDON = ZoneInfo("Europe/London")
+_DAY = timedelta(days=1)
+
+DOCUMENT_LABELS = {
+    "gmc_licence": "GMC licence to practise",
+    "dbs": "DBS check",
+    "right_to_work": "right to work check",
+    "mandatory_training": "mandatory training",
+    "occupational_health": "occupational health clearance",
+}
+REQUIRED_DOCUMENTS = tuple(DOCUMENT_LABELS)
+#: Every reason code, in the order reasons are returned.
+REASON_CODES = (
+    "grade_mismatch", "site_not_enabled", "compliance_missing", "compliance_expired",
+    "overlap", "wtr_max_shift_13h", "wtr_min_rest_11h", "wtr_max_72h_in_168h",
+    "wtr_max_consecutive_nights", "wtr_rest_after_nights_46h",
+    "wtr_max_consecutive_long_shifts", "wtr_max_consecutive_shifts",
+)
+#: The only codes a coordinator may override (with a written reason).
+WTR_CODES = frozenset(code for code in REASON_CODES if code.startswith("wtr_"))
+
+
+def _to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("claim checks need aware datetimes")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A worked (or booked) stretch of time; stored in UTC, end after start."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        start, end = _to_utc(self.start), _to_utc(self.end)
+        if end <= start:
+            raise ValueError("an interval must end after it starts")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
+    @property
+    def duration(self) -> timedelta:
+        """Real elapsed time; compare limits with this, not with ``hours``."""
+        return self.end - self.start
+
+    @property
+    def hours(self) -> float:
+        """Elapsed hours, for display only."""
+        return self.duration / timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class WorkingTimeLimits:
+    max_shift: timedelta = timedelta(hours=13)
+    min_rest: timedelta = timedelta(hours=11)
+    max_hours_in_window: timedelta = timedelta(hours=72)
+    window: timedelta = timedelta(hours=168)
+    max_consecutive_nights: int = 4
+    rest_after_nights: timedelta = timedelta(hours=46)
+    long_shift_over: timedelta = timedelta(hours=10)
+    max_consecutive_long: int = 4
+    rest_after_long: timedelta = timedelta(hours=48)
+    max_consecutive_shifts: int = 7
+    rest_after_consecutive: timedelta = timedelta(hours=48)
+    night_window_start: time = time(23, 0)
+    night_window_end: time = time(6, 0)
+    night_min: timedelta = timedelta(hours=3)
+
+
+DEFAULT_LIMITS = WorkingTimeLimits()
+
+
+@dataclass(frozen=True)
+class DoctorFacts:
+    grade_rank: int | None
+    site_ids: frozenset[int] | None  # None: enabled at every site
+    documents: Mapping[str, date | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShiftFacts:
+    start: datetime
+    end: datetime
+    grade_rank: int
+    site_id: int
+
+    def __post_init__(self) -> None:
+        interval = Interval(self.start, self.end)  # validates and normalises
+        object.__setattr__(self, "start", interval.start)
+        object.__setattr__(self, "end", interval.end)
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+# --- London time and wording -------------------------------------------------
+
+
+def _local_date(value: datetime) -> date:
+    return value.astimezone(_LONDON).date()
+
+
+def _at(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=_LONDON).astimezone(UTC)
+
+
+def _when(value: datetime) -> str:
+    local = value.astimezone(_LONDON)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _day(value: date) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def _span(interval: Interval) -> str:
+    if _local_date(interval.start) == _local_date(interval.end):
+        return f"{_when(interval.start)}–{interval.end.astimezone(_LONDON):%H:%M}"
+    return f"{_when(interval.start)} to {_when(interval.end)}"
+
+
+def _hours(value: timedelta, *, up: bool = False) -> str:
+    """Hours to at most two decimals, rounded away from the limit's side."""
+    hundredths = value / timedelta(hours=1) * 100
+    hundredths = math.ceil(hundredths - 1e-6) if up else math.floor(hundredths + 1e-6)
+    return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
+
+
+def _rest(value: timedelta) -> str:
+    text = _hours(value)
+    return f"{text} hour's" if text == "1" else f"{text} hours'"
+
+
+def _listing(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _overlap_time(a: Interval, start: datetime, end: datetime) -> timedelta:
+    return max(min(a.end, end) - max(a.start, start), timedelta())
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+# --- Shift kinds ---------------------------------------------------------------
+
+
+def night_time(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> timedelta:
+    """Real time the interval spends inside London's night window (23:00-06:00)."""
+    wraps = limits.night_window_end <= limits.night_window_start
+    total, day = timedelta(), _local_date(interval.start) - _DAY
+    while day <= _local_date(interval.end):
+        start = _at(day, limits.night_window_start)
+        end = _at(day + _DAY if wraps else day, limits.night_window_end)
+        total += _overlap_time(interval, start, end)
+        day += _DAY
+    return total
+
+
+def is_night_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> bool:
+    return night_time(interval, limits) >= limits.night_min
+
+
+def is_long_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> bool:
+    return interval.duration > limits.long_shift_over
+
+
+# --- Eligibility -----------------------------------------------------------------
+
+
+def _label(kind: str) -> str:
+    return DOCUMENT_LABELS.get(kind, kind.replace("_", " "))
+
+
+def _compliance(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
+    reasons = []
+    missing = [_label(k) for k in REQUIRED_DOCUMENTS if k not in doctor.documents]
+    if missing:
+        them = "it" if len(missing) == 1 else "them"
+        reasons.append(Reason("compliance_missing", (
+            f"We do not hold your {_listing(missing)}. "
+            f"Please upload {them} before booking shifts.")))
+    ends_on = _local_date(shift.end)
+    expired = [
+        f"{_label(kind)} (valid until {_day(expires)})"
+        for kind in REQUIRED_DOCUMENTS
+        if (expires := doctor.documents.get(kind)) is not None and expires < ends_on
+    ]
+    if expired:
+        verb = "runs" if len(expired) == 1 else "run"
+        reasons.append(Reason("compliance_expired", (
+            f"Your {_listing(expired)} {verb} out before this shift ends "
+            f"on {_day(ends_on)}. Please renew before booking.")))
+    return reasons
+
+
+def check_eligibility(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
+    """Grade, site and compliance documents."""
+    reasons = []
+    if doctor.grade_rank is None:
+        reasons.append(Reason("grade_mismatch", (
+            "Your grade is not on record yet, so you cannot book this shift. "
+            "Please contact medical staffing.")))
+    elif doctor.grade_rank < shift.grade_rank:
+        reasons.append(Reason(
+            "grade_mismatch", "This shift needs a more senior grade than yours."))
+    if doctor.site_ids is not None and shift.site_id not in doctor.site_ids:
+        reasons.append(Reason("site_not_enabled", (
+            "You are not set up to work at this hospital site. "
+            "Please contact medical staffing.")))
+    return reasons + _compliance(doctor, shift)
+
+
+def check_overlap(existing: Sequence[Interval], new: Interval) -> list[Reason]:
+    """One ``overlap`` reason naming every booked shift that shares time with ``new``."""
+    hits = sorted((iv for iv in existing if _overlaps(iv, new)), key=lambda iv: iv.start)
+    if not hits:
+        return []
+    plural = "s" if len(hits) > 1 else ""
+    shown = _listing([_span(iv) for iv in hits])
+    return [Reason("overlap", f"This overlaps your booked shift{plural} {shown}.")]
+
+
+# --- Working time ----------------------------------------------------------------
+
+
+class _Rota:
+    """The doctor's sorted shifts with the new one at index ``k``."""
+
+    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits):
+        others = [iv for iv in existing if not _overlaps(iv, new)]
+        self.shifts = sorted([*others, new], key=lambda iv: (iv.start, iv.end))
+        self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
+        self.new = new
+        self.limits = limits
+        dates = [_local_date(iv.start) for iv in self.shifts]
+        #: consecutive[i]: shift i+1 starts on the same or next date as shift i.
+        self.consecutive = [(b - a) <= _DAY for a, b in pairwise(dates)]
+        self.nights = [is_night_shift(iv, limits) for iv in self.shifts]
+        self.longs = [is_long_shift(iv, limits) for iv in self.shifts]
+
+    def runs(self, flags: Sequence[bool]) -> Iterable[tuple[int, int]]:
+        """Maximal blocks (first, last) of flagged, consecutive shifts."""
+        i = 0
+        while i < len(flags):
+            if not flags[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(flags) and flags[j + 1] and self.consecutive[j]:
+                j += 1
+            yield i, j
+            i = j + 1
+
+
+def _max_shift(rota: _Rota) -> list[str]:
+    limit = rota.limits.max_shift
+    if rota.new.duration <= limit:
+        return []
+    length = _hours(rota.new.duration, up=True)
+    return [f"This shift is {length} hours long; the limit is {_hours(limit)}."]
+
+
+def _min_rest(rota: _Rota) -> list[str]:
+    messages, limit, new = [], rota.limits.min_rest, rota.new
+    needed = f"at least {_hours(limit)} are needed."
+    if rota.k > 0:
+        previous_end = max(iv.end for iv in rota.shifts[: rota.k])
+        gap = new.start - previous_end
+        if gap < limit:
+            messages.append(f"You would have only {_rest(gap)} rest after your shift "
+                            f"ending {_when(previous_end)}; {needed}")
+    if rota.k + 1 < len(rota.shifts):
+        following = rota.shifts[rota.k + 1]
+        gap = following.start - new.end
+        if gap < limit:
+            messages.append(f"You would have only {_rest(gap)} rest before your shift "
+                            f"starting {_when(following.start)}; {needed}")
+    return messages
+
+
+def _worked(shifts: Sequence[Interval], start: datetime, end: datetime) -> timedelta:
+    return sum((_overlap_time(iv, start, end) for iv in shifts), timedelta())
+
+
+def _hours_in_window(rota: _Rota) -> list[str]:
+    new, window, limit = rota.new, rota.limits.window, rota.limits.max_hours_in_window
+    near = [iv for iv in rota.shifts
+            if iv.end > new.start - window and iv.start < new.end + window]
+    starts = [iv.start for iv in near] + [iv.end - window for iv in near]
+    worst = max(_worked(near, s, s + window) for s in starts
+                if s < new.end and s + window > new.start)
+    if worst <= limit:
+        return []
+    days, rest = divmod(window, _DAY)
+    span = f"{days} days" if not rest else f"{_hours(window)} hours"
+    worked = _hours(worst, up=True)
+    return [f"This would give you {worked} hours in {span}; the limit is {_hours(limit)}."]
+
+
+def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, noun: str) -> list[str]:
+    """The new shift is in a run of more than ``most``."""
+    return [f"This would make {last - first + 1} {noun}s in a row; the limit is {most}."
+            for first, last in rota.runs(flags)
+            if first <= rota.k <= last and last - first + 1 > most]
+
+
+def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta,
+                     noun: str) -> list[str]:
+    """Too little rest after a run of at least ``most`` (the new shift in it or next)."""
+    messages, k, shifts = [], rota.k, rota.shifts
+    for first, last in rota.runs(flags):
+        length = last - first + 1
+        if length < most or last + 1 >= len(shifts) or not first <= k <= last + 1:
+            continue
+        gap = shifts[last + 1].start - shifts[last].end
+        if gap < rest:
+            messages.append(
+                f"You would have only {_rest(gap)} rest after {length} {noun}s in a "
+                f"row ending {_when(shifts[last].end)}; at least {_hours(rest)} are needed.")
+    return messages
+
+
+def _consecutive_nights(rota: _Rota) -> list[str]:
+    return _runs_too_long(rota, rota.nights, rota.limits.max_consecutive_nights,
+                          "night shift")
+
+
+def _rest_after_nights(rota: _Rota) -> list[str]:
+    messages, shifts, limit = [], rota.shifts, rota.limits.rest_after_nights
+    for a in (rota.k - 1, rota.k):
+        b = a + 1
+        if a < 0 or b >= len(shifts) or not rota.nights[a]:
+            continue
+        if rota.nights[b] and rota.consecutive[a]:
+            continue  # the night run continues
+        gap = shifts[b].start - shifts[a].end
+        if gap < limit:
+            messages.append(
+                f"You would have only {_rest(gap)} rest after the night shift ending "
+                f"{_when(shifts[a].end)}; at least {_hours(limit)} are needed "
+                "before your next shift.")
+    return messages
+
+
+def _consecutive_long(rota: _Rota) -> list[str]:
+    most, rest = rota.limits.max_consecutive_long, rota.limits.rest_after_long
+    return (_runs_too_long(rota, rota.longs, most, "long shift")
+            + _rest_after_runs(rota, rota.longs, most, rest, "long shift"))
+
+
+def _consecutive_shifts(rota: _Rota) -> list[str]:
+    flags = [True] * len(rota.shifts)
+    most, rest = rota.limits.max_consecutive_shifts, rota.limits.rest_after_consecutive
+    return (_runs_too_long(rota, flags, most, "shift")
+            + _rest_after_runs(rota, flags, most, rest, "shift"))
+
+
+_WTR_CHECKS = (
+    ("wtr_max_shift_13h", _max_shift),
+    ("wtr_min_rest_11h", _min_rest),
+    ("wtr_max_72h_in_168h", _hours_in_window),
+    ("wtr_max_consecutive_nights", _consecutive_nights),
+    ("wtr_rest_after_nights_46h", _rest_after_nights),
+    ("wtr_max_consecutive_long_shifts", _consecutive_long),
+    ("wtr_max_consecutive_shifts", _consecutive_shifts),
+)
+
+
+def check_working_time(existing: Sequence[Interval], new: Interval,
+                       limits: WorkingTimeLimits = DEFAULT_LIMITS) -> list[Reason]:
+    """The doctors' working-time safeguards, as far as ``new`` is involved."""
+    rota = _Rota(existing, new, limits)
+    reasons = []
+    for code, check in _WTR_CHECKS:
+        messages = list(dict.fromkeys(check(rota)))
+        if messages:
+            reasons.append(Reason(code, " ".join(messages)))
+    return reasons
+
+
+def check_claim(doctor: DoctorFacts, shift: ShiftFacts, existing: Sequence[Interval],
+                limits: WorkingTimeLimits = DEFAULT_LIMITS) -> list[Reason]:
+    """Every reason the doctor may not take the shift, in :data:`REASON_CODES` order."""
+    new = shift.interval
+    reasons = [
+        *check_eligibility(doctor, shift),
+        *check_overlap(existing, new),
+        *check_working_time(existing, new, limits),
+    ]
+    return sorted(reasons, key=lambda r: REASON_CODES.index(r.code))
+
+
+def overridable(reasons: Iterable[Reason]) -> bool:
+    """True when there is something to override and every reason is a WTR code.
+
+    An empty list gives False: there is nothing to override (and no
+    ``wtr_override`` breach to record).
+    """
+    codes = [r.code for r in reasons]
+    return bool(codes) and all(code in WTR_CODES for code in codes)
