@@ -1,0 +1,108 @@
+"""Staff Bank: the merged trust's medical staff-bank shift marketplace."""
+import importlib
+import logging
+
+from flask import Flask
+from sqlalchemy.pool import StaticPool
+
+from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+# Feature packages, in the order their blueprints and nav entries register.
+FEATURES = ("auth", "org", "staff", "rates", "shifts", "cascade", "timesheets", "payroll", "notifications",
+            "reports", "audit")
+
+log = logging.getLogger(__name__)
+
+
+def _optional_module(name):
+    """Import bankapp.<name> if the module exists (a feature may not have it)."""
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        wanted = f"{__name__}.{name}"
+        if exc.name and wanted.startswith(exc.name):
+            return None
+        raise
+
+
+def import_models():
+    for feature in FEATURES:
+        _optional_module(f"{feature}.models")
+
+
+def create_app(config=None):
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.config.from_object(config or "config.Config")
+    if app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:"):
+        # One shared in-memory database for every session of the process.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool,
+                                                   "connect_args": {"check_same_thread": False}}
+    _ensure_instance_dir(app)
+
+    import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from .cli import bank_cli
+
+    app.cli.add_command(bank_cli)
+    _sqlite_pragmas(app)
+    return app
+
+
+def _ensure_instance_dir(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _register_blueprints(app):
+    from .home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    for feature in FEATURES:
+        api_module = _optional_module(f"{feature}.api")
+        if api_module is not None:
+            for blp in getattr(api_module, "BLUEPRINTS", [api_module.blp]):
+                csrf.exempt(blp)
+                api.register_blueprint(blp)
+        views_module = _optional_module(f"{feature}.views")
+        if views_module is not None:
+            for bp in getattr(views_module, "BLUEPRINTS", [views_module.bp]):
+                app.register_blueprint(bp)
+
+
+def _register_template_helpers(app):
+    from . import templating
+
+    templating.register(app)
+
+
+def _sqlite_pragmas(app):
+    """Foreign keys on, and a busy timeout so concurrent writers wait."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()

@@ -1,0 +1,113 @@
+"""Who may do what, and where. Used by every API endpoint and page.
+
+- ``api_auth(*roles)`` authenticates a bearer token and checks roles.
+- ``page_roles(*roles)`` does the same for pages with the session login.
+- ``require_site(user, site_id, *roles)`` checks site scope: coordinators and
+  approvers act only on their sites; executives, payroll and admins see the
+  whole trust.
+"""
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user, login_required
+
+from ..dbtypes import utcnow
+from ..errors import Forbidden, Unauthorized
+from .services import find_live_token
+
+SITE_SCOPED_ROLES = ("coordinator", "approver")
+TRUST_WIDE_ROLES = ("executive", "chief_executive", "admin", "payroll")
+# Seniority for approvals that name a required role ("or higher").
+APPROVAL_RANK = {"approver": 1, "executive": 2, "chief_executive": 3}
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate_api():
+    """Set ``g.actor`` from the bearer token, or raise Unauthorized."""
+    row = find_live_token(bearer_token())
+    if row is None:
+        raise Unauthorized("Log in first: send a valid, unexpired bearer token.")
+    # Touch at most once a minute to keep hot paths write-free.
+    now = utcnow()
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+    g.actor = row.user
+    g.api_token = row
+    return row.user
+
+
+def api_auth(*roles):
+    """Decorator for API views: bearer token required; any of ``roles`` if given."""
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            user = authenticate_api()
+            if roles and not user.has_role(*roles):
+                raise Forbidden("Your role does not allow this.")
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def page_roles(*roles):
+    """Decorator for pages: logged in, and holding any of ``roles`` if given."""
+
+    def decorator(fn):
+        @wraps(fn)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if roles and not current_user.has_role(*roles):
+                abort(403)
+            g.actor = current_user._get_current_object()
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def actor():
+    """The acting user of this request (API token or page session)."""
+    return getattr(g, "actor", None) or (current_user._get_current_object() if current_user.is_authenticated
+                                         else None)
+
+
+def sites_in_scope(user, *roles):
+    """Site ids where ``user`` may act in any of ``roles``; None means every site.
+
+    Returns an empty set when the user holds none of the roles.
+    """
+    held = [r for r in roles if user.has_role(r)] if roles else [r.role for r in user.roles]
+    if not held:
+        return set()
+    if any(r in TRUST_WIDE_ROLES for r in held):
+        return None
+    if "doctor" in held and not any(r in SITE_SCOPED_ROLES for r in held):
+        return set(user.site_ids) or None
+    return set(user.site_ids)
+
+
+def can_act_on_site(user, site_id, *roles) -> bool:
+    scope = sites_in_scope(user, *roles)
+    return scope is None or site_id in scope
+
+
+def require_site(user, site_id, *roles):
+    if not can_act_on_site(user, site_id, *roles):
+        raise Forbidden("You do not act for this site.")
+
+
+def holds_at_least(user, required_role: str) -> bool:
+    """True when the user holds ``required_role`` or a more senior approval role."""
+    need = APPROVAL_RANK[required_role]
+    return any(APPROVAL_RANK.get(r.role, 0) >= need for r in user.roles)

@@ -1,0 +1,1 @@
+"""Agencies, cascade requests, agency offers and cap approvals."""

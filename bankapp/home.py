@@ -1,0 +1,16 @@
+"""The home page: one per role, filled by the features' own sections."""
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("home/index.html", user=current_user)
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"status": "ok"}

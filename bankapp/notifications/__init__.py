@@ -1,0 +1,1 @@
+"""Outbox, Twilio sender, inbound webhook and alert fan-out."""

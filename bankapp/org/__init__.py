@@ -1,0 +1,1 @@
+"""Sites, departments and grades of the merged trust."""

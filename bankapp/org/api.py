@@ -1,0 +1,73 @@
+"""Sites, departments and grades (admin writes; any signed-in user reads)."""
+from flask import g
+from flask_smorest import Blueprint
+
+from ..apiutil import ListQuerySchema, keyset_page, list_schema
+from ..auth.permissions import api_auth
+from ..extensions import db
+from . import services
+from .models import Department, Grade, Site
+from .schemas import DepartmentSchema, GradeSchema, SiteSchema
+
+blp = Blueprint("org_api", __name__, url_prefix="/api/v1", description="Sites, departments and grades")
+SECURITY = [{"bearerAuth": []}]
+
+
+@blp.post("/sites")
+@blp.arguments(SiteSchema)
+@blp.response(201, SiteSchema)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def create_site(body):
+    site = services.create_site(**body, actor=g.actor)
+    db.session.commit()
+    return site
+
+
+@blp.get("/sites")
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, list_schema(SiteSchema, "SiteList"))
+@blp.doc(security=SECURITY)
+@api_auth()
+def list_sites(query):
+    return keyset_page(db.session, db.select(Site), Site.id, **query)
+
+
+@blp.post("/departments")
+@blp.arguments(DepartmentSchema)
+@blp.response(201, DepartmentSchema)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def create_department(body):
+    dept = services.create_department(**body, actor=g.actor)
+    db.session.commit()
+    return dept
+
+
+@blp.get("/departments")
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, list_schema(DepartmentSchema, "DepartmentList"))
+@blp.doc(security=SECURITY)
+@api_auth()
+def list_departments(query):
+    return keyset_page(db.session, db.select(Department), Department.id, **query)
+
+
+@blp.post("/grades")
+@blp.arguments(GradeSchema)
+@blp.response(201, GradeSchema)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def create_grade(body):
+    grade = services.create_grade(**body, actor=g.actor)
+    db.session.commit()
+    return grade
+
+
+@blp.get("/grades")
+@blp.arguments(ListQuerySchema, location="query")
+@blp.response(200, list_schema(GradeSchema, "GradeList"))
+@blp.doc(security=SECURITY)
+@api_auth()
+def list_grades(query):
+    return keyset_page(db.session, db.select(Grade), Grade.id, **query)

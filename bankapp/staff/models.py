@@ -1,0 +1,35 @@
+from ..extensions import db
+from ..models_base import TimestampMixin, one_of
+
+DOCUMENT_KINDS = ("gmc_licence", "dbs", "right_to_work", "mandatory_training", "occupational_health")
+DOCUMENT_LABELS = {
+    "gmc_licence": "GMC registration with licence to practise",
+    "dbs": "DBS check",
+    "right_to_work": "Right to work",
+    "mandatory_training": "Mandatory training",
+    "occupational_health": "Occupational health clearance",
+}
+
+
+class DoctorProfile(TimestampMixin, db.Model):
+    __tablename__ = "doctor_profiles"
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    grade_id = db.Column(db.Integer, db.ForeignKey("grades.id"), index=True)
+    esr_assignment_number = db.Column(db.String(16), unique=True)
+    gmc_number = db.Column(db.String(16), unique=True)
+    # Secret for the personal iCalendar feed URL.
+    calendar_token = db.Column(db.String(64), unique=True)
+
+    user = db.relationship("User", back_populates="doctor_profile")
+    grade = db.relationship("Grade", lazy="joined")
+
+
+class ComplianceDocument(TimestampMixin, db.Model):
+    __tablename__ = "compliance_documents"
+    __table_args__ = (one_of("kind", DOCUMENT_KINDS),)
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = db.Column(db.String(32), nullable=False)
+    expires_on = db.Column(db.Date, nullable=False)
+    reference = db.Column(db.String(64))
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))

@@ -1,0 +1,35 @@
+"""Template filters and globals: London times, money, labels, navigation."""
+from .auth.models import ROLE_LABELS
+from .nav import nav_items
+
+
+def london(dt, fmt="%a %-d %b %Y %H:%M"):
+    """A datetime as London wall-clock text for people (e.g. 'Sat 24 Oct 2026 20:00')."""
+    if dt is None:
+        return ""
+    from .timeutil import to_london
+
+    return to_london(dt).strftime(fmt)
+
+
+def london_iso(dt):
+    from .timeutil import format_london
+
+    return format_london(dt) if dt else ""
+
+
+def money(value):
+    if value is None:
+        return ""
+    return f"£{value:,.2f}"
+
+
+def register(app):
+    app.jinja_env.filters["london"] = london
+    app.jinja_env.filters["london_iso"] = london_iso
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+
+    @app.context_processor
+    def _nav():
+        return {"nav_items": nav_items()}

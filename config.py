@@ -1,0 +1,114 @@
+"""Configuration, read from the environment.
+
+Every *(setting)* of the contract is a value here with the contract's default.
+Deployments override them with environment variables of the same name.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env(name, default=None):
+    return os.environ.get(name, default)
+
+
+def _int(name, default):
+    return int(_env(name, default))
+
+
+def _bool(name, default):
+    return str(_env(name, default)).lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_db_url(url):
+    """psycopg 3 is the PostgreSQL driver; accept the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _database_url():
+    url = _env("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'staffbank.db'}"
+    return normalise_db_url(url)
+
+
+class Config:
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Public address used in SMS links and to validate Twilio signatures.
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    # API tokens
+    API_TOKEN_TTL_HOURS = _int("API_TOKEN_TTL_HOURS", 12)
+
+    # Login throttling (Flask-Limiter); Redis in multi-server deployments.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+
+    # OpenAPI (flask-smorest)
+    API_TITLE = "Staff Bank API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Time bands: day is [DAY_START, DAY_END) London time.
+    DAY_START = _env("DAY_START", "07:00")
+    DAY_END = _env("DAY_END", "21:00")
+
+    # Rate violations: up to this percent over the card an approver decides.
+    RATE_VIOLATION_APPROVER_MAX_PERCENT = _env("RATE_VIOLATION_APPROVER_MAX_PERCENT", "20")
+
+    # Doctors may cancel their own booking up to this many hours before start.
+    DOCTOR_CANCEL_CUTOFF_HOURS = _int("DOCTOR_CANCEL_CUTOFF_HOURS", 48)
+
+    # Agency cascade
+    BANK_ONLY_WINDOW_HOURS = _int("BANK_ONLY_WINDOW_HOURS", 48)
+    CASCADE_URGENT_WITHIN_HOURS = _int("CASCADE_URGENT_WITHIN_HOURS", 24)
+    TIER1_WINDOW_HOURS = _int("TIER1_WINDOW_HOURS", 12)
+    CHIEF_EXECUTIVE_ABOVE_RATE = _env("CHIEF_EXECUTIVE_ABOVE_RATE", "100.00")
+
+    # Payroll cut-off: weekly, Monday 09:00 London time.
+    PAYROLL_CUTOFF_WEEKDAY = _int("PAYROLL_CUTOFF_WEEKDAY", 0)
+    PAYROLL_CUTOFF_TIME = _env("PAYROLL_CUTOFF_TIME", "09:00")
+
+    # Notifications
+    QUIET_HOURS_START = _env("QUIET_HOURS_START", "21:00")
+    QUIET_HOURS_END = _env("QUIET_HOURS_END", "08:00")
+    URGENT_SHIFT_WITHIN_HOURS = _int("URGENT_SHIFT_WITHIN_HOURS", 12)
+    MAX_SHIFT_ALERTS_PER_DOCTOR_PER_DAY = _int("MAX_SHIFT_ALERTS_PER_DOCTOR_PER_DAY", 10)
+    SMS_MAX_ATTEMPTS = _int("SMS_MAX_ATTEMPTS", 5)
+    TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
+    TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
+    TWILIO_FROM = _env("TWILIO_FROM")
+    TWILIO_MESSAGING_SERVICE_SID = _env("TWILIO_MESSAGING_SERVICE_SID")
+    TWILIO_STATUS_CALLBACK_URL = _env("TWILIO_STATUS_CALLBACK_URL")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = normalise_db_url(_env("TEST_DATABASE_URL") or "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    PUBLIC_BASE_URL = "http://bank.test"
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM = None

@@ -1,0 +1,106 @@
+"""Shared fixtures: an app on SQLite (or PostgreSQL when TEST_DATABASE_URL is
+set), a clean database per test, API clients with tokens, and a guard that
+fails any test reaching the real Twilio API."""
+import os
+
+import pytest
+from sqlalchemy import text
+
+from bankapp import create_app
+from bankapp.extensions import db
+
+from .factories import ApiClient, Factory
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app("config.TestConfig")
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if os.environ.get("TEST_DATABASE_URL"):
+            db.drop_all()
+
+
+def _clean(app):
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                conn.execute(text("PRAGMA foreign_keys=OFF"))
+                for t in tables:
+                    conn.execute(text(f'DELETE FROM "{t}"'))
+                conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
+                conn.execute(text("PRAGMA foreign_keys=ON"))
+
+
+def _has_sqlite_sequence(conn):
+    return conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() is not None
+
+
+@pytest.fixture(autouse=True)
+def _db(app):
+    """Every test starts with empty tables and an app context."""
+    _clean(app)
+    ctx = app.app_context()
+    ctx.push()
+    yield db
+    db.session.rollback()
+    db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_twilio(monkeypatch):
+    """Any request through twilio's real HTTP client fails the test."""
+    from twilio.http.http_client import TwilioHttpClient
+
+    def refuse(*args, **kwargs):
+        pytest.fail("a test tried to reach the real Twilio API; give the client a fake http_client")
+
+    monkeypatch.setattr(TwilioHttpClient, "request", refuse)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    return Factory()
+
+
+@pytest.fixture
+def world(factory):
+    """A small merged trust: two sites, grades, and one person per role."""
+    return factory.world()
+
+
+@pytest.fixture
+def api(client):
+    """``api(user)`` → an ApiClient holding a bearer token for that user."""
+
+    def make(user):
+        return ApiClient.for_user(client, user)
+
+    return make
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL (' + url + ')' if url else 'SQLite (in memory)'}"
+
+
+def is_postgres():
+    return db.engine.dialect.name == "postgresql"
+
+
+requires_postgres = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                                       reason="needs PostgreSQL: set TEST_DATABASE_URL (make test does)")
