@@ -56,6 +56,8 @@ def create_app(config=None):
 
     from .cli import bank_cli
 
+    for feature in FEATURES:  # features add their own `flask bank …` commands
+        _optional_module(f"{feature}.commands")
     app.cli.add_command(bank_cli)
     _sqlite_pragmas(app)
     return app

@@ -8,7 +8,9 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("home/index.html", user=current_user)
+    from . import FEATURES
+
+    return render_template("home/index.html", user=current_user, home_features=FEATURES)
 
 
 @bp.get("/healthz")

@@ -131,3 +131,37 @@ class ApiClient:
 
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)
+
+
+def london(text):
+    """A London wall-clock time (or an ISO string with offset) as aware UTC."""
+    from bankapp.timeutil import parse_datetime
+
+    return parse_datetime(text)
+
+
+def make_shift(*, department, grade, start, end, posted_by, status="open", hourly_rate=None, **kw):
+    """A shift row straight into the database (no rules, no pricing): for tests of
+    features that only need a shift to exist. Marketplace tests use the service."""
+    from bankapp.shifts.models import Shift
+
+    shift = Shift(site_id=department.site_id, department_id=department.id, grade_id=grade.id,
+                  start_at=london(start) if isinstance(start, str) else start,
+                  end_at=london(end) if isinstance(end, str) else end,
+                  status=status, hourly_rate=hourly_rate, posted_by_id=posted_by.id, **kw)
+    db.session.add(shift)
+    db.session.flush()
+    return shift
+
+
+def make_booking(shift, doctor=None, *, source="bank", status="booked", **kw):
+    """A booking row straight into the database; marks the shift booked."""
+    from bankapp.shifts.models import Booking
+
+    booking = Booking(shift_id=shift.id, doctor_id=getattr(doctor, "id", None), source=source, status=status,
+                      booked_by_id=getattr(doctor, "id", None), **kw)
+    db.session.add(booking)
+    if status == "booked":
+        shift.status = "booked"
+    db.session.flush()
+    return booking
