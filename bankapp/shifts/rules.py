@@ -1,56 +1,45 @@
 """Claim checks: may this doctor take this shift? Pure functions, no Flask, no DB.
 
-Every check returns a list of :class:`Reason` (all of them, never just the
-first), at most one reason per code, in the contract's order
-(:data:`REASON_CODES`). An empty list means the claim passes.
+Every check returns all its reasons (never just the first), at most one
+:class:`Reason` per code, in :data:`REASON_CODES` order; ``[]`` means yes.
 
-Semantics
----------
-* Times are aware datetimes; they are normalised to UTC on construction, so
-  every duration is real elapsed time: a 20:00-08:00 night over the October
-  clock change lasts 13 h, over the March change 11 h. Messages show
-  Europe/London wall-clock time.
-* ``existing`` is every live booking of the doctor at every site (the caller
-  leaves out the shift being checked). An existing interval that overlaps the
-  new one is reported as ``overlap`` only and left out of the working-time
-  checks. Touching (one ends when the other starts) is not an overlap.
-* The working-time checks look at the doctor's whole sequence (existing plus
-  new, sorted by start) but report only violations the NEW shift causes or
-  takes part in; an old violation elsewhere in the rota is not reported.
-* Limits are inclusive: exactly the limit passes.
+* Times are aware datetimes, normalised to UTC, so durations are real elapsed
+  time: a 20:00-08:00 night lasts 13 h over the October clock change, 11 h over
+  the March one. Messages show Europe/London wall-clock time.
+* ``existing`` is every live booking of the doctor at every site, without the
+  shift being checked. Existing shifts overlapping the new one are reported as
+  ``overlap`` only and left out of the working-time checks. Touching
+  (end == start) is not an overlap.
+* Working-time checks look at the whole sequence (existing + new, sorted by
+  start) but report only violations the NEW shift causes or takes part in.
+  Limits are inclusive: exactly the limit passes.
 
   - ``wtr_max_shift_13h``: the new shift lasts more than 13 h.
-  - ``wtr_min_rest_11h``: less than 11 h between the new shift and the
-    shift before it, or the shift after it.
-  - ``wtr_max_72h_in_168h``: some 168 h window that shares time with the new
-    shift holds more than 72 h of work (the part of each shift inside the
-    window). The maximum is reached by a window starting at a shift start or
-    ending at a shift end, so only those windows are measured.
-  - Two shifts are *consecutive* when the later starts on the same or the
-    next London calendar date as the earlier starts. A *run* is a block of
-    neighbouring shifts of one kind, each consecutive with the one before.
-  - A *night shift* has at least 3 h (real time) between 23:00 and 06:00
-    London time; a *long shift* lasts more than 10 h.
-  - ``wtr_max_consecutive_nights``: the new shift is in a run of more than
-    4 night shifts.
-  - ``wtr_rest_after_nights_46h``: after a night shift the next shift starts
-    less than 46 h after it ends, unless that next shift is a consecutive
-    night (continuing the run; a run that grows too long is the previous code).
-  - ``wtr_max_consecutive_long_shifts``: the new shift is in a run of more
-    than 4 long shifts; or after a run of at least 4 long shifts (the new
-    shift in it, or the new shift right after it) the next shift starts less
-    than 48 h after the run ends.
-  - ``wtr_max_consecutive_shifts``: the same with runs of any shifts, 7 and
-    48 h.
-* Eligibility: ``grade_mismatch`` when the doctor has no grade or a lower
-  grade rank than the shift; ``site_not_enabled`` when the doctor's sites are
-  restricted and exclude the shift's site; ``compliance_missing`` (one reason
-  naming every missing kind); ``compliance_expired`` (one reason naming every
-  required document whose expiry date is before the London date on which the
-  shift ends; a document is valid through its expiry date; ``None`` means it
-  does not expire). Only :data:`REQUIRED_DOCUMENTS` are considered.
-* Only ``wtr_*`` codes (:data:`WTR_CODES`) may be overridden by a
-  coordinator; see :func:`overridable`.
+  - ``wtr_min_rest_11h``: under 11 h between the new shift and the one before
+    it or the one after it.
+  - ``wtr_max_72h_in_168h``: a 168 h window sharing time with the new shift
+    holds over 72 h of work (the parts of shifts inside it). Only windows
+    starting at a shift start or ending at a shift end are measured: the
+    maximum is always one of them.
+  - Two shifts are *consecutive* when the later starts on the same or the next
+    London date as the earlier starts; a *run* is a block of neighbouring
+    shifts of one kind, each consecutive with the one before. A *night shift*
+    has at least 3 h of real time between 23:00 and 06:00 London time; a
+    *long shift* lasts more than 10 h.
+  - ``wtr_max_consecutive_nights``: the new shift is in a run of over 4 nights.
+  - ``wtr_rest_after_nights_46h``: a shift after a night starts under 46 h
+    after it ends, unless it is a consecutive night (the run continues).
+  - ``wtr_max_consecutive_long_shifts``: the new shift is in a run of over 4
+    long shifts; or, after a run of at least 4 (the new shift in it or right
+    after it), the next shift starts under 48 h after the run ends.
+  - ``wtr_max_consecutive_shifts``: the same for runs of any shifts, 7 and 48 h.
+* Eligibility: ``grade_mismatch`` (no grade, or a lower rank than the shift);
+  ``site_not_enabled`` (``site_ids`` is not None and lacks the site);
+  ``compliance_missing`` (one reason naming every missing kind);
+  ``compliance_expired`` (one reason naming every document expiring before the
+  London date on which the shift ends; valid through the expiry date; ``None``
+  never expires). Only :data:`REQUIRED_DOCUMENTS` count.
+* A coordinator may override only :data:`WTR_CODES`; see :func:`overridable`.
 """
 
 from __future__ import annotations
@@ -202,9 +191,10 @@ def _hours(value: timedelta, *, up: bool = False) -> str:
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
 
 
-def _rest(value: timedelta) -> str:
-    text = _hours(value)
-    return f"{text} hour's" if text == "1" else f"{text} hours'"
+def _short_rest(gap: timedelta, after: str, needed: timedelta, then: str = "") -> str:
+    text = _hours(gap)
+    rest = f"{text} hour's" if text == "1" else f"{text} hours'"
+    return f"You would have only {rest} rest {after}; at least {_hours(needed)} are needed{then}."
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -245,29 +235,26 @@ def is_long_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
 # --- Eligibility -----------------------------------------------------------------
 
 
-def _label(kind: str) -> str:
-    return DOCUMENT_LABELS.get(kind, kind.replace("_", " "))
+_ASK_STAFFING = "Please contact medical staffing."
 
 
 def _compliance(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
     reasons = []
-    missing = [_label(k) for k in REQUIRED_DOCUMENTS if k not in doctor.documents]
+    missing = [DOCUMENT_LABELS[k] for k in REQUIRED_DOCUMENTS if k not in doctor.documents]
     if missing:
         them = "it" if len(missing) == 1 else "them"
-        reasons.append(Reason("compliance_missing", (
-            f"We do not hold your {_listing(missing)}. "
-            f"Please upload {them} before booking shifts.")))
+        message = f"We do not hold your {_listing(missing)}. Please upload {them} before booking shifts."
+        reasons.append(Reason("compliance_missing", message))
     ends_on = _local_date(shift.end)
     expired = [
-        f"{_label(kind)} (valid until {_day(expires)})"
+        f"{DOCUMENT_LABELS[kind]} (valid until {_day(expires)})"
         for kind in REQUIRED_DOCUMENTS
         if (expires := doctor.documents.get(kind)) is not None and expires < ends_on
     ]
     if expired:
         verb = "runs" if len(expired) == 1 else "run"
-        reasons.append(Reason("compliance_expired", (
-            f"Your {_listing(expired)} {verb} out before this shift ends "
-            f"on {_day(ends_on)}. Please renew before booking.")))
+        message = f"Your {_listing(expired)} {verb} out before this shift ends on {_day(ends_on)}."
+        reasons.append(Reason("compliance_expired", message + " Please renew before booking."))
     return reasons
 
 
@@ -275,16 +262,12 @@ def check_eligibility(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
     """Grade, site and compliance documents."""
     reasons = []
     if doctor.grade_rank is None:
-        reasons.append(Reason("grade_mismatch", (
-            "Your grade is not on record yet, so you cannot book this shift. "
-            "Please contact medical staffing.")))
+        reasons.append(Reason("grade_mismatch", f"Your grade is not on record yet. {_ASK_STAFFING}"))
     elif doctor.grade_rank < shift.grade_rank:
-        reasons.append(Reason(
-            "grade_mismatch", "This shift needs a more senior grade than yours."))
+        reasons.append(Reason("grade_mismatch", "This shift needs a more senior grade than yours."))
     if doctor.site_ids is not None and shift.site_id not in doctor.site_ids:
-        reasons.append(Reason("site_not_enabled", (
-            "You are not set up to work at this hospital site. "
-            "Please contact medical staffing.")))
+        message = f"You are not set up to work at this hospital site. {_ASK_STAFFING}"
+        reasons.append(Reason("site_not_enabled", message))
     return reasons + _compliance(doctor, shift)
 
 
@@ -340,19 +323,16 @@ def _max_shift(rota: _Rota) -> list[str]:
 
 def _min_rest(rota: _Rota) -> list[str]:
     messages, limit, new = [], rota.limits.min_rest, rota.new
-    needed = f"at least {_hours(limit)} are needed."
     if rota.k > 0:
         previous_end = max(iv.end for iv in rota.shifts[: rota.k])
         gap = new.start - previous_end
         if gap < limit:
-            messages.append(f"You would have only {_rest(gap)} rest after your shift "
-                            f"ending {_when(previous_end)}; {needed}")
+            messages.append(_short_rest(gap, f"after your shift ending {_when(previous_end)}", limit))
     if rota.k + 1 < len(rota.shifts):
         following = rota.shifts[rota.k + 1]
         gap = following.start - new.end
         if gap < limit:
-            messages.append(f"You would have only {_rest(gap)} rest before your shift "
-                            f"starting {_when(following.start)}; {needed}")
+            messages.append(_short_rest(gap, f"before your shift starting {_when(following.start)}", limit))
     return messages
 
 
@@ -362,11 +342,9 @@ def _worked(shifts: Sequence[Interval], start: datetime, end: datetime) -> timed
 
 def _hours_in_window(rota: _Rota) -> list[str]:
     new, window, limit = rota.new, rota.limits.window, rota.limits.max_hours_in_window
-    near = [iv for iv in rota.shifts
-            if iv.end > new.start - window and iv.start < new.end + window]
+    near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
     starts = [iv.start for iv in near] + [iv.end - window for iv in near]
-    worst = max(_worked(near, s, s + window) for s in starts
-                if s < new.end and s + window > new.start)
+    worst = max(_worked(near, s, s + window) for s in starts if s < new.end and s + window > new.start)
     if worst <= limit:
         return []
     days, rest = divmod(window, _DAY)
@@ -382,8 +360,7 @@ def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, noun: str) -> 
             if first <= rota.k <= last and last - first + 1 > most]
 
 
-def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta,
-                     noun: str) -> list[str]:
+def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
     """Too little rest after a run of at least ``most`` (the new shift in it or next)."""
     messages, k, shifts = [], rota.k, rota.shifts
     for first, last in rota.runs(flags):
@@ -392,15 +369,9 @@ def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timede
             continue
         gap = shifts[last + 1].start - shifts[last].end
         if gap < rest:
-            messages.append(
-                f"You would have only {_rest(gap)} rest after {length} {noun}s in a "
-                f"row ending {_when(shifts[last].end)}; at least {_hours(rest)} are needed.")
+            after = f"after {length} {noun}s in a row ending {_when(shifts[last].end)}"
+            messages.append(_short_rest(gap, after, rest))
     return messages
-
-
-def _consecutive_nights(rota: _Rota) -> list[str]:
-    return _runs_too_long(rota, rota.nights, rota.limits.max_consecutive_nights,
-                          "night shift")
 
 
 def _rest_after_nights(rota: _Rota) -> list[str]:
@@ -413,39 +384,33 @@ def _rest_after_nights(rota: _Rota) -> list[str]:
             continue  # the night run continues
         gap = shifts[b].start - shifts[a].end
         if gap < limit:
-            messages.append(
-                f"You would have only {_rest(gap)} rest after the night shift ending "
-                f"{_when(shifts[a].end)}; at least {_hours(limit)} are needed "
-                "before your next shift.")
+            after = f"after the night shift ending {_when(shifts[a].end)}"
+            messages.append(_short_rest(gap, after, limit, " before your next shift"))
     return messages
 
 
-def _consecutive_long(rota: _Rota) -> list[str]:
-    most, rest = rota.limits.max_consecutive_long, rota.limits.rest_after_long
-    return (_runs_too_long(rota, rota.longs, most, "long shift")
-            + _rest_after_runs(rota, rota.longs, most, rest, "long shift"))
-
-
-def _consecutive_shifts(rota: _Rota) -> list[str]:
-    flags = [True] * len(rota.shifts)
-    most, rest = rota.limits.max_consecutive_shifts, rota.limits.rest_after_consecutive
-    return (_runs_too_long(rota, flags, most, "shift")
-            + _rest_after_runs(rota, flags, most, rest, "shift"))
+def _run_rules(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
+    return _runs_too_long(rota, flags, most, noun) + _rest_after_runs(rota, flags, most, rest, noun)
 
 
 _WTR_CHECKS = (
     ("wtr_max_shift_13h", _max_shift),
     ("wtr_min_rest_11h", _min_rest),
     ("wtr_max_72h_in_168h", _hours_in_window),
-    ("wtr_max_consecutive_nights", _consecutive_nights),
+    ("wtr_max_consecutive_nights",
+     lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shift")),
     ("wtr_rest_after_nights_46h", _rest_after_nights),
-    ("wtr_max_consecutive_long_shifts", _consecutive_long),
-    ("wtr_max_consecutive_shifts", _consecutive_shifts),
+    ("wtr_max_consecutive_long_shifts",
+     lambda r: _run_rules(r, r.longs, r.limits.max_consecutive_long, r.limits.rest_after_long, "long shift")),
+    ("wtr_max_consecutive_shifts",
+     lambda r: _run_rules(r, [True] * len(r.shifts), r.limits.max_consecutive_shifts,
+                          r.limits.rest_after_consecutive, "shift")),
 )
 
 
-def check_working_time(existing: Sequence[Interval], new: Interval,
-                       limits: WorkingTimeLimits = DEFAULT_LIMITS) -> list[Reason]:
+def check_working_time(
+    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
+) -> list[Reason]:
     """The doctors' working-time safeguards, as far as ``new`` is involved."""
     rota = _Rota(existing, new, limits)
     reasons = []
@@ -456,10 +421,11 @@ def check_working_time(existing: Sequence[Interval], new: Interval,
     return reasons
 
 
-def check_claim(doctor: DoctorFacts, shift: ShiftFacts, existing: Sequence[Interval],
-                limits: WorkingTimeLimits = DEFAULT_LIMITS) -> list[Reason]:
+def check_claim(
+    doctor: DoctorFacts, shift: ShiftFacts, existing: Sequence[Interval], limits: WorkingTimeLimits = DEFAULT_LIMITS
+) -> list[Reason]:
     """Every reason the doctor may not take the shift, in :data:`REASON_CODES` order."""
-    new = shift.interval
+    new, existing = shift.interval, list(existing)
     reasons = [
         *check_eligibility(doctor, shift),
         *check_overlap(existing, new),

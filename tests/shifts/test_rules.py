@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bankapp.shifts.rules import (
-    DEFAULT_LIMITS,
     REASON_CODES,
     REQUIRED_DOCUMENTS,
     WTR_CODES,
@@ -18,12 +17,14 @@ from bankapp.shifts.rules import (
     Interval,
     Reason,
     ShiftFacts,
+    WorkingTimeLimits,
     check_claim,
     check_eligibility,
     check_overlap,
     check_working_time,
     is_long_shift,
     is_night_shift,
+    night_time,
     overridable,
 )
 
@@ -132,8 +133,8 @@ def test_night_shift_needs_three_hours_between_23_and_06(start, end, night):
 @pytest.mark.parametrize(
     ("start", "end", "night"),
     [
-        # October: 01:00-02:00 happens twice, 00:30-03:00 wall is 3.5 h real.
-        ("2026-10-25 01:00", "2026-10-25 03:00", True),  # 2 h wall, 3 h real
+        # October: 01:00-02:00 happens twice, so 01:00 BST-03:00 GMT is 3 h real.
+        ("2026-10-25 01:00", "2026-10-25 03:00", True),  # 2 h on the clock
         # March: 01:00-02:00 never happens, 00:00-04:00 wall is 3 h real.
         ("2026-03-29 00:00", "2026-03-29 04:00", True),
         ("2026-03-29 00:01", "2026-03-29 04:00", False),  # 2 h 59 real
@@ -141,6 +142,11 @@ def test_night_shift_needs_three_hours_between_23_and_06(start, end, night):
 )
 def test_night_time_is_real_time_over_clock_changes(start, end, night):
     assert is_night_shift(shift(start, end)) is night
+
+
+def test_night_time_over_the_october_change_is_eight_real_hours():
+    assert night_time(shift("2026-10-24 20:00", "2026-10-25 08:00")) == timedelta(hours=8)
+    assert night_time(shift("2026-03-28 20:00", "2026-03-29 08:00")) == timedelta(hours=6)
 
 
 @pytest.mark.parametrize(("minutes", "long"), [(599, False), (600, False), (601, True)])
@@ -386,6 +392,11 @@ def test_72_hours_message_gives_figures():
 FIVE_LONG = [shift(f"2026-11-0{d} 08:00", f"2026-11-0{d} 21:00") for d in (2, 3, 4, 6, 7)]
 
 
+def test_72_hours_message_rounds_a_minute_over_upwards():
+    reasons = check_working_time(SIX_DAYS, shift("2026-11-08 08:00", "2026-11-08 20:01"))
+    assert reasons[0].message == "This would give you 72.02 hours in 7 days; the limit is 72."
+
+
 def test_only_the_part_of_a_shift_inside_168_hours_counts():
     # 65 + 8 = 73 hours in the calendar week, but at most 65 in any 168 hours.
     assert wtr(FIVE_LONG, shift("2026-11-09 08:00", "2026-11-09 16:00")) == []
@@ -609,7 +620,7 @@ def test_clean_claim_has_no_reasons():
 
 
 def test_claim_checks_working_time_with_the_given_limits():
-    limits = DEFAULT_LIMITS.__class__(max_shift=timedelta(hours=12))
+    limits = WorkingTimeLimits(max_shift=timedelta(hours=12))
     claim = shift_facts("2026-11-02 08:00", "2026-11-02 20:01")
     assert codes(check_claim(DOCTOR, claim, [], limits)) == ["wtr_max_shift_13h"]
     assert check_claim(DOCTOR, claim, []) == []
