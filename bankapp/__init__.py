@@ -28,6 +28,8 @@ def _optional_module(name):
 def import_models():
     for feature in FEATURES:
         _optional_module(f"{feature}.models")
+    for feature in FEATURES:
+        _optional_module(f"{feature}.subscribers")
 
 
 def create_app(config=None):
