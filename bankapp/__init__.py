@@ -1,6 +1,7 @@
 """Staff Bank: the merged trust's medical staff-bank shift marketplace."""
 import importlib
 import logging
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.pool import StaticPool
@@ -43,7 +44,8 @@ def create_app(config=None):
 
     import_models()
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -68,8 +70,6 @@ def create_app(config=None):
 def _ensure_instance_dir(app):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
-        from pathlib import Path
-
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
