@@ -1,0 +1,63 @@
+# Staff Bank — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev static migrate seed serve lint bench fuzz clean
+
+## Install runtime dependencies into .venv (re-runs when requirements change).
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+## Test and tooling dependencies on top.
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## NHS.UK frontend, htmx and Chart.js, copied from node_modules into bankapp/static/vendor.
+bankapp/static/vendor/.built: node_modules/.installed
+	npm run --silent build
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+static: bankapp/static/vendor/.built
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) bank seed-demo
+
+serve: install
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Everything from a fresh clone: venv, pip, npm, migrate, demo trust, serve.
+run: install static seed serve
+
+## The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-dev static
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		$(PY) -m pytest -q -p no:cacheprovider; \
+	else \
+		echo "PostgreSQL run skipped: set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check bankapp tests bench config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) node_modules bankapp/static/vendor .pytest_cache
