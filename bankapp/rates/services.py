@@ -1,0 +1,338 @@
+"""Rate cards: which card prices a shift, pay estimates, new card versions.
+
+The card in force at a shift's start (its London date) prices the shift.
+A booking pins the card it was booked under, so a later card never re-prices
+a booked shift. Pricing itself is the pure ``rules.price_shift``; this module
+only finds the rates to give it. The approval workflow of rate violations
+lives in ``violations.py``.
+"""
+import logging
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import record_audit
+from ..errors import Forbidden, ValidationFailed, violated
+from ..extensions import db
+from ..money import parse_money
+from ..org.models import Grade
+from ..timeutil import BAND_LABELS, BANDS, london_date, now_utc
+from . import rules
+from .models import AgencyCap, RateCard, RateCardRate
+
+log = logging.getLogger(__name__)
+
+
+# --- settings ------------------------------------------------------------------
+
+
+def day_window() -> tuple[time, time]:
+    """The configured day (DAY_START, DAY_END) as times; night is the rest."""
+    cfg = current_app.config
+    return time.fromisoformat(str(cfg.get("DAY_START", "07:00"))), time.fromisoformat(str(cfg.get("DAY_END", "21:00")))
+
+
+def approver_max_percent() -> Decimal:
+    return Decimal(str(current_app.config.get("RATE_VIOLATION_APPROVER_MAX_PERCENT", "20")))
+
+
+def price(start, end, *, rates=None, flat_rate=None, break_minutes=0) -> rules.PayBreakdown:
+    """``rules.price_shift`` with the configured day window."""
+    day_start, day_end = day_window()
+    return rules.price_shift(start, end, rates=rates, flat_rate=flat_rate, break_minutes=break_minutes,
+                             day_start=day_start, day_end=day_end)
+
+
+# --- which card ----------------------------------------------------------------
+
+
+def card_in_force(at: datetime | date) -> RateCard | None:
+    """The card with the latest ``effective_from`` on or before the London date of ``at``."""
+    on = london_date(at) if isinstance(at, datetime) else at
+    return db.session.execute(
+        db.select(RateCard).where(RateCard.effective_from <= on).order_by(RateCard.effective_from.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def current_card() -> RateCard | None:
+    return card_in_force(now_utc())
+
+
+def card_rates(card: RateCard, grade_id: int) -> dict[str, Decimal]:
+    """Band → hourly rate of one grade on ``card`` (BANDS order)."""
+    found = {r.band: r.hourly_rate for r in card.rates if r.grade_id == grade_id}
+    return {band: found[band] for band in BANDS if band in found}
+
+
+def card_cap(card: RateCard, grade_id: int) -> Decimal | None:
+    return next((c.hourly_cap for c in card.agency_caps if c.grade_id == grade_id), None)
+
+
+def agency_cap_for(shift) -> Decimal | None:
+    """The agency cap of the shift's grade on the card in force at its start."""
+    card = card_in_force(shift.start_at)
+    return None if card is None else card_cap(card, shift.grade_id)
+
+
+def rates_for_booking(booking) -> tuple[dict[str, Decimal] | None, Decimal | None]:
+    """(card rates, flat rate) that price this booking.
+
+    The shift's flat rate if it has one; else the card pinned on the booking;
+    else the card in force at the shift's start. ``(None, None)`` when no card
+    covers it.
+    """
+    shift = booking.shift
+    if shift.hourly_rate is not None:
+        return None, shift.hourly_rate
+    card = db.session.get(RateCard, booking.rate_card_id) if booking.rate_card_id else None
+    card = card or card_in_force(shift.start_at)
+    if card is None:
+        return None, None
+    return card_rates(card, shift.grade_id), None
+
+
+def pin_card(booking) -> RateCard | None:
+    """Pin the card in force at the shift's start on a new booking."""
+    card = card_in_force(booking.shift.start_at)
+    booking.rate_card_id = card.id if card else None
+    return card
+
+
+def _live_booking(shift):
+    from ..shifts.models import Booking
+
+    return db.session.execute(
+        db.select(Booking).where(Booking.shift_id == shift.id, Booking.status != "cancelled")
+        .order_by(Booking.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def estimate_pay(shift) -> rules.PayBreakdown | None:
+    """The doctor's pay estimate for the whole shift (no break).
+
+    A flat-rate shift pays its flat rate; otherwise card rates by band, from
+    the card pinned on the live booking if booked. None when no card covers it.
+    """
+    if shift.hourly_rate is not None:
+        return price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
+    booking = _live_booking(shift) if shift.id is not None else None
+    if booking is not None:
+        rates, flat = rates_for_booking(booking)
+    else:
+        card = card_in_force(shift.start_at)
+        rates, flat = (card_rates(card, shift.grade_id) if card else None), None
+    if rates is None and flat is None:
+        return None
+    try:
+        return price(shift.start_at, shift.end_at, rates=rates, flat_rate=flat)
+    except KeyError:  # the card lacks a band for this grade (grade added after the card)
+        log.warning("no card rate for grade %s on shift %s", shift.grade_id, shift.id)
+        return None
+
+
+def card_breakdown(grade_id, start, end) -> tuple[RateCard, rules.PayBreakdown]:
+    """The card in force at ``start`` and its price of [start, end); 422 if none covers it."""
+    card = card_in_force(start)
+    if card is None:
+        raise ValidationFailed("No rate card is in force on that date.",
+                               errors={"start": ["No rate card is in force on that date."]})
+    try:
+        return card, price(start, end, rates=card_rates(card, grade_id))
+    except KeyError:
+        raise ValidationFailed("The rate card has no rates for this grade.",
+                               errors={"grade": ["The rate card in force has no rates for this grade."]}) from None
+
+
+# --- new card versions -----------------------------------------------------------
+
+
+def _parse_amount(value, what: str, problems: list[str]) -> Decimal | None:
+    try:
+        amount = value if isinstance(value, Decimal) else parse_money(value)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"{what}: {exc}")
+        return None
+    if amount <= 0:
+        problems.append(f"{what}: must be more than £0.00 (got {amount}).")
+        return None
+    return amount
+
+
+def _cell_label(code, band):
+    return f"{code} × {band}"
+
+
+def _check_rates(rates, grades, errors, cells):
+    """Rates as {(grade code, band): Decimal}; problems into ``errors``/``cells``."""
+    out, problems = {}, []
+    for item in rates or ():
+        code, band = str(item.get("grade", "")).strip(), str(item.get("band", "")).strip()
+        label = _cell_label(code, band)
+        if code not in grades:
+            problems.append(f"{label}: unknown grade {code!r}.")
+            continue
+        if band not in BANDS:
+            problems.append(f"{label}: unknown band {band!r}; bands are {', '.join(BANDS)}.")
+            continue
+        if (code, band) in out:
+            problems.append(f"{label}: given more than once.")
+            cells[f"rate-{code}-{band}"] = ["Given more than once."]
+            continue
+        before = len(problems)
+        amount = _parse_amount(item.get("hourly_rate"), label, problems)
+        if amount is None:
+            cells[f"rate-{code}-{band}"] = [problems[before].split(": ", 1)[1]]
+            out[(code, band)] = None
+            continue
+        out[(code, band)] = amount
+    for code in grades:
+        for band in BANDS:
+            if (code, band) not in out:
+                problems.append(f"Missing {_cell_label(code, band)}")
+                cells[f"rate-{code}-{band}"] = [f"Enter the {BAND_LABELS[band].lower()} rate for {code}."]
+    if problems:
+        errors["rates"] = problems
+    return out
+
+
+def _check_caps(caps, grades, errors, cells):
+    out, problems = {}, []
+    for item in caps or ():
+        code = str(item.get("grade", "")).strip()
+        if code not in grades:
+            problems.append(f"{code}: unknown grade {code!r}.")
+            continue
+        if code in out:
+            problems.append(f"{code}: given more than once.")
+            continue
+        before = len(problems)
+        amount = _parse_amount(item.get("hourly_cap"), code, problems)
+        if amount is None:
+            cells[f"cap-{code}"] = [problems[before].split(": ", 1)[1]]
+        out[code] = amount
+    for code in grades:
+        if code not in out:
+            problems.append(f"Missing agency cap for {code}")
+            cells[f"cap-{code}"] = [f"Enter the agency cap for {code}."]
+    if problems:
+        errors["agency_caps"] = problems
+    return out
+
+
+def _check_date(effective_from, backdated_reason, actor, errors):
+    if not isinstance(effective_from, date):
+        errors["effective_from"] = ["Enter the date the card takes effect, e.g. 2026-04-01."]
+        return
+    if effective_from < london_date(now_utc()):
+        if not (backdated_reason or "").strip():
+            errors["effective_from"] = [
+                "The date is in the past. A card can only be backdated by an administrator giving a reason."]
+        elif actor is None or not actor.has_role("admin"):
+            raise Forbidden("Only an administrator can backdate a rate card.")
+    if db.session.execute(db.select(RateCard.id).filter_by(effective_from=effective_from)).first():
+        errors.setdefault("effective_from", []).append(
+            f"A rate card already takes effect on {effective_from.isoformat()}.")
+
+
+class CardInvalid(ValidationFailed):
+    """A rejected card; ``cells`` maps 'rate-<grade>-<band>' / 'cap-<grade>' to messages for the grid."""
+
+    def __init__(self, errors, cells):
+        super().__init__("The rate card is not complete or not valid.", errors=errors)
+        self.cells = cells
+
+
+def create_rate_card(*, effective_from, rates, agency_caps, backdated_reason=None, note=None, actor) -> RateCard:
+    """A new card version: every grade × band rate and every grade's agency cap, all > £0.
+
+    ``rates``: [{grade: code, band, hourly_rate}], ``agency_caps``: [{grade: code,
+    hourly_cap}], amounts as Decimal or money text. A past ``effective_from``
+    needs an admin and a ``backdated_reason`` (audited).
+    """
+    grades = {g.code: g for g in db.session.execute(db.select(Grade).order_by(Grade.rank)).scalars()}
+    errors, cells = {}, {}
+    _check_date(effective_from, backdated_reason, actor, errors)
+    if not grades:
+        errors["rates"] = ["There are no grades yet: add grades first."]
+    parsed_rates = _check_rates(rates, grades, errors, cells)
+    parsed_caps = _check_caps(agency_caps, grades, errors, cells)
+    if errors:
+        raise CardInvalid(errors, cells)
+    backdated = effective_from < london_date(now_utc())
+    card = RateCard(effective_from=effective_from, created_by_id=getattr(actor, "id", None),
+                    backdated_reason=backdated_reason.strip() if backdated else None, note=note or None)
+    card.rates = [RateCardRate(grade_id=grades[c].id, band=b, hourly_rate=v) for (c, b), v in parsed_rates.items()]
+    card.agency_caps = [AgencyCap(grade_id=grades[c].id, hourly_cap=v) for c, v in parsed_caps.items()]
+    try:
+        with db.session.begin_nested():
+            db.session.add(card)
+            db.session.flush()
+    except IntegrityError as exc:
+        if violated(exc, "uq_rate_cards_effective_from", columns="rate_cards.effective_from"):
+            msg = f"A rate card already takes effect on {effective_from.isoformat()}."
+            raise CardInvalid({"effective_from": [msg]}, {}) from None
+        raise
+    record_audit("rate_card.backdated" if backdated else "rate_card.created", "rate_card", card.id, actor=actor,
+                 after={"effective_from": effective_from, "backdated_reason": card.backdated_reason, "note": note,
+                        "rates": {f"{c}/{b}": v for (c, b), v in parsed_rates.items()},
+                        "agency_caps": parsed_caps})
+    log.info("rate card %s created, effective from %s", card.id, effective_from)
+    return card
+
+
+def card_history() -> list[RateCard]:
+    return db.session.execute(db.select(RateCard).order_by(RateCard.effective_from.desc())).scalars().all()
+
+
+def card_grid(card: RateCard) -> list[dict]:
+    """Rows for display and the API: one per grade (by rank) with its band rates and cap."""
+    grades = db.session.execute(db.select(Grade).order_by(Grade.rank)).scalars().all()
+    return [{"grade": g, "rates": card_rates(card, g.id), "cap": card_cap(card, g.id)} for g in grades
+            if card_rates(card, g.id) or card_cap(card, g.id) is not None]
+
+
+# --- the post form's preview -------------------------------------------------------
+
+
+def preview(*, grade_id, start, end, hourly_rate=None) -> dict:
+    """What the coordinator sees before posting: card price, flat price, violation.
+
+    Raises ValidationFailed (``start``/``end``/``grade``) when the shift cannot be priced.
+    """
+    if end <= start:
+        raise ValidationFailed("The end must be after the start.", errors={"end": ["The end must be after the start."]})
+    card, card_bd = card_breakdown(grade_id, start, end)
+    out = {"rate_card_id": card.id, "effective_from": card.effective_from, "card": card_bd,
+           "rates": card_rates(card, grade_id), "flat": None, "flat_rate": hourly_rate, "is_violation": False,
+           "percent_over": None, "required_role": None}
+    if hourly_rate is not None:
+        flat_bd = price(start, end, flat_rate=hourly_rate)
+        out["flat"] = flat_bd
+        out["percent_over"] = rules.percent_over(flat_bd.total, card_bd.total) if card_bd.total else None
+        if rules.is_rate_violation(flat_bd, card_bd):
+            out["is_violation"] = True
+            out["required_role"] = rules.required_role_for(out["percent_over"], approver_max_percent())
+    return out
+
+
+# --- flat rates against the card ---------------------------------------------------
+
+
+def assess_flat_rate(shift, *, actor, reason):
+    """Compare a new flat-rate shift with the card; a violation holds it for approval.
+
+    Called right after the shift is flushed. Returns the new RateViolation (and
+    sets the shift ``pending_rate_approval``) or None when the flat rate costs
+    no more than the card. No card in force at the start → 422 on ``start``.
+    """
+    if shift.hourly_rate is None:
+        return None
+    from .violations import open_violation
+
+    _card, card_bd = card_breakdown(shift.grade_id, shift.start_at, shift.end_at)
+    flat_bd = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
+    if not rules.is_rate_violation(flat_bd, card_bd):
+        return None
+    return open_violation(shift, flat_bd=flat_bd, card_bd=card_bd, actor=actor, reason=reason)

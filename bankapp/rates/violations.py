@@ -1,0 +1,201 @@
+"""Rate violations: a flat rate above the card waits for leadership approval.
+
+Up to ``RATE_VIOLATION_APPROVER_MAX_PERCENT`` over the card an approver of the
+shift's site decides, above it an executive. Nobody decides their own request.
+An approval opens the shift and enters the breach register; a rejection sends
+the shift back to its coordinator, who revises the rate (re-assessed) or
+cancels the shift. Violation rows are never deleted: they are the history.
+"""
+import logging
+
+from sqlalchemy import func
+
+from ..audit.services import record_audit, record_breach
+from ..auth.permissions import can_act_on_site, holds_at_least, sites_in_scope
+from ..dbtypes import utcnow
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..events import emit
+from ..extensions import db
+from ..shifts.models import Shift
+from . import rules
+from .models import RateViolation
+from .services import approver_max_percent, assess_flat_rate, card_breakdown
+
+log = logging.getLogger(__name__)
+
+DECIDER_ROLES = ("approver", "executive", "chief_executive")
+WAITING = "pending_rate_approval"
+
+
+def open_violation(shift, *, flat_bd, card_bd, actor, reason) -> RateViolation:
+    """Record a violation for ``shift`` and hold the shift until someone decides."""
+    percent = rules.percent_over(flat_bd.total, card_bd.total)
+    violation = RateViolation(
+        shift_id=shift.id, status="pending", required_role=rules.required_role_for(percent, approver_max_percent()),
+        percent_over=percent, flat_rate=shift.hourly_rate, flat_total=flat_bd.total, card_total=card_bd.total,
+        reason=(reason or "").strip() or None, requested_by_id=actor.id)
+    db.session.add(violation)
+    before = shift.status
+    shift.status = WAITING
+    db.session.flush()
+    record_audit("rate_violation.opened", "rate_violation", violation.id, actor=actor,
+                 after={"shift_id": shift.id, "flat_rate": shift.hourly_rate, "flat_total": flat_bd.total,
+                        "card_total": card_bd.total, "percent_over": percent,
+                        "required_role": violation.required_role, "reason": violation.reason})
+    if before != WAITING:
+        record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": before},
+                     after={"status": WAITING})
+    log.info("rate violation %s on shift %s: %s%% over", violation.id, shift.id, percent)
+    return violation
+
+
+def get_violation(violation_id) -> RateViolation:
+    violation = db.session.get(RateViolation, violation_id)
+    if violation is None:
+        raise NotFound("No such rate violation.")
+    return violation
+
+
+def may_decide(violation, user) -> bool:
+    """Whether ``user`` may approve or reject (for pages: show the buttons)."""
+    return (violation.requested_by_id != user.id and holds_at_least(user, violation.required_role)
+            and can_act_on_site(user, violation.shift.site_id, *DECIDER_ROLES))
+
+
+def _check_decider(violation, actor):
+    if violation.requested_by_id == actor.id:
+        raise Forbidden("You asked for this rate: someone else must decide it.")
+    if not holds_at_least(actor, violation.required_role):
+        raise Forbidden(f"This rate is {violation.percent_over}% over the card: "
+                        f"it needs an {violation.required_role} or more senior to decide.")
+    if not can_act_on_site(actor, violation.shift.site_id, *DECIDER_ROLES):
+        raise Forbidden("You do not approve rates for this site.")
+
+
+def _decide(violation, status, actor, note):
+    """pending → ``status`` atomically: a second decision gets 409."""
+    if violation.shift.status != WAITING and violation.status == "pending":
+        raise Conflict("The shift is no longer waiting for rate approval.")
+    done = db.session.execute(
+        db.update(RateViolation).where(RateViolation.id == violation.id, RateViolation.status == "pending")
+        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), decision_note=note)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        db.session.refresh(violation)
+        raise Conflict(f"This rate violation has already been {violation.status}.")
+    db.session.refresh(violation)
+
+
+def approve_violation(violation, *, actor, note=None) -> RateViolation:
+    """Approve the rate: the shift opens and the breach register records it."""
+    _check_decider(violation, actor)
+    note = (note or "").strip() or None
+    _decide(violation, "approved", actor, note)
+    shift = violation.shift
+    shift.status = "open"
+    record_breach("rate_violation", site_id=shift.site_id, shift_id=shift.id,
+                  amount_over=violation.flat_total - violation.card_total, approved_by=actor, reason=note,
+                  source_type="rate_violation", source_id=violation.id)
+    record_audit("rate_violation.approved", "rate_violation", violation.id, actor=actor,
+                 before={"status": "pending"}, after={"status": "approved", "note": note})
+    record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
+                 after={"status": "open"})
+    db.session.flush()
+    emit("shift.opened", shift=shift, actor=actor)
+    return violation
+
+
+def reject_violation(violation, *, actor, note) -> RateViolation:
+    """Reject the rate: the shift stays held and goes back to its coordinator."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("Say why the rate is rejected.", errors={"note": ["Say why the rate is rejected."]})
+    _check_decider(violation, actor)
+    _decide(violation, "rejected", actor, note)
+    record_audit("rate_violation.rejected", "rate_violation", violation.id, actor=actor,
+                 before={"status": "pending"}, after={"status": "rejected", "note": note})
+    db.session.flush()
+    return violation
+
+
+def _latest_for_shift(shift_id) -> int | None:
+    return db.session.execute(db.select(func.max(RateViolation.id)).where(RateViolation.shift_id == shift_id)).scalar()
+
+
+def revise_rate(violation, *, actor, hourly_rate, reason=None):
+    """The coordinator's answer to a rejection: a new flat rate, or None for card rates.
+
+    Re-assessed at once: within the card the shift opens; still over it, a new
+    pending violation. Returns (shift, new violation or None).
+    """
+    shift = violation.shift
+    if not (actor.has_role("coordinator") and can_act_on_site(actor, shift.site_id, "coordinator")):
+        raise Forbidden("Only a coordinator of this site can revise the rate.")
+    shift = db.session.execute(db.select(Shift).where(Shift.id == shift.id).with_for_update()
+                               .execution_options(populate_existing=True)).scalar_one()
+    if violation.status != "rejected" or shift.status != WAITING or _latest_for_shift(shift.id) != violation.id:
+        raise Conflict("Only a rejected rate whose shift is still held can be revised.")
+    if hourly_rate is not None and hourly_rate <= 0:
+        raise ValidationFailed("The rate must be more than £0.00.",
+                               errors={"hourly_rate": ["The rate must be more than £0.00."]})
+    reason = (reason or "").strip() or None
+    before = shift.hourly_rate
+    shift.hourly_rate = hourly_rate
+    db.session.flush()
+    record_audit("shift.rate_revised", "shift", shift.id, actor=actor, before={"hourly_rate": before},
+                 after={"hourly_rate": hourly_rate, "reason": reason, "after_violation": violation.id})
+    if hourly_rate is None:
+        card_breakdown(shift.grade_id, shift.start_at, shift.end_at)  # 422 when no card prices it
+        new = None
+    else:
+        new = assess_flat_rate(shift, actor=actor, reason=reason)
+        if new is not None and reason is None:
+            raise ValidationFailed("Say why this rate is needed: it is still above the card.",
+                                   errors={"reason": ["Say why this rate is needed: it is still above the card."]})
+    if new is None:
+        shift.status = "open"
+        record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
+                     after={"status": "open"})
+        db.session.flush()
+        emit("shift.opened", shift=shift, actor=actor)
+    return shift, new
+
+
+# --- lists ---------------------------------------------------------------------------
+
+
+def violations_query(user, *, status=None, site_id=None):
+    """Violations on the sites where ``user`` decides rates; pending ones only while the shift is held."""
+    scope = sites_in_scope(user, *DECIDER_ROLES)
+    stmt = db.select(RateViolation).join(Shift, RateViolation.shift_id == Shift.id)
+    if scope is not None:
+        stmt = stmt.where(Shift.site_id.in_(scope))
+    if site_id is not None:
+        stmt = stmt.where(Shift.site_id == site_id)
+    if status:
+        stmt = stmt.where(RateViolation.status == status)
+    if status == "pending":
+        stmt = stmt.where(Shift.status == WAITING)
+    return stmt
+
+
+def pending_for(user) -> list[RateViolation]:
+    """The approval queue of ``user``: pending violations they may decide, oldest first."""
+    rows = db.session.execute(violations_query(user, status="pending").order_by(RateViolation.id)).scalars().all()
+    return [v for v in rows if holds_at_least(user, v.required_role)]
+
+
+def pending_count(user) -> int:
+    return len(pending_for(user))
+
+
+def returned_to(user) -> list[RateViolation]:
+    """Rejected rates waiting for the coordinator: the latest violation of a still-held shift."""
+    scope = sites_in_scope(user, "coordinator")
+    latest = (db.select(func.max(RateViolation.id)).group_by(RateViolation.shift_id)).scalar_subquery()
+    stmt = (db.select(RateViolation).join(Shift, RateViolation.shift_id == Shift.id)
+            .where(RateViolation.status == "rejected", Shift.status == WAITING, RateViolation.id.in_(latest))
+            .order_by(RateViolation.decided_at))
+    if scope is not None:
+        stmt = stmt.where(Shift.site_id.in_(scope))
+    return db.session.execute(stmt).scalars().all()
