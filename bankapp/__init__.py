@@ -10,7 +10,7 @@ from .extensions import api, csrf, db, limiter, login_manager, migrate
 
 # Feature packages, in the order their blueprints and nav entries register.
 FEATURES = ("auth", "org", "staff", "rates", "shifts", "cascade", "timesheets", "payroll", "notifications",
-            "reports", "audit")
+            "reports", "audit", "dataprotection")
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,9 @@ def create_app(config=None):
     login_manager.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    from . import security
+
+    security.init_app(app)
 
     from .errors import register_error_handlers
 
