@@ -17,6 +17,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..events import emit
 from ..extensions import db
 from ..shifts.models import Shift
+from ..timeutil import now_utc
 from . import rules
 from .models import RateViolation
 from .services import approver_max_percent, assess_flat_rate, card_breakdown
@@ -47,6 +48,12 @@ def open_violation(shift, *, flat_bd, card_bd, actor, reason) -> RateViolation:
                      after={"status": WAITING})
     log.info("rate violation %s on shift %s: %s%% over", violation.id, shift.id, percent)
     return violation
+
+
+def _announce(shift, actor):
+    """A shift that became claimable is announced (alerts), unless it has already started."""
+    if shift.start_at > now_utc():
+        emit("shift.opened", shift=shift, actor=actor)
 
 
 def get_violation(violation_id) -> RateViolation:
@@ -101,7 +108,7 @@ def approve_violation(violation, *, actor, note=None) -> RateViolation:
     record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
                  after={"status": "open"})
     db.session.flush()
-    emit("shift.opened", shift=shift, actor=actor)
+    _announce(shift, actor)
     return violation
 
 
@@ -157,7 +164,7 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
         record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
                      after={"status": "open"})
         db.session.flush()
-        emit("shift.opened", shift=shift, actor=actor)
+        _announce(shift, actor)
     return shift, new
 
 
