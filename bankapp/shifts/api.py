@@ -1,0 +1,216 @@
+"""Shifts and bookings API (contract "Shifts" and "Claim checks").
+
+Choices where the contract is silent:
+- Posting is for coordinators of the department's site (and admins).
+- A shift that has already started cannot be claimed (409); a coordinator may
+  still assign it (retrospective bookings).
+- `POST /shifts/{id}/cancel`: a coordinator of the site cancels the shift (and
+  any booking on it; reason required). The booked doctor cancels their own
+  booking up to DOCTOR_CANCEL_CUTOFF_HOURS (48) before the start; later it is
+  refused with 422 reason `cancel_cutoff_passed`. The shift then returns to
+  the board and is re-advertised.
+- Shifts and bookings another user may not see are 404, never 403, so ids
+  leak nothing.
+"""
+from flask import g, request
+from flask_smorest import Blueprint
+
+from ..apiutil import keyset_page, list_schema
+from ..auth.models import User
+from ..auth.permissions import api_auth, can_act_on_site
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..org.models import Department
+from ..org.services import grade_by_code
+from . import csv_import, queries, services
+from .models import Booking, Shift
+from .schemas import (
+    AssignSchema,
+    BookingDetailSchema,
+    BookingQuerySchema,
+    BookingSchema,
+    CancelSchema,
+    ShiftCreateSchema,
+    ShiftQuerySchema,
+    ShiftSchema,
+    range_bounds,
+)
+
+blp = Blueprint("shifts_api", __name__, url_prefix="/api/v1", description="Shifts, claims and bookings")
+SECURITY = [{"bearerAuth": []}]
+COORDINATORS = ("coordinator", "admin")
+
+
+def _shift_for(user, shift_id) -> Shift:
+    shift = queries.visible_shift(user, shift_id)
+    if shift is None:
+        raise NotFound("No such shift.")
+    return shift
+
+
+@blp.post("/shifts")
+@blp.arguments(ShiftCreateSchema)
+@blp.response(201, ShiftSchema)
+@blp.alt_response(422, description="Invalid input (end before start, over 24 h, clock-change gap, past start "
+                                   "without retrospective, no rate card in force)")
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def post_shift(body):
+    """Post a shift.
+
+    Without `hourly_rate` the shift pays card rates per band. With a flat rate
+    that costs more than the card, the shift is created `pending_rate_approval`
+    and carries `rate_violation`.
+    """
+    department = db.session.get(Department, body["department_id"])
+    grade = grade_by_code(body["grade"])
+    errors = {}
+    if department is None:
+        errors["department_id"] = ["No department has this id."]
+    if grade is None:
+        errors["grade"] = [f"Unknown grade: {body['grade']}."]
+    if errors:
+        raise ValidationFailed("Some fields are not valid.", errors=errors)
+    shift = services.post_shift(actor=g.actor, department=department, grade=grade, start=body["start"],
+                                end=body["end"], hourly_rate=body["hourly_rate"], reason=body["reason"],
+                                retrospective=body["retrospective"])
+    db.session.commit()
+    return shift
+
+
+@blp.get("/shifts")
+@blp.arguments(ShiftQuerySchema, location="query")
+@blp.response(200, list_schema(ShiftSchema, "ShiftList"))
+@blp.doc(security=SECURITY)
+@api_auth()
+def list_shifts(query):
+    """Shifts the caller may see, by id.
+
+    Doctors: claimable shifts that have not started, of a grade and site they
+    may work, plus shifts they are booked on. Coordinators and approvers: their
+    sites. Executives, payroll, admins: the whole trust. Agencies: shifts
+    released to their tier. `from`/`to` filter on the start; a date means the
+    London day.
+    """
+    from_, to = range_bounds(query.pop("from_"), query.pop("to"))
+    cursor, limit = query.pop("cursor"), query.pop("limit")
+    stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
+    return keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit)
+
+
+@blp.get("/shifts/<int:shift_id>")
+@blp.response(200, ShiftSchema)
+@blp.doc(security=SECURITY)
+@api_auth()
+def get_shift(shift_id):
+    """One shift with its `pay_estimate` and any `rate_violation`."""
+    return _shift_for(g.actor, shift_id)
+
+
+@blp.post("/shifts/<int:shift_id>/claim")
+@blp.response(201, BookingSchema)
+@blp.alt_response(409, description="No longer available (booked, cancelled, awaiting rate approval, started)")
+@blp.alt_response(422, description="Refused by the claim checks; `reasons` lists every one")
+@blp.doc(security=SECURITY)
+@api_auth()
+def claim(shift_id):
+    """A bank doctor claims a shift. Exactly one booking per shift, whatever the concurrency."""
+    if not g.actor.has_role("doctor"):
+        raise Forbidden("Only bank doctors can claim shifts.")
+    booking = services.claim_shift(shift_id, doctor=g.actor)
+    db.session.commit()
+    return booking
+
+
+@blp.post("/shifts/<int:shift_id>/assign")
+@blp.arguments(AssignSchema)
+@blp.response(201, BookingSchema)
+@blp.alt_response(409, description="No longer available")
+@blp.alt_response(422, description="Refused by the claim checks; only working-time reasons can be overridden")
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def assign(body, shift_id):
+    """Book a doctor directly. `override_reason` overrides working-time reasons only (a `wtr_override` breach)."""
+    shift = _shift_for(g.actor, shift_id)
+    doctor = db.session.get(User, body["doctor_id"])
+    if doctor is None:
+        raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
+    booking = services.assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
+    db.session.commit()
+    return booking
+
+
+@blp.post("/shifts/<int:shift_id>/cancel")
+@blp.arguments(CancelSchema)
+@blp.response(200, ShiftSchema)
+@blp.doc(security=SECURITY)
+@api_auth()
+def cancel(body, shift_id):
+    """Coordinator: cancel the shift (reason required). Booked doctor: cancel their booking before the cut-off."""
+    shift = _shift_for(g.actor, shift_id)
+    if can_act_on_site(g.actor, shift.site_id, *COORDINATORS) and g.actor.has_role(*COORDINATORS):
+        services.cancel_shift(shift, actor=g.actor, reason=body["reason"])
+    else:
+        booking = queries.live_booking(shift.id)
+        if booking is None or booking.doctor_id != g.actor.id:
+            raise NotFound("You have no booking on this shift.")
+        services.cancel_booking(booking, actor=g.actor, reason=body["reason"])
+    db.session.commit()
+    return db.session.get(Shift, shift_id)
+
+
+@blp.post("/shifts/<int:shift_id>/reopen")
+@blp.response(200, ShiftSchema)
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def reopen(shift_id):
+    """Put a cancelled shift back on the board (a flat rate is checked against the card again)."""
+    shift = services.reopen_shift(_shift_for(g.actor, shift_id), actor=g.actor)
+    db.session.commit()
+    return shift
+
+
+@blp.post("/shifts/import")
+@blp.response(201, list_schema(ShiftSchema, "ImportedShifts"))
+@blp.doc(security=SECURITY, requestBody={"content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                 "format": "binary"}}}}}})
+@api_auth(*COORDINATORS)
+def import_rota():
+    """Post a rota from CSV: `department` (name or id), `grade` (code), `start`, `end`, optional `hourly_rate`,
+    `site` (code) and `reason`. All or nothing: any bad line → 422 with `errors` keyed `line N` (the header is
+    line 1) and nothing imported."""
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None else request.get_data()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed("The file is not UTF-8 text.", errors={"file": ["Save the rota as CSV (UTF-8)."]}) \
+            from None
+    shifts = csv_import.import_rota(text, actor=g.actor)
+    db.session.commit()
+    return {"items": shifts, "next": None}
+
+
+@blp.get("/bookings")
+@blp.arguments(BookingQuerySchema, location="query")
+@blp.response(200, list_schema(BookingDetailSchema, "BookingList"))
+@blp.doc(security=SECURITY)
+@api_auth()
+def list_bookings(query):
+    """The caller's own bookings (`when=upcoming|past`); never anyone else's."""
+    stmt = queries.my_bookings(g.actor, query["when"])
+    return keyset_page(db.session, stmt, Booking.id, cursor=query["cursor"], limit=query["limit"])
+
+
+@blp.get("/bookings/<int:booking_id>")
+@blp.response(200, BookingDetailSchema)
+@blp.doc(security=SECURITY)
+@api_auth()
+def get_booking(booking_id):
+    """One of the caller's own bookings; anyone else's is 404."""
+    booking = queries.my_booking(g.actor, booking_id)
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking

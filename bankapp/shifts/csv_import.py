@@ -1,0 +1,130 @@
+"""Rota upload: a CSV of shifts, posted all or nothing with line-numbered errors.
+
+Columns (header row required, any order, case-insensitive):
+``department`` (name or id), ``grade`` (code), ``start``, ``end`` (ISO 8601,
+London time when there is no offset), ``hourly_rate`` (optional flat rate),
+and optionally ``site`` (site code, to pick a department name used at several
+of your sites) and ``reason``. Line 1 is the header, so the first shift is
+line 2. If any line is bad, nothing is imported and every bad line is listed.
+"""
+import csv
+import io
+
+from ..auth.permissions import sites_in_scope
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..money import parse_money
+from ..org.models import Department, Grade, Site
+from ..timeutil import TimeInputError, parse_datetime
+from . import services
+
+REQUIRED_COLUMNS = ("department", "grade", "start", "end")
+OPTIONAL_COLUMNS = ("hourly_rate", "site", "reason")
+MAX_ROWS = 2000
+
+
+def _departments(actor):
+    scope = sites_in_scope(actor, "coordinator", "admin")
+    stmt = db.select(Department)
+    if scope is not None:
+        stmt = stmt.where(Department.site_id.in_(scope or [-1]))
+    return db.session.execute(stmt).scalars().all()
+
+
+def _find_department(value, site_code, departments, problems):
+    value = (value or "").strip()
+    if not value:
+        problems.append("department: enter the department name or id.")
+        return None
+    if value.isdigit():
+        found = [d for d in departments if d.id == int(value)]
+    else:
+        found = [d for d in departments if d.name.lower() == value.lower()]
+    if site_code:
+        found = [d for d in found if d.site.code.lower() == site_code.lower()]
+    if not found:
+        problems.append(f"department: no department {value!r} at your sites.")
+        return None
+    if len(found) > 1:
+        sites = ", ".join(sorted(d.site.code for d in found))
+        problems.append(f"department: {value!r} is at several of your sites ({sites}); add a site column "
+                        "or give the department id.")
+        return None
+    return found[0]
+
+
+def _parse_time(row, column, problems):
+    text = (row.get(column) or "").strip()
+    if not text:
+        problems.append(f"{column}: enter a date and time.")
+        return None
+    try:
+        return parse_datetime(text)
+    except TimeInputError as exc:
+        problems.append(f"{column}: {exc.message}")
+        return None
+
+
+def _parse_row(line, row, departments, grades, problems):
+    department = _find_department(row.get("department"), (row.get("site") or "").strip(), departments, problems)
+    code = (row.get("grade") or "").strip()
+    grade = grades.get(code.upper())
+    if grade is None:
+        problems.append(f"grade: unknown grade {code!r}; use one of {', '.join(sorted(grades))}." if code
+                        else "grade: enter the grade code.")
+    start, end = _parse_time(row, "start", problems), _parse_time(row, "end", problems)
+    rate = None
+    if (row.get("hourly_rate") or "").strip():
+        try:
+            rate = parse_money(row["hourly_rate"].strip())
+            if rate <= 0:
+                problems.append("hourly_rate: must be more than £0.00.")
+        except ValueError as exc:
+            problems.append(f"hourly_rate: {exc}")
+    return {"line": line, "department": department, "grade": grade, "start": start, "end": end,
+            "hourly_rate": rate, "reason": (row.get("reason") or "").strip() or None}
+
+
+def parse_rota(text, *, actor):
+    """(rows, errors): rows ready for ``services.post_rota``; errors keyed ``line N``."""
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ValidationFailed("The file's first line must name the columns.",
+                               errors={"file": [f"Missing column(s): {', '.join(missing)}. Columns are "
+                                                f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}."]})
+    reader.fieldnames = header
+    departments = _departments(actor)
+    grades = {g.code.upper(): g for g in db.session.execute(db.select(Grade)).scalars()}
+    rows, errors = [], {}
+    for row in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for k, v in row.items() if k):
+            continue
+        if len(rows) + len(errors) >= MAX_ROWS:
+            raise ValidationFailed("The file is too long.", errors={"file": [f"Upload at most {MAX_ROWS} shifts."]})
+        problems = []
+        parsed = _parse_row(line, row, departments, grades, problems)
+        if problems:
+            errors[f"line {line}"] = problems
+        else:
+            rows.append(parsed)
+    if not rows and not errors:
+        raise ValidationFailed("The file has no shifts.", errors={"file": ["The file has no shifts after the header."]})
+    return rows, errors
+
+
+def import_rota(text, *, actor):
+    """Parse and post a rota CSV; every bad line is reported and nothing is posted."""
+    rows, errors = parse_rota(text, actor=actor)
+    errors.update(services.rota_errors(rows, actor=actor))
+    if errors:
+        ordered = dict(sorted(errors.items(), key=lambda kv: int(kv[0].split()[1])))
+        raise ValidationFailed(f"{len(ordered)} line(s) are not valid; nothing was imported.", errors=ordered)
+    return services.post_rota(rows, actor=actor)
+
+
+def site_codes():
+    return [s.code for s in db.session.execute(db.select(Site).order_by(Site.code)).scalars()]

@@ -1,0 +1,175 @@
+"""Read-only questions about shifts and bookings: who may see what, and facts for the claim checks.
+
+Visibility (API and pages):
+- a doctor sees claimable shifts that have not started, at a grade they may
+  work (shift rank ≤ theirs) and a site they are enabled at, plus every shift
+  they hold a live booking on; never another doctor's booking;
+- coordinators and approvers see every shift of their sites;
+- executives, payroll and admins see the whole trust;
+- an agency user sees shifts released to its tier (tier 1 sees tier 1 and
+  tier 2 releases, tier 2 only tier 2).
+"""
+from datetime import timedelta
+
+from ..auth.permissions import sites_in_scope
+from ..extensions import db
+from ..org.models import Grade
+from ..staff.services import latest_documents
+from ..timeutil import now_utc
+from . import rules
+from .models import CLAIMABLE_STATUSES, Booking, Shift
+
+# How far around a new shift the claim checks look at existing bookings: a run
+# of 7 consecutive shifts plus 48 h of rest fits well inside 10 days.
+CLAIM_CONTEXT = timedelta(days=10)
+STAFF_ROLES = ("coordinator", "approver", "executive", "chief_executive", "payroll", "admin")
+
+
+def doctor_facts(doctor) -> rules.DoctorFacts:
+    profile = doctor.doctor_profile
+    rank = profile.grade.rank if profile is not None and profile.grade is not None else None
+    return rules.DoctorFacts(grade_rank=rank, site_ids=frozenset(doctor.site_ids) or None,
+                             documents=latest_documents(doctor.id))
+
+
+def shift_facts(shift) -> rules.ShiftFacts:
+    return rules.ShiftFacts(shift.start_at, shift.end_at, grade_rank=shift.grade.rank, site_id=shift.site_id)
+
+
+def live_intervals(doctor_id, exclude_shift_id=None, *, around=None) -> list[rules.Interval]:
+    """The doctor's live (not cancelled) bookings at every site, as intervals.
+
+    ``around``: optional (start, end); only bookings within CLAIM_CONTEXT of it.
+    """
+    stmt = (db.select(Shift.start_at, Shift.end_at).join(Booking, Booking.shift_id == Shift.id)
+            .where(Booking.doctor_id == doctor_id, Booking.status != "cancelled", Shift.status != "cancelled"))
+    if exclude_shift_id is not None:
+        stmt = stmt.where(Shift.id != exclude_shift_id)
+    if around is not None:
+        stmt = stmt.where(Shift.end_at > around[0] - CLAIM_CONTEXT, Shift.start_at < around[1] + CLAIM_CONTEXT)
+    return [rules.Interval(start, end) for start, end in db.session.execute(stmt.order_by(Shift.start_at))]
+
+
+def live_booking(shift_id) -> Booking | None:
+    return db.session.execute(db.select(Booking).where(Booking.shift_id == shift_id, Booking.status != "cancelled")
+                              .order_by(Booking.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def doctor_rank(doctor):
+    profile = doctor.doctor_profile
+    return profile.grade.rank if profile is not None and profile.grade is not None else None
+
+
+def _booked_by(doctor_id):
+    return db.select(Booking.shift_id).where(Booking.doctor_id == doctor_id, Booking.status != "cancelled")
+
+
+def open_for_doctor_clause(doctor):
+    """SQL condition: claimable, not started, a grade and site the doctor may work."""
+    rank = doctor_rank(doctor)
+    clause = db.and_(Shift.status.in_(CLAIMABLE_STATUSES), Shift.start_at > now_utc(),
+                     Shift.grade_id.in_(db.select(Grade.id).where(Grade.rank <= (rank if rank is not None else -1))))
+    if doctor.site_ids:
+        clause = db.and_(clause, Shift.site_id.in_(doctor.site_ids))
+    return clause
+
+
+def visible_clause(user):
+    """SQL condition for the shifts ``user`` may see (see module docstring)."""
+    clauses = []
+    if user.has_role(*STAFF_ROLES):
+        scope = sites_in_scope(user, *STAFF_ROLES)
+        clauses.append(db.true() if scope is None else Shift.site_id.in_(scope or [-1]))
+    if user.has_role("doctor"):
+        clauses.append(db.or_(open_for_doctor_clause(user), Shift.id.in_(_booked_by(user.id))))
+    if user.has_role("agency") and user.agency is not None:
+        tiers = ("released_tier1", "released_tier2") if user.agency.tier == 1 else ("released_tier2",)
+        clauses.append(Shift.status.in_(tiers))
+    return db.or_(*clauses) if clauses else db.false()
+
+
+def filtered(stmt, *, status=None, site_id=None, department_id=None, grade=None, from_=None, to=None):
+    """Apply the list filters. ``from_``/``to`` keep shifts that start in [from_, to)."""
+    if status:
+        stmt = stmt.where(Shift.status == status)
+    if site_id:
+        stmt = stmt.where(Shift.site_id == site_id)
+    if department_id:
+        stmt = stmt.where(Shift.department_id == department_id)
+    if grade:
+        stmt = stmt.where(Shift.grade_id.in_(db.select(Grade.id).where(Grade.code == grade)))
+    if from_ is not None:
+        stmt = stmt.where(Shift.start_at >= from_)
+    if to is not None:
+        stmt = stmt.where(Shift.start_at < to)
+    return stmt
+
+
+def shifts_visible_to(user, **filters):
+    return filtered(db.select(Shift).where(visible_clause(user)), **filters)
+
+
+def visible_shift(user, shift_id) -> Shift | None:
+    return db.session.execute(db.select(Shift).where(Shift.id == shift_id, visible_clause(user))).scalar_one_or_none()
+
+
+def board(doctor, *, limit=200, **filters) -> list[Shift]:
+    """The doctor's shift board: open shifts they may work, soonest first."""
+    stmt = filtered(db.select(Shift).where(open_for_doctor_clause(doctor)), **filters)
+    return db.session.execute(stmt.order_by(Shift.start_at, Shift.id).limit(limit)).scalars().all()
+
+
+def my_bookings(doctor, when=None):
+    """The doctor's own bookings (never anyone else's); ``when``: upcoming, past or None."""
+    stmt = db.select(Booking).join(Shift, Booking.shift_id == Shift.id).where(Booking.doctor_id == doctor.id)
+    now = now_utc()
+    if when == "upcoming":
+        stmt = stmt.where(Shift.end_at > now, Booking.status != "cancelled")
+    elif when == "past":
+        stmt = stmt.where(Shift.end_at <= now)
+    return stmt
+
+
+def my_booking(doctor, booking_id) -> Booking | None:
+    return db.session.execute(db.select(Booking).where(Booking.id == booking_id, Booking.doctor_id == doctor.id)
+                              ).scalar_one_or_none()
+
+
+def next_booking(doctor) -> Booking | None:
+    stmt = my_bookings(doctor, "upcoming").order_by(Shift.start_at).limit(1)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def open_count(doctor) -> int:
+    return db.session.execute(db.select(db.func.count(Shift.id)).where(open_for_doctor_clause(doctor))).scalar_one()
+
+
+def coordinator_shifts(user, *, status=None, days_ahead=None, limit=300, **filters) -> list[Shift]:
+    scope = sites_in_scope(user, "coordinator", "admin")
+    stmt = filtered(db.select(Shift), status=status, **filters)
+    if scope is not None:
+        stmt = stmt.where(Shift.site_id.in_(scope or [-1]))
+    if days_ahead is not None:
+        now = now_utc()
+        stmt = stmt.where(Shift.start_at > now, Shift.start_at < now + timedelta(days=days_ahead))
+    return db.session.execute(stmt.order_by(Shift.start_at, Shift.id).limit(limit)).scalars().all()
+
+
+def unfilled_soon(user, days=7) -> list[Shift]:
+    """Shifts of the coordinator's sites starting in the next ``days`` days with nobody booked."""
+    shifts = coordinator_shifts(user, days_ahead=days)
+    return [s for s in shifts if s.status in (*CLAIMABLE_STATUSES, "pending_rate_approval")]
+
+
+def live_bookings_for(shift_ids) -> dict:
+    """shift id → live booking, for lists (one query)."""
+    if not shift_ids:
+        return {}
+    rows = db.session.execute(db.select(Booking).where(Booking.shift_id.in_(shift_ids),
+                                                       Booking.status != "cancelled")).scalars()
+    return {b.shift_id: b for b in rows}
+
+
+def latest_violation(shift):
+    violations = sorted(getattr(shift, "rate_violations", None) or [], key=lambda v: v.id)
+    return violations[-1] if violations else None

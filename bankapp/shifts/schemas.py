@@ -1,0 +1,161 @@
+"""Shift and booking JSON (contract "Shifts" and "Formats")."""
+from datetime import date, datetime, time, timedelta
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..money import hours_str, money_str, parse_money
+from ..timeutil import LONDON, TimeInputError, elapsed_minutes, format_london, parse_datetime, spans_clock_change
+from .models import SHIFT_STATUSES
+from .queries import latest_violation
+
+
+class LondonDateTime(ma.fields.Field):
+    """ISO 8601 in; without an offset it is London time (gap and repeated hour refused). London with offset out."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_datetime(value)
+        except TimeInputError as exc:
+            raise ma.ValidationError(exc.message) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return format_london(value)
+
+
+class Money(ma.fields.Field):
+    """Money as a string with at most two decimals, e.g. "55.00" (JSON numbers are refused)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            amount = parse_money(value)
+        except (TypeError, ValueError) as exc:
+            raise ma.ValidationError(str(exc)) from None
+        if amount <= 0:
+            raise ma.ValidationError("Must be more than £0.00.")
+        return amount
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else money_str(value)
+
+
+class DateOrDateTime(ma.fields.Field):
+    """A date (whole London day) or a date and time; see ShiftQuerySchema."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip()
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise ma.ValidationError("Give a date like 2026-12-01 or a date and time.") from None
+        try:
+            return parse_datetime(text)
+        except TimeInputError as exc:
+            raise ma.ValidationError(exc.message) from None
+
+
+def london_midnight(day: date) -> datetime:
+    """Midnight in London always exists once (the clocks change at 01:00/02:00)."""
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+def range_bounds(from_, to):
+    """``from``/``to`` as instants: a date ``from`` is its midnight, a date ``to`` includes that whole day."""
+    if isinstance(from_, date) and not isinstance(from_, datetime):
+        from_ = london_midnight(from_)
+    if isinstance(to, date) and not isinstance(to, datetime):
+        to = london_midnight(to + timedelta(days=1))
+    return from_, to
+
+
+class ShiftCreateSchema(ma.Schema):
+    department_id = ma.fields.Integer(required=True)
+    grade = ma.fields.String(required=True, metadata={"description": "Grade code, e.g. ST3."})
+    start = LondonDateTime(required=True, metadata={"description": "ISO 8601; without an offset, London time."})
+    end = LondonDateTime(required=True, metadata={"description": "After start, at most 24 h later."})
+    hourly_rate = Money(load_default=None, allow_none=True,
+                        metadata={"description": "Flat £/h as a string. Omit to pay card rates per band."})
+    reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    retrospective = ma.fields.Boolean(load_default=False,
+                                      metadata={"description": "Required (true) when the shift starts in the past."})
+
+
+class ShiftQuerySchema(ma.Schema):
+    status = ma.fields.String(load_default=None, validate=validate.OneOf(SHIFT_STATUSES))
+    site_id = ma.fields.Integer(load_default=None)
+    department_id = ma.fields.Integer(load_default=None)
+    grade = ma.fields.String(load_default=None, metadata={"description": "Grade code."})
+    from_ = DateOrDateTime(data_key="from", load_default=None,
+                           metadata={"description": "Shifts starting at or after this (a date means its London "
+                                                    "midnight)."})
+    to = DateOrDateTime(load_default=None, metadata={"description": "Shifts starting before this (a date includes "
+                                                                    "the whole day)."})
+    cursor = ma.fields.Integer(load_default=None)
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def _pay_estimate(shift):
+    from ..rates.services import estimate_pay
+
+    breakdown = estimate_pay(shift)
+    return breakdown.as_dict() if breakdown is not None else None
+
+
+def _rate_violation(shift):
+    v = latest_violation(shift)
+    if v is None:
+        return None
+    return {"id": v.id, "percent_over": money_str(v.percent_over), "required_role": v.required_role,
+            "status": v.status}
+
+
+class ShiftSchema(ma.Schema):
+    id = ma.fields.Integer()
+    site_id = ma.fields.Integer()
+    department_id = ma.fields.Integer()
+    grade = ma.fields.Function(lambda s: s.grade.code)
+    start = LondonDateTime(attribute="start_at")
+    end = LondonDateTime(attribute="end_at")
+    hours = ma.fields.Function(lambda s: hours_str(elapsed_minutes(s.start_at, s.end_at)),
+                               metadata={"description": "Real elapsed hours (13.00 for the October 20:00-08:00)."})
+    status = ma.fields.String()
+    hourly_rate = Money(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    retrospective = ma.fields.Boolean()
+    clock_change = ma.fields.Function(lambda s: spans_clock_change(s.start_at, s.end_at),
+                                      metadata={"description": '"back", "forward" or null.'})
+    pay_estimate = ma.fields.Function(_pay_estimate, metadata={"description": "{lines: [{band, hours, rate, amount}],"
+                                                                              " hours, total}; null without a card."})
+    rate_violation = ma.fields.Function(_rate_violation, metadata={"description": "{id, percent_over, required_role,"
+                                                                                  " status} or null."})
+
+
+class BookingSchema(ma.Schema):
+    id = ma.fields.Integer()
+    shift_id = ma.fields.Integer()
+    doctor_id = ma.fields.Integer(allow_none=True)
+    source = ma.fields.String()
+    status = ma.fields.String()
+
+
+class BookingDetailSchema(BookingSchema):
+    shift = ma.fields.Nested(ShiftSchema)
+
+
+class AssignSchema(ma.Schema):
+    doctor_id = ma.fields.Integer(required=True)
+    override_reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                                       metadata={"description": "Overrides working-time reasons only; recorded "
+                                                                "as a wtr_override breach."})
+
+
+class CancelSchema(ma.Schema):
+    reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                              metadata={"description": "Required from a coordinator; optional for the doctor."})
+
+
+class BookingQuerySchema(ma.Schema):
+    when = ma.fields.String(load_default=None, validate=validate.OneOf(("upcoming", "past")))
+    cursor = ma.fields.Integer(load_default=None)
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))

@@ -1,0 +1,420 @@
+"""Shift marketplace workflows: post, claim, assign, cancel and re-open.
+
+Services never commit: the request (or job, or CLI) commits once at the edge.
+Every state change writes an audit event in the same transaction and emits a
+domain event (see ``bankapp/events.py``) so that SMS alerts land in the outbox
+atomically with the change.
+
+Race safety of a booking (claim or assign): one transaction locks the doctor's
+user row first, then the shift row, always in that order, re-reads both, runs
+the claim checks against the doctor's live bookings at every site and inserts
+the booking. Two claims of one shift queue on the shift lock (the second sees
+it booked → 409); two claims by one doctor queue on the doctor lock (the
+second sees the first booking → ``overlap``). The partial unique index
+``uq_bookings_one_live_per_shift`` is the last line of defence.
+"""
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import record_audit, record_breach
+from ..auth.models import User
+from ..auth.permissions import can_act_on_site
+from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed, violated
+from ..events import emit
+from ..extensions import db
+from ..timeutil import now_utc
+from . import rules
+from .models import CLAIMABLE_STATUSES, Booking, Shift
+from .queries import doctor_facts, live_booking, live_intervals, shift_facts
+
+log = logging.getLogger(__name__)
+
+COORDINATOR_ROLES = ("coordinator", "admin")
+MAX_SHIFT = timedelta(hours=24)
+NOT_CLAIMABLE = {
+    "booked": "This shift has already been booked.",
+    "cancelled": "This shift has been cancelled.",
+    "completed": "This shift has already been worked.",
+    "pending_rate_approval": "This shift is waiting for its rate to be approved and cannot be booked yet.",
+}
+
+
+def _rates():
+    from ..rates import services as rates_services
+
+    return rates_services
+
+
+def _shift_audit(shift) -> dict:
+    return {"status": shift.status, "site_id": shift.site_id, "department_id": shift.department_id,
+            "grade_id": shift.grade_id, "start": shift.start_at, "end": shift.end_at,
+            "hourly_rate": shift.hourly_rate, "retrospective": shift.retrospective}
+
+
+def require_coordinator(actor, site_id):
+    """Coordinators (and admins) act only on shifts of their sites."""
+    if actor is None or not actor.has_role(*COORDINATOR_ROLES) or not can_act_on_site(actor, site_id,
+                                                                                      *COORDINATOR_ROLES):
+        raise Forbidden("You do not coordinate shifts at this site.")
+
+
+# --- posting ---------------------------------------------------------------------
+
+
+def check_shift_times(start, end, *, retrospective=False, now=None) -> dict:
+    """Field errors for a shift's times: end after start, at most 24 h, past only if retrospective."""
+    errors = {}
+    if start is None:
+        errors["start"] = ["Enter the start date and time."]
+    if end is None:
+        errors["end"] = ["Enter the end date and time."]
+    if errors:
+        return errors
+    if end <= start:
+        errors["end"] = ["The end must be after the start."]
+    elif end - start > MAX_SHIFT:
+        errors["end"] = ["A shift can last at most 24 hours."]
+    if start < (now or now_utc()) and not retrospective:
+        errors["start"] = ["This start is in the past. To post a shift that has already started, "
+                           "mark it as retrospective."]
+    return errors
+
+
+def validate_new_shift(*, actor, department, grade, start, end, retrospective=False) -> dict:
+    """Field errors of a shift about to be posted ({} when it may be posted)."""
+    errors = check_shift_times(start, end, retrospective=retrospective, now=now_utc())
+    if department is None:
+        errors.setdefault("department_id", []).append("Choose a department.")
+    if grade is None:
+        errors.setdefault("grade", []).append("Choose a grade.")
+    if "start" not in errors and start is not None and _rates().card_in_force(start) is None:
+        errors.setdefault("start", []).append("No rate card is in force on this date, so the shift cannot be "
+                                              "priced. Ask an administrator to publish one.")
+    return errors
+
+
+def post_shift(*, actor, department, grade, start, end, hourly_rate=None, reason=None, retrospective=False) -> Shift:
+    """Post one shift. A flat rate above the card holds it for rate approval.
+
+    ``start``/``end`` are aware datetimes. A shift that starts in the past needs
+    ``retrospective=True`` (it is posted to book someone after the fact, so no
+    alert goes out for it).
+    """
+    if department is not None:
+        require_coordinator(actor, department.site_id)
+    errors = validate_new_shift(actor=actor, department=department, grade=grade, start=start, end=end,
+                                retrospective=retrospective)
+    if errors:
+        raise ValidationFailed("Some fields are not valid.", errors=errors)
+    shift = Shift(site_id=department.site_id, department_id=department.id, grade_id=grade.id, start_at=start,
+                  end_at=end, status="open", hourly_rate=hourly_rate, reason=(reason or "").strip() or None,
+                  retrospective=bool(retrospective), posted_by_id=actor.id)
+    db.session.add(shift)
+    db.session.flush()
+    if hourly_rate is not None:
+        _rates().assess_flat_rate(shift, actor=actor, reason=shift.reason)
+    record_audit("shift.posted", "shift", shift.id, actor=actor, after=_shift_audit(shift))
+    _announce_if_open(shift, actor)
+    log.info("shift %s posted (%s)", shift.id, shift.status)
+    return shift
+
+
+def _announce_if_open(shift, actor):
+    """Tell subscribers (SMS fan-out) about a claimable shift that has not started."""
+    if shift.status in CLAIMABLE_STATUSES and shift.start_at > now_utc():
+        emit("shift.opened", shift=shift, actor=actor)
+
+
+def weekly_starts(start, end, weeks):
+    """(start, end) pairs for the same London wall-clock times on ``weeks`` weeks.
+
+    Raises TimeInputError when a week's time does not exist or is ambiguous.
+    """
+    from ..timeutil import parse_datetime, to_london
+
+    local_start, local_end = to_london(start).replace(tzinfo=None), to_london(end).replace(tzinfo=None)
+    pairs = []
+    for week in range(weeks):
+        delta = timedelta(weeks=week)
+        pairs.append((parse_datetime(local_start + delta), parse_datetime(local_end + delta)))
+    return pairs
+
+
+def post_weekly(*, actor, department, grade, start, end, weeks, hourly_rate=None, reason=None,
+                retrospective=False) -> list[Shift]:
+    """The same shift every week for ``weeks`` weeks (London wall-clock times), all or nothing."""
+    from ..timeutil import TimeInputError
+
+    try:
+        pairs = weekly_starts(start, end, weeks)
+    except TimeInputError as exc:
+        raise ValidationFailed("One of the weekly repeats falls on a clock change.",
+                               errors={"repeat_weeks": [exc.message]}) from None
+    return [post_shift(actor=actor, department=department, grade=grade, start=s, end=e, hourly_rate=hourly_rate,
+                       reason=reason, retrospective=retrospective) for s, e in pairs]
+
+
+def rota_errors(rows, *, actor) -> dict:
+    """Problems of each rota row, keyed ``line N`` (rows carry their ``line``)."""
+    errors = {}
+    for row in rows:
+        problems = []
+        department = row.get("department")
+        if department is not None and not _may_post_at(actor, department.site_id):
+            problems.append("department: you do not coordinate shifts at this site.")
+        found = validate_new_shift(actor=actor, department=department, grade=row.get("grade"), start=row.get("start"),
+                                   end=row.get("end"), retrospective=row.get("retrospective", False))
+        problems += [f"{field}: {message}" for field, messages in found.items() for message in messages]
+        if problems:
+            errors[f"line {row['line']}"] = problems
+    return errors
+
+
+def post_rota(rows, *, actor) -> list[Shift]:
+    """Post many shifts at once, all or nothing.
+
+    ``rows``: dicts with department, grade (objects), start, end, hourly_rate,
+    reason and ``line`` (the line number to report). Every row is checked
+    before any is posted; errors come back keyed ``line N``.
+    """
+    errors = rota_errors(rows, actor=actor)
+    if errors:
+        raise ValidationFailed(f"{len(errors)} line(s) are not valid; nothing was imported.", errors=errors)
+    shifts = [post_shift(actor=actor, department=row["department"], grade=row["grade"], start=row["start"],
+                         end=row["end"], hourly_rate=row.get("hourly_rate"), reason=row.get("reason"),
+                         retrospective=row.get("retrospective", False)) for row in rows]
+    record_audit("rota.imported", "shift", shifts[0].id if shifts else "-", actor=actor,
+                 after={"shift_ids": [s.id for s in shifts]})
+    return shifts
+
+
+def _may_post_at(actor, site_id):
+    return actor is not None and actor.has_role(*COORDINATOR_ROLES) and can_act_on_site(actor, site_id,
+                                                                                       *COORDINATOR_ROLES)
+
+
+# --- booking: claim and assign -----------------------------------------------------
+
+
+def lock_doctor(doctor_id) -> User:
+    """Lock the doctor's user row (first lock of every booking transaction).
+
+    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE, so a no-op
+    UPDATE takes the database write lock instead, serialising bookings there.
+    """
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(db.update(User).where(User.id == doctor_id).values(id=User.id))
+    user = db.session.execute(db.select(User).where(User.id == doctor_id).with_for_update(of=User)
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    if user is None:
+        raise NotFound("No such doctor.")
+    return user
+
+
+def lock_shift(shift_id) -> Shift:
+    shift = db.session.execute(db.select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift)
+                               .execution_options(populate_existing=True)).scalar_one_or_none()
+    if shift is None:
+        raise NotFound("No such shift.")
+    return shift
+
+
+def ensure_claimable(shift, *, allow_started=False):
+    """409 unless the shift can take a booking now (bank first: released shifts still can)."""
+    if shift.status not in CLAIMABLE_STATUSES:
+        raise Conflict(NOT_CLAIMABLE.get(shift.status, "This shift is no longer available."))
+    if not allow_started and shift.start_at <= now_utc():
+        raise Conflict("This shift has already started.")
+
+
+def claim_reasons(doctor, shift) -> list[rules.Reason]:
+    """Every claim-check reason against the doctor's live bookings at all sites."""
+    existing = live_intervals(doctor.id, exclude_shift_id=shift.id, around=(shift.start_at, shift.end_at))
+    return rules.check_claim(doctor_facts(doctor), shift_facts(shift), existing)
+
+
+def claim_shift(shift_id, *, doctor) -> Booking:
+    """A bank doctor books an available shift for themselves (see module docstring)."""
+    if doctor is None or not doctor.has_role("doctor"):
+        raise Forbidden("Only bank doctors can claim shifts.")
+    doctor = lock_doctor(doctor.id)
+    shift = lock_shift(shift_id)
+    ensure_claimable(shift)
+    reasons = claim_reasons(doctor, shift)
+    if reasons:
+        raise RuleRefused("You cannot take this shift.", reasons=reasons)
+    return _book(shift, doctor, actor=doctor)
+
+
+def assign_shift(shift_id, *, doctor, actor, override_reason=None) -> Booking:
+    """A coordinator books a doctor directly, with the same checks.
+
+    Working-time reasons (and only those) give way to a written
+    ``override_reason``; the override is recorded as a ``wtr_override``
+    breach. Grade, site, compliance and overlap never give way. A shift that
+    has started may be assigned (retrospective bookings).
+    """
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound("No such shift.")
+    require_coordinator(actor, shift.site_id)
+    if doctor is None or not doctor.has_role("doctor"):
+        raise ValidationFailed("Choose a bank doctor.", errors={"doctor_id": ["This person is not a bank doctor."]})
+    doctor = lock_doctor(doctor.id)
+    shift = lock_shift(shift_id)
+    ensure_claimable(shift, allow_started=True)
+    reasons = claim_reasons(doctor, shift)
+    override = (override_reason or "").strip() or None
+    if reasons and not (override and rules.overridable(reasons)):
+        detail = ("Only working-time reasons can be overridden; the others must be resolved first."
+                  if override else "The doctor cannot take this shift.")
+        raise RuleRefused(detail, reasons=reasons)
+    booking = _book(shift, doctor, actor=actor, override_reason=override if reasons else None)
+    if reasons:
+        codes = [r.code for r in reasons]
+        record_breach("wtr_override", site_id=shift.site_id, shift_id=shift.id, approved_by=actor,
+                      reason=override, source_type="booking", source_id=booking.id)
+        record_audit("booking.wtr_override", "booking", booking.id, actor=actor,
+                     after={"reasons": codes, "override_reason": override, "doctor_id": doctor.id})
+    return booking
+
+
+def _book(shift, doctor, *, actor, override_reason=None) -> Booking:
+    booking = Booking(shift_id=shift.id, doctor_id=doctor.id, source="bank", status="booked",
+                      booked_by_id=actor.id, override_reason=override_reason)
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if violated(exc, "uq_bookings_one_live_per_shift", columns="bookings.shift_id"):
+            raise Conflict("This shift has already been booked.") from None
+        raise
+    booking.shift = shift
+    before = shift.status
+    shift.status = "booked"
+    _rates().pin_card(booking)
+    db.session.flush()
+    record_audit("booking.created", "booking", booking.id, actor=actor,
+                 after={"shift_id": shift.id, "doctor_id": doctor.id, "source": "bank",
+                        "rate_card_id": booking.rate_card_id, "override_reason": override_reason})
+    record_audit("shift.booked", "shift", shift.id, actor=actor, before={"status": before},
+                 after={"status": "booked", "booking_id": booking.id})
+    emit("shift.booked", booking=booking, actor=actor)
+    log.info("shift %s booked by doctor %s (booking %s)", shift.id, doctor.id, booking.id)
+    return booking
+
+
+# --- cancelling and re-opening ------------------------------------------------------
+
+
+def cancel_cutoff() -> timedelta:
+    return timedelta(hours=int(current_app.config.get("DOCTOR_CANCEL_CUTOFF_HOURS", 48)))
+
+
+def doctor_may_cancel(booking, now=None) -> bool:
+    """A doctor may cancel their own booking up to the cut-off before the start."""
+    return booking.status == "booked" and (now or now_utc()) <= booking.shift.start_at - cancel_cutoff()
+
+
+def cancel_shift(shift, *, actor, reason) -> Shift:
+    """The trust cancels a shift (reason required); a live booking on it is cancelled too."""
+    require_coordinator(actor, shift.site_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Give a reason.", errors={"reason": ["Say why the shift is cancelled."]})
+    shift = lock_shift(shift.id)
+    if shift.status in ("cancelled", "completed"):
+        raise Conflict("This shift is already cancelled." if shift.status == "cancelled"
+                       else "This shift has already been worked.")
+    before = shift.status
+    now = now_utc()
+    booking = live_booking(shift.id)
+    if booking is not None:
+        _mark_booking_cancelled(booking, actor=actor, reason=reason, now=now)
+    shift.status, shift.cancelled_at, shift.cancelled_by_id, shift.cancel_reason = "cancelled", now, actor.id, reason
+    db.session.flush()
+    record_audit("shift.cancelled", "shift", shift.id, actor=actor, before={"status": before},
+                 after={"status": "cancelled", "reason": reason,
+                        "booking_id": booking.id if booking is not None else None})
+    emit("shift.cancelled", shift=shift, actor=actor)
+    return shift
+
+
+def _mark_booking_cancelled(booking, *, actor, reason, now):
+    booking.status, booking.cancelled_at, booking.cancelled_by_id = "cancelled", now, actor.id
+    booking.cancel_reason = reason or None
+    record_audit("booking.cancelled", "booking", booking.id, actor=actor, before={"status": "booked"},
+                 after={"status": "cancelled", "reason": reason or None})
+
+
+def _status_when_reopened(shift) -> str:
+    """Back where it was before booking: released to a tier if it had been, else open."""
+    if shift.released_tier2_at is not None:
+        return "released_tier2"
+    if shift.released_tier1_at is not None:
+        return "released_tier1"
+    return "open"
+
+
+def cancel_booking(booking, *, actor, reason=None) -> Booking:
+    """Cancel a booking and put the shift back on the board (re-advertised).
+
+    The booked doctor may do so up to DOCTOR_CANCEL_CUTOFF_HOURS (48) before
+    the start; after that only a coordinator of the site can (reason required).
+    """
+    is_own = actor is not None and booking.doctor_id == actor.id
+    is_coordinator = actor is not None and _may_post_at(actor, booking.shift.site_id)
+    if not is_own and not is_coordinator:
+        raise Forbidden("You cannot cancel this booking.")
+    if booking.doctor_id is not None:
+        lock_doctor(booking.doctor_id)
+    shift = lock_shift(booking.shift_id)
+    db.session.refresh(booking)
+    if booking.status != "booked":
+        raise Conflict("This booking is already cancelled." if booking.status == "cancelled"
+                       else "This shift has already been worked.")
+    reason = (reason or "").strip()
+    if not is_coordinator:
+        if not doctor_may_cancel(booking):
+            hours = int(cancel_cutoff().total_seconds() // 3600)
+            raise RuleRefused("It is too late to cancel this shift yourself.", reasons=[{
+                "code": "cancel_cutoff_passed",
+                "message": f"Shifts can be cancelled online up to {hours} hours before they start. "
+                           "Please call the rota coordinator."}])
+    elif not reason:
+        raise ValidationFailed("Give a reason.", errors={"reason": ["Say why the booking is cancelled."]})
+    _mark_booking_cancelled(booking, actor=actor, reason=reason, now=now_utc())
+    before, shift.status = shift.status, _status_when_reopened(shift)
+    db.session.flush()
+    record_audit("shift.reopened", "shift", shift.id, actor=actor, before={"status": before},
+                 after={"status": shift.status, "cause": "booking_cancelled", "booking_id": booking.id})
+    emit("booking.cancelled", booking=booking, actor=actor)
+    _announce_if_open(shift, actor)
+    return booking
+
+
+def reopen_shift(shift, *, actor) -> Shift:
+    """Put a cancelled shift back on the board.
+
+    A flat-rate shift without an approved rate violation is priced against the
+    card again, so re-opening never skips the rate approval.
+    """
+    require_coordinator(actor, shift.site_id)
+    shift = lock_shift(shift.id)
+    if shift.status != "cancelled":
+        raise Conflict("Only a cancelled shift can be re-opened.")
+    if shift.start_at <= now_utc():
+        raise Conflict("This shift has already started, so it cannot be re-opened.")
+    shift.status, shift.cancelled_at, shift.cancelled_by_id, shift.cancel_reason = "open", None, None, None
+    db.session.flush()
+    approved = any(v.status == "approved" for v in getattr(shift, "rate_violations", []))
+    if shift.hourly_rate is not None and not approved:
+        _rates().assess_flat_rate(shift, actor=actor, reason=shift.reason)
+    record_audit("shift.reopened", "shift", shift.id, actor=actor, before={"status": "cancelled"},
+                 after={"status": shift.status, "cause": "reopened"})
+    _announce_if_open(shift, actor)
+    return shift
