@@ -13,14 +13,14 @@ from .schemas import (
     AgencySchema,
     AgencyShiftSchema,
     CascadeCreateSchema,
+    CascadeDecisionSchema,
     CascadeQuerySchema,
     CascadeRequestSchema,
-    CascadeDecisionSchema,
     NoticeSchema,
     OfferCreateSchema,
     OfferQuerySchema,
-    OfferSchema,
     OfferReasonSchema,
+    OfferSchema,
     WeekQuerySchema,
 )
 
