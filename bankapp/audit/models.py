@@ -48,3 +48,18 @@ class Breach(db.Model):
     source_id = db.Column(db.Integer)
 
     approved_by = db.relationship("User", lazy="joined")
+
+
+class AuditSeal(db.Model):
+    """One row per sealing run that sealed anything: the head of the chain then.
+
+    ``verify-audit`` compares the chain with the latest seal, so deleting the
+    newest sealed events (which leaves no gap behind) is detected too.
+    """
+
+    __tablename__ = "audit_seals"
+    id = db.Column(db.Integer, primary_key=True)
+    sealed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    first_seq = db.Column(db.Integer, nullable=False)
+    last_seq = db.Column(db.Integer, nullable=False)
+    last_hash = db.Column(db.String(64), nullable=False)
