@@ -1,0 +1,170 @@
+"""Admin pages for reference data: sites, departments, grades and agencies.
+
+Each page lists what exists and has an add form below it. A form is parsed
+with the API's marshmallow schema, the service does the work, and any
+DomainError is shown next to its field (POST/redirect/GET on success).
+"""
+import logging
+
+import marshmallow as ma
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from ..auth.permissions import page_roles
+from ..cascade import services as cascade_services
+from ..cascade.models import Agency
+from ..errors import Conflict, DomainError
+from ..extensions import db
+from ..nav import register_nav
+from . import services
+from .schemas import DepartmentSchema, GradeSchema, SiteSchema
+
+log = logging.getLogger(__name__)
+bp = Blueprint("org", __name__, url_prefix="/admin")
+
+register_nav("Sites", "org.sites", "admin", order=80)
+register_nav("Departments", "org.departments", "admin", order=81)
+register_nav("Grades", "org.grades", "admin", order=82)
+register_nav("Agencies", "org.agencies", "admin", order=84)
+
+GENERIC_DETAIL = "Some fields are not valid."
+
+
+class AgencyFormSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=120))
+    tier = ma.fields.Integer(required=True, validate=ma.validate.OneOf((1, 2), error="Choose tier 1 or tier 2."))
+    on_framework = ma.fields.Boolean(load_default=False)
+
+
+def load_form(schema, data, missing):
+    """Load form ``data`` (a dict; blank strings count as not given) with ``schema``.
+
+    ``missing`` maps a required field to the message shown when it is blank,
+    e.g. {"code": "Enter a site code."}. Returns (values, errors).
+    """
+    cleaned = {}
+    for key, value in data.items():
+        if isinstance(value, str):
+            value = value.strip()
+            if value == "":
+                continue
+        cleaned[key] = value
+    try:
+        return schema.load(cleaned), {}
+    except ma.ValidationError as exc:
+        errors = {}
+        for field, messages in exc.normalized_messages().items():
+            if field in missing and "Missing data for required field." in messages:
+                messages = [missing[field]]
+            errors[field] = messages if isinstance(messages, list) else [messages]
+        return None, errors
+
+
+def domain_errors(exc: DomainError):
+    """A DomainError as field -> messages for the form macros.
+
+    A conflict on one field shows its specific detail ("A site with code BRM
+    already exists.") rather than the terse "Already in use.".
+    """
+    db.session.rollback()
+    if not exc.errors:
+        return {"_form": [exc.detail]}
+    if isinstance(exc, Conflict) and len(exc.errors) == 1 and exc.detail != GENERIC_DETAIL:
+        return {field: [exc.detail] for field in exc.errors}
+    return {field: (msgs if isinstance(msgs, list) else [msgs]) for field, msgs in exc.errors.items()}
+
+
+def _form_dict(*fields):
+    return {f: request.form.get(f, "") for f in fields}
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+@page_roles("admin")
+def sites():
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = _form_dict("code", "name")
+        form["code"] = form["code"].strip().upper()
+        values, errors = load_form(SiteSchema(), form, {"code": "Enter a site code.", "name": "Enter the site's name."})
+        if not errors:
+            try:
+                site = services.create_site(**values, actor=g.actor)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                db.session.commit()
+                flash(f"Site {site.code} – {site.name} added.", "success")
+                return redirect(url_for("org.sites"))
+    status = 422 if errors else 200
+    return render_template("org/sites.html", sites=services.all_sites(), errors=errors, form=form), status
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@page_roles("admin")
+def departments():
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = _form_dict("site_id", "name", "specialty", "cost_centre")
+        values, errors = load_form(DepartmentSchema(), form, {
+            "site_id": "Choose a site.", "name": "Enter the department's name.",
+            "specialty": "Enter the specialty.", "cost_centre": "Enter the cost centre."})
+        if not errors:
+            try:
+                dept = services.create_department(**values, actor=g.actor)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                db.session.commit()
+                flash(f"{dept.name} added at {dept.site.name}.", "success")
+                return redirect(url_for("org.departments", site_id=dept.site_id))
+    all_sites = services.all_sites()
+    shown_site = request.args.get("site_id", type=int)
+    site_ids = [shown_site] if shown_site else None
+    by_site = {site.id: [] for site in all_sites if site_ids is None or site.id in site_ids}
+    for dept in services.departments_for(site_ids):
+        by_site.setdefault(dept.site_id, []).append(dept)
+    return render_template("org/departments.html", sites=all_sites, by_site=by_site, shown_site=shown_site,
+                           errors=errors, form=form), 422 if errors else 200
+
+
+@bp.route("/grades", methods=["GET", "POST"])
+@page_roles("admin")
+def grades():
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = _form_dict("code", "name", "rank")
+        form["code"] = form["code"].strip().upper()
+        values, errors = load_form(GradeSchema(), form, {
+            "code": "Enter a grade code.", "name": "Enter the grade's name.", "rank": "Enter a rank."})
+        if not errors:
+            try:
+                grade = services.create_grade(**values, actor=g.actor)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                db.session.commit()
+                flash(f"Grade {grade.code} – {grade.name} added.", "success")
+                return redirect(url_for("org.grades"))
+    return render_template("org/grades.html", grades=services.all_grades(), errors=errors, form=form), \
+        422 if errors else 200
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+@page_roles("admin")
+def agencies():
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = _form_dict("name", "tier")
+        form["on_framework"] = "on_framework" in request.form
+        values, errors = load_form(AgencyFormSchema(), form, {
+            "name": "Enter the agency's name.", "tier": "Choose tier 1 or tier 2."})
+        if not errors:
+            try:
+                agency = cascade_services.create_agency(**values, actor=g.actor)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                db.session.commit()
+                flash(f"Agency {agency.name} added.", "success")
+                return redirect(url_for("org.agencies"))
+    rows = db.session.execute(db.select(Agency).order_by(Agency.tier, Agency.name)).scalars().all()
+    return render_template("org/agencies.html", agencies=rows, errors=errors, form=form), 422 if errors else 200
