@@ -1,0 +1,143 @@
+"""New-shift alerts: find every doctor the shift suits in one query, queue one
+text each in one statement.
+
+Eligible = an active doctor, opted in, with a mobile that is not opted out,
+grade rank at or above the shift's, allowed at the site (no site links =
+every site), holding all five documents valid through the shift's London end
+date, whose preferences (days, sites, grades) allow it, who is not already
+booked on an overlapping shift, not alerted for this shift before, and under
+the daily cap of shift alerts (counted on the London day the alert is due).
+"""
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import String, cast, exists, func, literal, not_, or_, select
+
+from ..auth.models import User, UserRole, UserSite
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..org.models import Grade
+from ..shifts.models import Booking, Shift
+from ..staff.models import DOCUMENT_KINDS, ComplianceDocument, DoctorProfile
+from ..timeutil import LONDON, london_date, to_london
+from . import texts
+from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
+from .rules import alert_send_after, day_bit, is_urgent
+from .services import enqueue_rows, shift_url
+
+log = logging.getLogger(__name__)
+
+ALERTABLE_STATUSES = ("open", "released_tier1", "released_tier2")
+
+
+def alert_key(shift_id: int, user_id: int) -> str:
+    return f"shift-alert:{shift_id}:{user_id}"
+
+
+def _london_day_bounds(instant: datetime):
+    day = london_date(instant)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=LONDON)
+    return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=LONDON)
+
+
+def eligible_doctors_query(shift: Shift, *, send_after: datetime, cap: int):
+    """SELECT (user id, mobile) of every doctor who should hear about ``shift``."""
+    u = User.__table__
+    ends_on = london_date(shift.end_at)
+    weekday_bit = day_bit(to_london(shift.start_at).weekday())
+    day_start, day_end = _london_day_bounds(send_after)
+    prefix = f"shift-alert:{shift.id}:"
+
+    has_role = exists().where(UserRole.user_id == u.c.id, UserRole.role == "doctor")
+    any_site = exists().where(UserSite.user_id == u.c.id)
+    this_site = exists().where(UserSite.user_id == u.c.id, UserSite.site_id == shift.site_id)
+    valid_kinds = (select(func.count(func.distinct(ComplianceDocument.kind)))
+                   .where(ComplianceDocument.user_id == u.c.id, ComplianceDocument.expires_on >= ends_on,
+                          ComplianceDocument.kind.in_(DOCUMENT_KINDS))
+                   .scalar_subquery())
+    opted_out = exists().where(SmsOptOut.number == u.c.mobile)
+    pref_days = (select(AlertPreference.days).where(AlertPreference.user_id == u.c.id).scalar_subquery())
+    any_pref_site = exists().where(AlertSite.user_id == u.c.id)
+    pref_site = exists().where(AlertSite.user_id == u.c.id, AlertSite.site_id == shift.site_id)
+    any_pref_grade = exists().where(AlertGrade.user_id == u.c.id)
+    pref_grade = exists().where(AlertGrade.user_id == u.c.id, AlertGrade.grade_id == shift.grade_id)
+    overlapping = (exists().where(Booking.doctor_id == u.c.id, Booking.status == "booked",
+                                  Booking.shift_id == Shift.id, Shift.id != shift.id,
+                                  Shift.start_at < shift.end_at, Shift.end_at > shift.start_at))
+    already = exists().where(OutboxMessage.dedupe_key == literal(prefix) + cast(u.c.id, String))
+    alerts_that_day = (select(func.count(OutboxMessage.id))
+                       .where(OutboxMessage.user_id == u.c.id, OutboxMessage.kind == "shift_alert",
+                              OutboxMessage.send_after >= day_start, OutboxMessage.send_after < day_end)
+                       .scalar_subquery())
+    shift_rank = select(Grade.rank).where(Grade.id == shift.grade_id).scalar_subquery()
+    return (
+        select(u.c.id, u.c.mobile)
+        .join(DoctorProfile, DoctorProfile.user_id == u.c.id)
+        .join(Grade, Grade.id == DoctorProfile.grade_id)
+        .where(u.c.active.is_(True), u.c.sms_opt_in.is_(True), u.c.mobile.is_not(None), has_role,
+               Grade.rank >= shift_rank,
+               or_(not_(any_site), this_site),
+               valid_kinds == len(DOCUMENT_KINDS),
+               not_(opted_out),
+               or_(pref_days.is_(None), pref_days.op("&")(weekday_bit) != 0),
+               or_(not_(any_pref_site), pref_site),
+               or_(not_(any_pref_grade), pref_grade),
+               not_(overlapping), not_(already),
+               alerts_that_day < cap)
+        .order_by(u.c.id)
+    )
+
+
+def _estimate(shift: Shift):
+    """The pay estimate for the text, or None when no card prices it yet."""
+    from ..rates.models import RateCard, RateCardRate
+    from ..rates.rules import price_shift
+
+    try:
+        if shift.hourly_rate is not None:
+            return price_shift(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate).total
+        card_id = db.session.execute(
+            select(RateCard.id).where(RateCard.effective_from <= london_date(shift.start_at))
+            .order_by(RateCard.effective_from.desc()).limit(1)).scalar()
+        if card_id is None:
+            return None
+        rates = dict(db.session.execute(select(RateCardRate.band, RateCardRate.hourly_rate)
+                                        .filter_by(rate_card_id=card_id, grade_id=shift.grade_id)).all())
+        return price_shift(shift.start_at, shift.end_at, rates=rates).total if rates else None
+    except (KeyError, ValueError) as exc:
+        log.warning("no pay estimate for shift %s: %s", shift.id, exc)
+        return None
+
+
+def alert_text(shift: Shift, *, urgent: bool) -> str:
+    return texts.shift_alert(grade=shift.grade.code, site=shift.site.name, start=shift.start_at,
+                             end=shift.end_at, url=shift_url(shift.id), estimate=_estimate(shift), urgent=urgent)
+
+
+def fan_out_shift_alert(shift_id: int, *, now: datetime | None = None) -> int:
+    """Queue an alert for ``shift_id`` to every eligible doctor; returns how many.
+
+    Safe to call again: doctors already alerted for this shift are skipped.
+    """
+    now = now or utcnow()
+    shift = db.session.get(Shift, shift_id)
+    if shift is None or shift.status not in ALERTABLE_STATUSES or shift.start_at <= now:
+        return 0
+    config = current_app.config
+    send_after = alert_send_after(shift.start_at, now, quiet_start=config["QUIET_HOURS_START"],
+                                  quiet_end=config["QUIET_HOURS_END"],
+                                  urgent_within_hours=config["URGENT_SHIFT_WITHIN_HOURS"])
+    urgent = is_urgent(shift.start_at, now, config["URGENT_SHIFT_WITHIN_HOURS"])
+    db.session.flush()
+    query = eligible_doctors_query(shift, send_after=send_after, cap=config["MAX_SHIFT_ALERTS_PER_DOCTOR_PER_DAY"])
+    recipients = db.session.execute(query).all()
+    body = alert_text(shift, urgent=urgent)
+    rows = [{"to": mobile, "user_id": user_id, "body": body, "kind": "shift_alert",
+             "dedupe_key": alert_key(shift.id, user_id), "send_after": send_after}
+            for user_id, mobile in recipients]
+    written = enqueue_rows(rows)
+    log.info("shift %s: %s alerts queued (send after %s)", shift.id, written, send_after.isoformat())
+    return written
+
+

@@ -1,0 +1,168 @@
+"""Scheduled texts: evening-before reminders, timesheet chasers, approver
+reminders before the payroll cut-off and document expiry warnings.
+
+Each job takes ``now`` and decides for itself what is due at that moment, so
+``bank run-jobs --now …`` can run all of them with one clock. Each is safe to
+run twice: every text has a dedupe key. Each finds its recipients with one
+query and queues them with one statement.
+"""
+import importlib
+import logging
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, not_, select
+
+from ..auth.models import User, UserRole, UserSite
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..org.models import Department, Site
+from ..shifts.models import Booking, Shift
+from ..staff.models import DOCUMENT_LABELS, ComplianceDocument
+from ..timeutil import LONDON, to_london
+from . import texts
+from .rules import parse_clock, quiet_hours_over
+from .services import enqueue_rows, public_url, shift_url, textable
+
+log = logging.getLogger(__name__)
+
+REMINDER_FROM = time(18, 0)
+CHASE_AFTER = timedelta(hours=2)
+CHASE_FOR = timedelta(days=7)  # stop chasing a week after the shift
+APPROVER_REMINDER_DAYS_BEFORE = (3, 1)  # Friday and Sunday before a Monday cut-off
+APPROVER_REMINDER_FROM = time(10, 0)
+EXPIRY_WARNINGS = (30, 7)
+
+_users = User.__table__
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+def _quiet(now):
+    config = current_app.config
+    return quiet_hours_over(now, config["QUIET_HOURS_START"], config["QUIET_HOURS_END"])
+
+
+def _bank_bookings():
+    return (select(Booking.id, Shift.id, Shift.start_at, Shift.end_at, Site.name, Department.name,
+                   _users.c.id, _users.c.mobile)
+            .join(Shift, Shift.id == Booking.shift_id).join(Site, Site.id == Shift.site_id)
+            .join(Department, Department.id == Shift.department_id).join(_users, _users.c.id == Booking.doctor_id)
+            .where(Booking.source == "bank", *textable(_users)))
+
+
+def send_shift_reminders(now: datetime | None = None) -> int:
+    """From 18:00 until quiet hours, remind doctors booked on a shift that starts tomorrow."""
+    now = now or utcnow()
+    local = to_london(now)
+    quiet_start = parse_clock(current_app.config["QUIET_HOURS_START"])
+    if not REMINDER_FROM <= local.time() < quiet_start:
+        return 0
+    tomorrow = local.date() + timedelta(days=1)
+    query = _bank_bookings().where(Booking.status == "booked", Shift.status == "booked",
+                                   Shift.start_at >= _midnight(tomorrow),
+                                   Shift.start_at < _midnight(tomorrow + timedelta(days=1)))
+    rows = [{"to": mobile, "user_id": user_id, "kind": "reminder", "dedupe_key": f"reminder:{booking_id}",
+             "body": texts.reminder(site=site, department=dept, start=start, end=end, url=shift_url(shift_id))}
+            for booking_id, shift_id, start, end, site, dept, user_id, mobile in db.session.execute(query)]
+    return enqueue_rows(rows)
+
+
+def _timesheet_model():
+    """The Timesheet model, or None while the timesheets feature is not installed."""
+    try:
+        return importlib.import_module("bankapp.timesheets.models").Timesheet
+    except (ModuleNotFoundError, AttributeError):
+        return None
+
+
+def send_timesheet_chasers(now: datetime | None = None) -> int:
+    """Chase a timesheet 2 hours after a bank shift ends without one (once per booking)."""
+    timesheet = _timesheet_model()
+    if timesheet is None:
+        log.info("timesheet chasers skipped: no timesheets feature yet")
+        return 0
+    now = now or utcnow()
+    query = _bank_bookings().where(Booking.status.in_(("booked", "completed")),
+                                   Shift.status.in_(("booked", "completed")),
+                                   Shift.end_at <= now - CHASE_AFTER, Shift.end_at > now - CHASE_FOR,
+                                   not_(exists().where(timesheet.booking_id == Booking.id)))
+    send_after = _quiet(now)
+    rows = [{"to": mobile, "user_id": user_id, "kind": "timesheet_chaser", "send_after": send_after,
+             "dedupe_key": f"timesheet-chaser:{booking_id}",
+             "body": texts.timesheet_chaser(site=site, start=start, end=end, url=shift_url(shift_id))}
+            for booking_id, shift_id, start, end, site, _dept, user_id, mobile in db.session.execute(query)]
+    return enqueue_rows(rows)
+
+
+def next_payroll_cutoff(now: datetime) -> datetime:
+    """The next weekly payroll cut-off (London wall clock) at or after ``now``."""
+    config = current_app.config
+    weekday, at = config["PAYROLL_CUTOFF_WEEKDAY"], parse_clock(config["PAYROLL_CUTOFF_TIME"])
+    local = to_london(now)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    cutoff = datetime.combine(day, at, tzinfo=LONDON)
+    return cutoff if cutoff >= local else cutoff + timedelta(days=7)
+
+
+def send_approver_reminders(now: datetime | None = None) -> int:
+    """Friday and Sunday before the Monday cut-off, tell approvers what waits at their sites."""
+    timesheet = _timesheet_model()
+    if timesheet is None:
+        log.info("approver reminders skipped: no timesheets feature yet")
+        return 0
+    now = now or utcnow()
+    local, cutoff = to_london(now), next_payroll_cutoff(now)
+    days_before = (cutoff.date() - local.date()).days
+    quiet_start = parse_clock(current_app.config["QUIET_HOURS_START"])
+    if days_before not in APPROVER_REMINDER_DAYS_BEFORE or not APPROVER_REMINDER_FROM <= local.time() < quiet_start:
+        return 0
+    waiting = dict(db.session.execute(
+        select(Shift.site_id, func.count(timesheet.id)).join(Booking, Booking.id == timesheet.booking_id)
+        .join(Shift, Shift.id == Booking.shift_id).where(timesheet.status == "submitted").group_by(Shift.site_id)
+    ).all())
+    if not waiting:
+        return 0
+    site_names = dict(db.session.execute(select(Site.id, Site.name).where(Site.id.in_(waiting))).all())
+    approvers = db.session.execute(
+        select(_users.c.id, _users.c.mobile, UserSite.site_id).join(UserSite, UserSite.user_id == _users.c.id)
+        .where(UserSite.site_id.in_(waiting), *textable(_users),
+               exists().where(UserRole.user_id == _users.c.id, UserRole.role == "approver"))
+        .order_by(_users.c.id, UserSite.site_id)).all()
+    by_user = {}
+    for user_id, mobile, site_id in approvers:
+        by_user.setdefault((user_id, mobile), []).append(site_id)
+    rows = [{"to": mobile, "user_id": user_id, "kind": "approver_reminder",
+             "dedupe_key": f"approver-cutoff:{cutoff.date().isoformat()}:{days_before}:{user_id}",
+             "body": texts.approver_reminder(count=sum(waiting[s] for s in sites),
+                                             sites=[site_names[s] for s in sites], cutoff=cutoff,
+                                             url=public_url("/timesheets"))}
+            for (user_id, mobile), sites in by_user.items()]
+    return enqueue_rows(rows)
+
+
+def send_document_expiry_warnings(now: datetime | None = None) -> int:
+    """Warn a doctor 30 and 7 days before a compliance document runs out (latest of each kind only)."""
+    now = now or utcnow()
+    today = to_london(now).date()
+    newer = ComplianceDocument.__table__.alias("newer")
+    doc = ComplianceDocument
+    send_after = _quiet(now)
+    rows, lower = [], today
+    for days in sorted(EXPIRY_WARNINGS):
+        upper = today + timedelta(days=days)
+        query = (select(doc.id, doc.kind, doc.expires_on, _users.c.id, _users.c.mobile)
+                 .join(_users, _users.c.id == doc.user_id)
+                 .where(doc.expires_on >= lower, doc.expires_on <= upper, *textable(_users),
+                        exists().where(UserRole.user_id == _users.c.id, UserRole.role == "doctor"),
+                        not_(exists().where(newer.c.user_id == doc.user_id, newer.c.kind == doc.kind,
+                                            newer.c.expires_on > doc.expires_on))))
+        for doc_id, kind, expires_on, user_id, mobile in db.session.execute(query):
+            rows.append({"to": mobile, "user_id": user_id, "kind": "doc_expiry", "send_after": send_after,
+                         "dedupe_key": f"doc-expiry:{doc_id}:{days}",
+                         "body": texts.doc_expiry(document=DOCUMENT_LABELS[kind], expires_on=expires_on,
+                                                  days_left=(expires_on - today).days, url=public_url("/"))})
+        lower = upper + timedelta(days=1)
+    return enqueue_rows(rows)

@@ -1,0 +1,95 @@
+"""The words of every SMS: short, plain English, site, date, time and a link.
+
+Plain ASCII hyphens and apostrophes keep a text in the GSM alphabet (160
+characters a part); a single en dash would switch it to UCS-2 (70).
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..timeutil import elapsed_minutes, spans_clock_change, to_london
+
+STOP_FOOTER = "Reply STOP to opt out"
+
+
+def _day(dt: datetime) -> str:
+    local = to_london(dt)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def _clock(dt: datetime) -> str:
+    return to_london(dt).strftime("%H:%M")
+
+
+def _duration(start: datetime, end: datetime) -> str:
+    minutes = elapsed_minutes(start, end)
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h" if not rest else f"{hours}h{rest:02d}"
+
+
+def when(start: datetime, end: datetime) -> str:
+    """'Sat 24 Oct 20:00-08:00 (13h, clocks go back)'."""
+    notes = [_duration(start, end)]
+    change = spans_clock_change(start, end)
+    if change:
+        notes.append(f"clocks go {change}")
+    return f"{_day(start)} {_clock(start)}-{_clock(end)} ({', '.join(notes)})"
+
+
+def pounds(amount: Decimal) -> str:
+    """£1,040 for whole pounds, £1,040.50 otherwise."""
+    if amount == amount.to_integral_value():
+        return f"£{amount:,.0f}"
+    return f"£{amount:,.2f}"
+
+
+def shift_alert(*, grade: str, site: str, start: datetime, end: datetime, url: str,
+                estimate: Decimal | None = None, urgent: bool = False) -> str:
+    price = f", {pounds(estimate)} est." if estimate is not None else "."
+    lead = "Staff Bank (urgent)" if urgent else "Staff Bank"
+    return f"{lead}: {grade} shift at {site}, {when(start, end)}{price} Claim: {url} {STOP_FOOTER}"
+
+
+def booking_confirmed(*, site: str, start: datetime, end: datetime, url: str) -> str:
+    return f"Staff Bank: you are booked at {site}, {when(start, end)}. Details: {url}"
+
+
+def booking_cancelled(*, site: str, start: datetime, end: datetime, url: str) -> str:
+    return (f"Staff Bank: sorry, the trust has cancelled your shift at {site}, {when(start, end)}. "
+            f"You do not need to attend. Details: {url}")
+
+
+def reminder(*, site: str, department: str, start: datetime, end: datetime, url: str) -> str:
+    return f"Staff Bank reminder: your shift tomorrow at {site}, {department}, {when(start, end)}. Details: {url}"
+
+
+def timesheet_chaser(*, site: str, start: datetime, end: datetime, url: str) -> str:
+    return (f"Staff Bank: please submit your timesheet for {site}, {_day(start)} {_clock(start)}-{_clock(end)}, "
+            f"so you are paid on time: {url}")
+
+
+def approver_reminder(*, count: int, sites: list[str], cutoff: datetime, url: str) -> str:
+    noun = "timesheet waits" if count == 1 else "timesheets wait"
+    return (f"Staff Bank: {count} {noun} for your approval at {', '.join(sites)}. "
+            f"Payroll cut-off {_day(cutoff)} {_clock(cutoff)}. Approve: {url}")
+
+
+def doc_expiry(*, document: str, expires_on: date, days_left: int, url: str) -> str:
+    day = f"{expires_on:%a} {expires_on.day} {expires_on:%b %Y}"
+    span = "tomorrow" if days_left == 1 else ("today" if days_left <= 0 else f"in {days_left} days")
+    return (f"Staff Bank: your {document} expires on {day} ({span}). "
+            f"Renew it to keep booking shifts: {url}")
+
+
+def test_message() -> str:
+    return f"Staff Bank: this is a test message. Shift alerts you choose will reach this number. {STOP_FOOTER}"
+
+
+def inbound_reply(action: str, *, known: bool) -> str:
+    """The TwiML reply to an inbound text."""
+    if action == "stop":
+        return "Staff Bank: you will get no more texts from us. Reply START to opt back in."
+    if action == "start":
+        return "Staff Bank: texts are back on. Choose your alerts in your profile. Reply STOP to opt out."
+    if not known:
+        return "Staff Bank: we do not recognise this number. Add it to your Staff Bank profile to get shift alerts."
+    return "Staff Bank: this number cannot read replies. Manage alerts in your profile. Reply STOP to opt out."
