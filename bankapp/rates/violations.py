@@ -20,7 +20,7 @@ from ..shifts.models import Shift
 from ..timeutil import now_utc
 from . import rules
 from .models import RateViolation
-from .services import approver_max_percent, assess_flat_rate, card_breakdown
+from .services import approver_max_percent, assess_flat_rate, card_breakdown, price
 
 log = logging.getLogger(__name__)
 
@@ -146,19 +146,17 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
         raise ValidationFailed("The rate must be more than £0.00.",
                                errors={"hourly_rate": ["The rate must be more than £0.00."]})
     reason = (reason or "").strip() or None
+    _card, card_bd = card_breakdown(shift.grade_id, shift.start_at, shift.end_at)  # 422 when no card prices it
+    if hourly_rate is not None and reason is None and \
+            rules.is_rate_violation(price(shift.start_at, shift.end_at, flat_rate=hourly_rate), card_bd):
+        raise ValidationFailed("Say why this rate is needed: it is still above the card.",
+                               errors={"reason": ["Say why this rate is needed: it is still above the card."]})
     before = shift.hourly_rate
     shift.hourly_rate = hourly_rate
     db.session.flush()
     record_audit("shift.rate_revised", "shift", shift.id, actor=actor, before={"hourly_rate": before},
                  after={"hourly_rate": hourly_rate, "reason": reason, "after_violation": violation.id})
-    if hourly_rate is None:
-        card_breakdown(shift.grade_id, shift.start_at, shift.end_at)  # 422 when no card prices it
-        new = None
-    else:
-        new = assess_flat_rate(shift, actor=actor, reason=reason)
-        if new is not None and reason is None:
-            raise ValidationFailed("Say why this rate is needed: it is still above the card.",
-                                   errors={"reason": ["Say why this rate is needed: it is still above the card."]})
+    new = assess_flat_rate(shift, actor=actor, reason=reason)
     if new is None:
         shift.status = "open"
         record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
