@@ -20,6 +20,7 @@ To add a job, append one ``Job(...)`` line below.
 | timesheet-chasers          | chase a timesheet 2 h after a bank shift ends without one     | every 30 minutes  |
 | approver-cutoff-reminders  | Fri/Sun before the Monday cut-off: approvers with timesheets  | hourly            |
 | document-expiry-warnings   | compliance documents expiring in 30 and 7 days                | hourly            |
+| cascade-tier2-release      | shifts unfilled by tier 1 agencies after 12 h go to tier 2    | every 5 minutes   |
 """
 import importlib
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ JOBS = [
         {"hours": 1}, "Remind approvers before the payroll cut-off"),
     Job("document-expiry-warnings", "bankapp.notifications.jobs:send_document_expiry_warnings", "interval",
         {"hours": 1}, "Warn of compliance documents about to expire"),
+    Job("cascade-tier2-release", "bankapp.cascade.jobs:escalate_to_tier2", "interval", {"minutes": 5},
+        "Release shifts unfilled by tier 1 agencies to tier 2"),
 ]
 
 
