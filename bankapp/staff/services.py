@@ -80,3 +80,51 @@ def latest_documents(user_id) -> dict:
         if doc.kind not in out or doc.expires_on > out[doc.kind]:
             out[doc.kind] = doc.expires_on
     return out
+
+
+# A document within this many days of its expiry is flagged on the admin pages.
+EXPIRY_WARNING_DAYS = 30
+
+
+def document_status(expires_on, today, *, warn_days=EXPIRY_WARNING_DAYS) -> str:
+    """'expired' (before today), 'expiring' (within ``warn_days``) or 'valid'.
+
+    A document expiring today is still valid today: shifts need it valid
+    through their end, which the claim checks test separately.
+    """
+    if expires_on < today:
+        return "expired"
+    if (expires_on - today).days <= warn_days:
+        return "expiring"
+    return "valid"
+
+
+def search_people(*, text=None, role=None, page=1, per_page=25):
+    """People whose name or email contains ``text``, holding ``role`` if given,
+    by name; returns (rows, has_next) for page ``page`` (from 1)."""
+    from ..auth.models import User, UserRole
+
+    stmt = db.select(User)
+    if text:
+        like = f"%{text.strip().lower()}%"
+        stmt = stmt.where(db.or_(db.func.lower(User.name).like(like), User.email.like(like)))
+    if role:
+        stmt = stmt.where(User.roles.any(UserRole.role == role))
+    stmt = stmt.order_by(db.func.lower(User.name), User.id).offset((max(page, 1) - 1) * per_page).limit(per_page + 1)
+    rows = db.session.execute(stmt).scalars().all()
+    return rows[:per_page], len(rows) > per_page
+
+
+def set_active(user, active, *, actor):
+    """Deactivate (no login, no API token works) or reactivate a person."""
+    active = bool(active)
+    if not active and actor is not None and getattr(actor, "id", None) == user.id:
+        raise ValidationFailed("You cannot deactivate your own account.",
+                               errors={"active": ["You cannot deactivate your own account."]})
+    if user.active == active:
+        return user
+    user.active = active
+    db.session.flush()
+    record_audit("user.reactivated" if active else "user.deactivated", "user", user.id, actor=actor,
+                 before={"active": not active}, after={"active": active})
+    return user

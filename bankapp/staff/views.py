@@ -1,0 +1,135 @@
+"""Admin pages for people: search, add, details, compliance documents, deactivate."""
+import logging
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from ..auth.models import ROLE_LABELS, ROLES, User
+from ..auth.permissions import page_roles
+from ..cascade.models import Agency
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..nav import register_nav
+from ..org import services as org_services
+from ..org.views import domain_errors, load_form
+from ..timeutil import london_date, now_utc
+from . import services
+from .models import DOCUMENT_KINDS, DOCUMENT_LABELS
+from .schemas import DocumentCreateSchema, UserCreateSchema
+
+log = logging.getLogger(__name__)
+bp = Blueprint("staff", __name__, url_prefix="/admin")
+
+register_nav("People", "staff.users", "admin", order=83)
+
+PER_PAGE = 25
+PERSON_FIELDS = ("email", "name", "password", "grade", "mobile", "esr_assignment_number", "gmc_number", "agency_id")
+PERSON_MISSING = {"email": "Enter an email address.", "name": "Enter the person's full name.",
+                  "password": "Enter a starting password.", "roles": "Choose at least one role."}
+DOCUMENT_MISSING = {"kind": "Choose the kind of document.", "expires_on": "Enter the expiry date."}
+
+
+def _person_form():
+    form = {f: request.form.get(f, "") for f in PERSON_FIELDS}
+    form["roles"] = request.form.getlist("roles")
+    form["site_ids"] = request.form.getlist("site_ids")
+    form["sms_opt_in"] = "sms_opt_in" in request.form
+    if not form["roles"]:
+        del form["roles"]
+    return form
+
+
+def _choices():
+    """Options for the person form's selects and checkboxes."""
+    agencies = db.session.execute(db.select(Agency).order_by(Agency.name)).scalars().all()
+    return {
+        "role_options": [(r, ROLE_LABELS[r]) for r in ROLES],
+        "site_options": [(s.id, f"{s.name} ({s.code})") for s in org_services.all_sites()],
+        "grade_options": [("", "No grade (not a doctor)")] + [(g.code, f"{g.code} – {g.name}")
+                                                               for g in org_services.all_grades()],
+        "agency_options": [("", "No agency")] + [(a.id, f"{a.name} (tier {a.tier})") for a in agencies],
+    }
+
+
+def _get_user(user_id) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such person.")
+    return user
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@page_roles("admin")
+def users():
+    errors, form = {}, {}
+    if request.method == "POST":
+        form = _person_form()
+        values, errors = load_form(UserCreateSchema(), form, PERSON_MISSING)
+        if not errors:
+            try:
+                user = services.create_person(**values, actor=g.actor)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                db.session.commit()
+                flash(f"{user.name} added.", "success")
+                return redirect(url_for("staff.user", user_id=user.id))
+    text = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    role = role if role in ROLES else ""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_next = services.search_people(text=text, role=role or None, page=page, per_page=PER_PAGE)
+    next_url = url_for("staff.users", q=text or None, role=role or None, page=page + 1) if has_next else None
+    prev_url = url_for("staff.users", q=text or None, role=role or None, page=page - 1) if page > 1 else None
+    return render_template("staff/users.html", people=rows, q=text, role=role, next_url=next_url, prev_url=prev_url,
+                           errors=errors, form=form, **_choices()), 422 if errors else 200
+
+
+def _render_user(user, *, errors=None, form=None, status=200):
+    today = london_date(now_utc())
+    documents = [(doc, services.document_status(doc.expires_on, today)) for doc in services.documents_of(user.id)]
+    sites = {s.id: s for s in org_services.all_sites()}
+    return render_template("staff/user.html", person=user, documents=documents, today=today,
+                           site_names=[sites[i].name for i in user.site_ids if i in sites],
+                           document_labels=DOCUMENT_LABELS,
+                           kind_options=[("", "Choose a document")] + [(k, DOCUMENT_LABELS[k]) for k in DOCUMENT_KINDS],
+                           errors=errors or {}, form=form or {}), status
+
+
+@bp.get("/users/<int:user_id>")
+@page_roles("admin")
+def user(user_id):
+    return _render_user(_get_user(user_id))
+
+
+@bp.post("/users/<int:user_id>/documents")
+@page_roles("admin")
+def add_document(user_id):
+    person = _get_user(user_id)
+    form = {f: request.form.get(f, "") for f in ("kind", "expires_on", "reference")}
+    values, errors = load_form(DocumentCreateSchema(), form, DOCUMENT_MISSING)
+    if errors and "expires_on" in errors and form["expires_on"].strip():
+        errors["expires_on"] = ["Enter the expiry date as a real date, for example 31/03/2027."]
+    if not errors:
+        try:
+            doc = services.add_document(person, **values, actor=g.actor)
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            db.session.commit()
+            flash(f"{DOCUMENT_LABELS[doc.kind]} added for {person.name}.", "success")
+            return redirect(url_for("staff.user", user_id=person.id))
+    return _render_user(person, errors=errors, form=form, status=422)
+
+
+@bp.post("/users/<int:user_id>/active")
+@page_roles("admin")
+def set_active(user_id):
+    person = _get_user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_active(person, active, actor=g.actor)
+    except DomainError as exc:
+        return _render_user(person, errors=domain_errors(exc), status=422)
+    db.session.commit()
+    flash(f"{person.name} {'can log in again' if active else 'is deactivated and can no longer log in'}.", "success")
+    return redirect(url_for("staff.user", user_id=person.id))
