@@ -1,0 +1,77 @@
+"""CSV downloads of the report tables: the same columns and values as the pages show.
+
+Text a person typed (reasons, names) is guarded against spreadsheet formula
+injection: a cell starting with = + - @ (or a tab / carriage return) gets a
+leading apostrophe, as OWASP recommends.
+"""
+import csv
+import io
+
+from flask import Response
+
+from ..money import hours_str, money_str
+from ..timeutil import format_london
+
+FILL_COLUMNS = ("key", "label", "posted", "filled_bank", "filled_agency", "unfilled", "fill_rate", "spend_bank",
+                "spend_agency", "hours_delivered")
+BREACH_COLUMNS = ("at", "type", "status", "site_id", "site", "department_id", "department", "shift_id",
+                  "amount_over", "approved_by", "decided_by", "reason", "decision_note")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _fmt(value) -> str:
+    return "" if value is None else str(value)
+
+
+def fill_rate_text(rate) -> str:
+    """A fill rate as the CSV and API give it: four decimals, empty without shifts."""
+    return "" if rate is None else f"{rate:.4f}"
+
+
+def fill_row(item) -> list[str]:
+    return [_fmt(item["key"]), safe_text(item["label"]), str(item["posted"]), str(item["filled_bank"]),
+            str(item["filled_agency"]), str(item["unfilled"]), fill_rate_text(item["fill_rate"]),
+            money_str(item["spend_bank"]), money_str(item["spend_agency"]), hours_str(item["minutes_delivered"])]
+
+
+def breach_row(item) -> list[str]:
+    amount = item["amount_over"]
+    return [format_london(item["at"]), item["type"], item["status"], str(item["site_id"]), safe_text(item["site_name"]),
+            _fmt(item["department_id"]), safe_text(item["department_name"]), _fmt(item["shift_id"]),
+            money_str(amount) if amount is not None else "", safe_text(item["approved_by"]),
+            safe_text(item["decided_by"]), safe_text(item["reason"]), safe_text(item["decision_note"])]
+
+
+def to_csv(columns, rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def fill_rates_csv(report) -> str:
+    return to_csv(FILL_COLUMNS, [fill_row(i) for i in report["items"]])
+
+
+def breaches_csv(report) -> str:
+    return to_csv(BREACH_COLUMNS, [breach_row(i) for i in report["items"]])
+
+
+def csv_response(text, name, period) -> Response:
+    filename = f"{name}-{period.date_from.isoformat()}-to-{period.date_to.isoformat()}.csv"
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def wants_csv(request, query) -> bool:
+    """``?format=csv``, or ``Accept: text/csv`` preferred over JSON."""
+    if query.get("format"):
+        return query["format"] == "csv"
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv" and request.accept_mimetypes["text/csv"] > request.accept_mimetypes["application/json"]

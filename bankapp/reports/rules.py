@@ -1,0 +1,125 @@
+"""Pure report rules: periods, week keys and labels, fill-rate arithmetic.
+
+No Flask and no database here, so the awkward bits (inclusive London dates,
+ISO weeks, British Summer Time boundaries, rounding) are tested exhaustively.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+GROUP_BYS = ("site", "department", "grade", "week")
+BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_override", "late_timesheet")
+BREACH_TYPE_LABELS = {
+    "rate_violation": "Rate violation",
+    "agency_over_cap": "Agency over price cap",
+    "off_framework": "Off-framework agency",
+    "wtr_override": "Working-time override",
+    "late_timesheet": "Late timesheet",
+}
+# A report covers at most two years of dates, both ends included (2 × 365 + a leap day).
+MAX_PERIOD_DAYS = 731
+# Without dates a report shows the twelve weeks up to today.
+DEFAULT_PERIOD_DAYS = 84
+# Fill rates are fractions rounded half-up to four decimal places (0.6667 = 66.67%).
+FILL_RATE_PLACES = Decimal("0.0001")
+
+
+def resolve_period(date_from: date | None, date_to: date | None, *, today: date) -> tuple[date, date]:
+    """Fill in missing ends: ``to`` defaults to today (or ``from`` if later), ``from`` to 12 weeks before ``to``."""
+    if date_to is None:
+        date_to = max(today, date_from) if date_from else today
+    if date_from is None:
+        date_from = date_to - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    return date_from, date_to
+
+
+def period_errors(date_from: date, date_to: date) -> dict[str, list[str]]:
+    """Field errors for a period of inclusive dates (empty when it is fine)."""
+    if date_from > date_to:
+        return {"from": [f"The start date ({date_from.isoformat()}) must be on or before the end date "
+                         f"({date_to.isoformat()})."]}
+    days = (date_to - date_from).days + 1
+    if days > MAX_PERIOD_DAYS:
+        return {"to": [f"A report covers at most two years ({MAX_PERIOD_DAYS} days); this period is {days} days."]}
+    return {}
+
+
+def period_bounds_utc(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """[London midnight starting ``date_from``, London midnight after ``date_to``) as aware UTC."""
+    lo = datetime.combine(date_from, time(0), tzinfo=LONDON).astimezone(UTC)
+    hi = datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
+    return lo, hi
+
+
+def week_monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def iso_week_key(d: date) -> str:
+    """The ISO week of a date, e.g. ``2026-W05`` (weeks start on Monday)."""
+    year, week, _ = d.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_label(monday: date) -> str:
+    """People's name for a week: ``Week 5, 2026 (from Mon 26 Jan)``."""
+    year, week, _ = monday.isocalendar()
+    return f"Week {week}, {year} (from {monday.strftime('%a')} {monday.day} {monday.strftime('%b')})"
+
+
+def this_week(today: date) -> tuple[date, date]:
+    """Monday to Sunday of the London week containing ``today``."""
+    monday = week_monday(today)
+    return monday, monday + timedelta(days=6)
+
+
+def last_week(today: date) -> tuple[date, date]:
+    """Monday to Sunday of the whole week before the one containing ``today``."""
+    monday = week_monday(today) - timedelta(days=7)
+    return monday, monday + timedelta(days=6)
+
+
+def _last_sunday(year: int, month: int) -> date:
+    d = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+    return d - timedelta(days=(d.weekday() + 1) % 7)
+
+
+def summer_time_spans(first_year: int, last_year: int) -> list[tuple[datetime, datetime]]:
+    """UTC spans of British Summer Time (London = UTC+1), one per year.
+
+    The UK rule since 1996: from 01:00 UTC on the last Sunday of March to
+    01:00 UTC on the last Sunday of October. Used to turn stored UTC into
+    London dates in SQL on databases without time zones (SQLite).
+    """
+    spans = []
+    for year in range(first_year, last_year + 1):
+        start = datetime.combine(_last_sunday(year, 3), time(1), tzinfo=UTC)
+        end = datetime.combine(_last_sunday(year, 10), time(1), tzinfo=UTC)
+        spans.append((start, end))
+    return spans
+
+
+def fill_rate(posted: int, filled: int) -> Decimal | None:
+    """Filled ÷ posted, half-up to 4 places; None when nothing was posted."""
+    if not posted:
+        return None
+    return (Decimal(filled) / Decimal(posted)).quantize(FILL_RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percent_text(rate: Decimal | None) -> str:
+    """A fill rate for people: ``66.7%`` (one decimal, half-up), or an en dash without shifts."""
+    if rate is None:
+        return "–"
+    return f"{(rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def agency_charge_hundredths(charge_hundredths: int, minutes: int) -> int:
+    """Pennies for ``minutes`` at an hourly charge in pennies, half-up (the SQL does the same)."""
+    return (charge_hundredths * minutes * 2 + 60) // 120
+
+
+def empty_type_counts() -> dict[str, int]:
+    return dict.fromkeys(BREACH_TYPES, 0)

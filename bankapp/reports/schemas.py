@@ -1,0 +1,116 @@
+"""Report query parameters and response shapes (API); the pages load the same query schemas."""
+import marshmallow as ma
+from marshmallow import validate
+
+from ..money import hours_str, money_str
+from ..timeutil import format_london
+from . import rules
+
+BREACH_STATUSES = ("approved", "pending", "rejected")
+
+
+def _money(value):
+    return money_str(value) if value is not None else None
+
+
+def _rate(value):
+    return float(value) if value is not None else None
+
+
+class ReportQuerySchema(ma.Schema):
+    date_from = ma.fields.Date(data_key="from", load_default=None,
+                               metadata={"description": "First London date (inclusive); default 12 weeks before `to`."})
+    date_to = ma.fields.Date(data_key="to", load_default=None,
+                             metadata={"description": "Last London date (inclusive); default today; at most 731 days."})
+    site_id = ma.fields.Integer(load_default=None, validate=validate.Range(min=1))
+    department_id = ma.fields.Integer(load_default=None, validate=validate.Range(min=1))
+    format = ma.fields.String(load_default=None, validate=validate.OneOf(("json", "csv")),
+                              metadata={"description": "`csv` for a download (or send `Accept: text/csv`)."})
+
+    @ma.validates_schema
+    def _period(self, data, **_kw):
+        """Report a reversed or too long period with the other field errors (the service checks it again)."""
+        if data.get("date_from") and data.get("date_to"):
+            errors = rules.period_errors(data["date_from"], data["date_to"])
+            if errors:
+                raise ma.ValidationError(errors)
+
+
+class BreachQuerySchema(ReportQuerySchema):
+    type = ma.fields.String(load_default=None, validate=validate.OneOf(rules.BREACH_TYPES))
+    status = ma.fields.String(load_default=None, validate=validate.OneOf(BREACH_STATUSES),
+                              metadata={"description": "Rate violations can be pending or rejected; "
+                                                       "every other breach is approved."})
+
+
+class FillRateQuerySchema(ReportQuerySchema):
+    group_by = ma.fields.String(load_default="site", validate=validate.OneOf(rules.GROUP_BYS))
+
+
+class BreachItemSchema(ma.Schema):
+    id = ma.fields.String(metadata={"description": "`breach-<id>` or `rate_violation-<id>`."})
+    type = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "approved, pending or rejected."})
+    at = ma.fields.Function(lambda o: format_london(o["at"]),
+                            metadata={"description": "Approval time; for a pending rate violation, when asked."})
+    site_id = ma.fields.Integer()
+    site_code = ma.fields.String()
+    department_id = ma.fields.Integer(allow_none=True)
+    department_name = ma.fields.String(allow_none=True)
+    shift_id = ma.fields.Integer(allow_none=True)
+    shift_start = ma.fields.Function(lambda o: format_london(o["shift_start"]))
+    amount_over = ma.fields.Function(lambda o: _money(o["amount_over"]),
+                                     metadata={"description": "GBP over the card or cap, when known."})
+    approved_by = ma.fields.String(allow_none=True, metadata={"description": "Name of who approved it."})
+    approved_by_id = ma.fields.Integer(allow_none=True)
+    decided_by = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    decision_note = ma.fields.String(allow_none=True)
+    source_type = ma.fields.String(allow_none=True)
+    source_id = ma.fields.Integer(allow_none=True)
+
+
+class SiteTotalsSchema(ma.Schema):
+    site_id = ma.fields.Integer()
+    label = ma.fields.String()
+    total = ma.fields.Integer()
+    by_type = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class BreachReportSchema(ma.Schema):
+    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
+    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+    items = ma.fields.List(ma.fields.Nested(BreachItemSchema))
+    totals = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                            metadata={"description": "Breaches per type (every type, zero included)."})
+    total = ma.fields.Integer()
+    totals_by_site = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(SiteTotalsSchema))
+
+
+class FillFiguresSchema(ma.Schema):
+    posted = ma.fields.Integer()
+    filled_bank = ma.fields.Integer()
+    filled_agency = ma.fields.Integer()
+    unfilled = ma.fields.Integer()
+    fill_rate = ma.fields.Function(lambda o: _rate(o["fill_rate"]),
+                                   metadata={"description": "Filled ÷ posted, 0 to 1, half-up to 4 decimals."})
+    spend_bank = ma.fields.Function(lambda o: _money(o["spend_bank"]))
+    spend_agency = ma.fields.Function(lambda o: _money(o["spend_agency"]))
+    hours_delivered = ma.fields.Function(lambda o: hours_str(o["minutes_delivered"]))
+
+
+class FillItemSchema(FillFiguresSchema):
+    key = ma.fields.Raw(metadata={"description": "Site, department or grade id, or the ISO week (2026-W05)."})
+    label = ma.fields.String()
+    week_start = ma.fields.Date()
+
+
+class FillRateReportSchema(ma.Schema):
+    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
+    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+    group_by = ma.fields.String()
+    items = ma.fields.List(ma.fields.Nested(FillItemSchema))
+    totals = ma.fields.Nested(FillFiguresSchema)
+    spend = ma.fields.Function(lambda o: {k: money_str(v) for k, v in o["spend"].items()},
+                               metadata={"description": "Bank pay (approved timesheets) and agency charges, GBP."})
+    hours_delivered = ma.fields.String(metadata={"description": "Hours of patient care delivered."})

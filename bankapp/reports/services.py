@@ -1,0 +1,214 @@
+"""Report workflows: check who asks and what, run the aggregates, shape the figures.
+
+Reports only read. Executives, chief executives and admins see the whole
+trust; coordinators and approvers see their own sites' rows (a site outside
+their scope simply gives no rows, not a refusal); anyone else is refused.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ..auth.permissions import sites_in_scope
+from ..dbtypes import hundredths_to_decimal
+from ..errors import Forbidden, ValidationFailed
+from ..extensions import db
+from ..money import hours_str
+from ..org.models import Department, Site
+from ..timeutil import format_london, london_date, now_utc
+from . import queries, rules
+
+log = logging.getLogger(__name__)
+
+REPORT_ROLES = ("executive", "chief_executive", "admin", "coordinator", "approver")
+URGENT_WITHIN = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+    lo: datetime
+    hi: datetime
+
+    @property
+    def params(self):
+        return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
+
+
+def may_read_reports(user) -> bool:
+    return bool(user) and user.has_role(*REPORT_ROLES)
+
+
+def report_scope(user):
+    """Site ids whose rows ``user`` may read (None: the whole trust); Forbidden without a report role."""
+    if not may_read_reports(user):
+        raise Forbidden("Reports are for executives, administrators, coordinators and approvers.")
+    return sites_in_scope(user, *REPORT_ROLES)
+
+
+def build_period(date_from=None, date_to=None, *, today=None) -> Period:
+    """Inclusive London dates → a checked period (422 when reversed or longer than two years)."""
+    today = today or london_date(now_utc())
+    date_from, date_to = rules.resolve_period(date_from, date_to, today=today)
+    errors = rules.period_errors(date_from, date_to)
+    if errors:
+        raise ValidationFailed("The report period is not valid.", errors=errors)
+    lo, hi = rules.period_bounds_utc(date_from, date_to)
+    return Period(date_from, date_to, lo, hi)
+
+
+def check_references(site_id=None, department_id=None):
+    """422 naming the field when a site or department does not exist."""
+    errors = {}
+    if site_id is not None and db.session.get(Site, site_id) is None:
+        errors["site_id"] = [f"There is no site with id {site_id}."]
+    if department_id is not None and db.session.get(Department, department_id) is None:
+        errors["department_id"] = [f"There is no department with id {department_id}."]
+    if errors:
+        raise ValidationFailed("The report filters name something that does not exist.", errors=errors)
+
+
+# --- breaches ---------------------------------------------------------------------------
+
+
+def _breach_item(row) -> dict:
+    amount = row["amount_over"]
+    return {
+        "id": f"{row['source']}-{row['id']}", "source": row["source"], "source_type": row["source_type"],
+        "source_id": row["source_id"], "type": row["type"], "type_label": rules.BREACH_TYPE_LABELS[row["type"]],
+        "status": row["status"], "at": row["at"], "site_id": row["site_id"], "site_code": row["site_code"],
+        "site_name": row["site_name"], "department_id": row["department_id"],
+        "department_name": row["department_name"], "shift_id": row["shift_id"], "shift_start": row["shift_start"],
+        "amount_over": hundredths_to_decimal(amount) if amount is not None else None,
+        "approved_by_id": row["approved_by_id"], "approved_by": row["approved_by_name"],
+        "decided_by": row["decided_by_name"], "reason": row["reason"], "decision_note": row["decision_note"],
+    }
+
+
+def breach_report(*, actor, date_from=None, date_to=None, site_id=None, department_id=None, type=None,
+                  status=None, today=None) -> dict:
+    """Every breach of the period in scope, with totals by type and by site."""
+    scope = report_scope(actor)
+    period = build_period(date_from, date_to, today=today)
+    check_references(site_id, department_id)
+    filters = {"lo": period.lo, "hi": period.hi, "scope": scope, "site_id": site_id,
+               "department_id": department_id, "type_": type, "status": status}
+    items = [_breach_item(r) for r in queries.breach_rows(**filters)]
+    totals = rules.empty_type_counts()
+    by_site = {}
+    names = queries.site_names(scope)
+    for type_, site, n in queries.breach_counts(**filters):
+        totals[type_] += n
+        entry = by_site.setdefault(site, {"site_id": site, "label": names.get(site, str(site)), "total": 0,
+                                          "by_type": rules.empty_type_counts()})
+        entry["by_type"][type_] += n
+        entry["total"] += n
+    return {"period": period, "filters": {"site_id": site_id, "department_id": department_id, "type": type,
+                                          "status": status},
+            "items": items, "totals": totals, "total": sum(totals.values()),
+            "totals_by_site": {str(k): v for k, v in sorted(by_site.items(), key=lambda kv: kv[1]["label"])}}
+
+
+# --- fill rates -------------------------------------------------------------------------
+
+
+def _key_and_label(group_by, row, index=0):
+    key = row[f"key{index}"]
+    if group_by == "week":
+        monday = key if isinstance(key, date) else date.fromisoformat(str(key)[:10])
+        return rules.iso_week_key(monday), rules.week_label(monday), monday
+    labels = [row[k] for k in row.keys() if k.startswith(f"label{index}_")]
+    return key, ", ".join(str(v) for v in labels), None
+
+
+def _figures(posted, bank, agency, spend_row=None) -> dict:
+    posted, bank, agency = int(posted), int(bank), int(agency)
+    spend_row = spend_row or {}
+    return {
+        "posted": posted, "filled_bank": bank, "filled_agency": agency, "unfilled": posted - bank - agency,
+        "fill_rate": rules.fill_rate(posted, bank + agency),
+        "spend_bank": hundredths_to_decimal(spend_row.get("bank_pennies")),
+        "spend_agency": hundredths_to_decimal(spend_row.get("agency_pennies")),
+        "minutes_delivered": int(spend_row.get("minutes") or 0),
+    }
+
+
+def _spend_by_key(rows):
+    return {row["key0"]: row for row in rows}
+
+
+def fill_rate_report(*, actor, date_from=None, date_to=None, group_by="site", site_id=None, department_id=None,
+                     today=None) -> dict:
+    """Posted, filled by bank and agency, unfilled and fill rate per group; spend and hours delivered."""
+    if group_by not in rules.GROUP_BYS:
+        raise ValidationFailed("Unknown grouping.",
+                               errors={"group_by": [f"Group by one of {', '.join(rules.GROUP_BYS)}."]})
+    scope = report_scope(actor)
+    period = build_period(date_from, date_to, today=today)
+    check_references(site_id, department_id)
+    where = {"lo": period.lo, "hi": period.hi, "scope": scope, "site_id": site_id, "department_id": department_id}
+    spend = _spend_by_key(queries.delivery(groupings=(group_by,), **where))
+    items = []
+    for row in queries.fill_counts(groupings=(group_by,), **where):
+        key, label, monday = _key_and_label(group_by, row)
+        item = {"key": key, "label": label, **_figures(row["posted"], row["filled_bank"], row["filled_agency"],
+                                                       spend.get(row["key0"]))}
+        if monday:
+            item["week_start"] = monday
+        items.append(item)
+    items.sort(key=lambda i: i["key"] if group_by == "week" else (i["label"], i["key"]))
+    total_counts = queries.fill_counts(**where)[0]
+    total_spend = queries.delivery(**where)[0]
+    totals = _figures(total_counts["posted"], total_counts["filled_bank"], total_counts["filled_agency"],
+                      total_spend)
+    return {"period": period, "group_by": group_by, "filters": {"site_id": site_id, "department_id": department_id},
+            "items": items, "totals": totals,
+            "spend": {"bank": totals["spend_bank"], "agency": totals["spend_agency"]},
+            "hours_delivered": hours_str(totals["minutes_delivered"])}
+
+
+def fill_trend(*, actor, period: Period, site_id=None, department_id=None) -> dict:
+    """Fill rate by London week for each site in scope: {weeks: [...], sites: [{label, rates: [...]}]}."""
+    scope = report_scope(actor)
+    rows = queries.fill_counts(lo=period.lo, hi=period.hi, groupings=("week", "site"), scope=scope,
+                               site_id=site_id, department_id=department_id)
+    weeks, sites, cells = set(), {}, {}
+    for row in rows:
+        key, _, monday = _key_and_label("week", row, 0)
+        weeks.add((key, monday))
+        sites[row["key1"]] = row["label1_0"]
+        cells[(key, row["key1"])] = rules.fill_rate(int(row["posted"]), int(row["filled_bank"]) +
+                                                    int(row["filled_agency"]))
+    ordered = sorted(weeks)
+    series = [{"site_id": sid, "label": label, "rates": [cells.get((key, sid)) for key, _ in ordered]}
+              for sid, label in sorted(sites.items(), key=lambda kv: kv[1])]
+    return {"weeks": [{"key": key, "label": rules.week_label(monday)} for key, monday in ordered],
+            "sites": series}
+
+
+# --- executive dashboard ----------------------------------------------------------------
+
+
+def dashboard(user, *, now=None) -> dict:
+    """This week's fill rate, urgent unfilled shifts, pending approvals and breaches, for the home page."""
+    scope = report_scope(user)
+    now = now or now_utc()
+    today = london_date(now)
+    monday, sunday = rules.this_week(today)
+    week = build_period(monday, sunday, today=today)
+    counts = queries.fill_counts(lo=week.lo, hi=week.hi, scope=scope)[0]
+    filled = int(counts["filled_bank"]) + int(counts["filled_agency"])
+    cascade = queries.pending_cascade_counts(scope)
+    rates_pending = queries.pending_rate_violations(scope)
+    breaches = sum(n for _, _, n in queries.breach_counts(lo=week.lo, hi=week.hi, scope=scope))
+    return {
+        "week": week, "week_label": rules.week_label(monday),
+        "posted": int(counts["posted"]), "filled": filled,
+        "fill_rate": rules.fill_rate(int(counts["posted"]), filled),
+        "fill_rate_text": rules.percent_text(rules.fill_rate(int(counts["posted"]), filled)),
+        "urgent_unfilled": queries.urgent_unfilled_count(now=now, until=now + URGENT_WITHIN, scope=scope),
+        "pending": {"rate_violations": rates_pending, **cascade,
+                    "total": rates_pending + sum(cascade.values())},
+        "breaches": breaches,
+        "generated_at": format_london(now),
+    }
