@@ -21,6 +21,7 @@ To add a job, append one ``Job(...)`` line below.
 | approver-cutoff-reminders  | Fri/Sun before the Monday cut-off: approvers with timesheets  | hourly            |
 | document-expiry-warnings   | compliance documents expiring in 30 and 7 days                | hourly            |
 | cascade-tier2-release      | shifts unfilled by tier 1 agencies after 12 h go to tier 2    | every 5 minutes   |
+| seal-audit                 | link new audit events into the tamper-evident hash chain      | every minute      |
 """
 import importlib
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ JOBS = [
         {"hours": 1}, "Warn of compliance documents about to expire"),
     Job("cascade-tier2-release", "bankapp.cascade.jobs:escalate_to_tier2", "interval", {"minutes": 5},
         "Release shifts unfilled by tier 1 agencies to tier 2"),
+    Job("seal-audit", "bankapp.audit.jobs:seal_audit", "interval", {"minutes": 1},
+        "Seal new audit events into the hash chain"),
 ]
 
 

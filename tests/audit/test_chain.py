@@ -185,3 +185,12 @@ def test_two_concurrent_sealers_make_one_chain(app):
     db.session.expire_all()
     assert [r.seq for r in _sealed()] == list(range(1, 201))
     assert verify_audit_chain().ok
+
+
+def test_run_jobs_seals_the_audit_trail(app):
+    _events(2)
+    result = app.test_cli_runner().invoke(args=["bank", "run-jobs", "--job", "seal-audit"])
+    assert result.exit_code == 0, result.output
+    assert "sealed 2" in result.output
+    db.session.expire_all()
+    assert [r.seq for r in _sealed()] == [1, 2]
