@@ -5,6 +5,7 @@ with the API's marshmallow schema, the service does the work, and any
 DomainError is shown next to its field (POST/redirect/GET on success).
 """
 import logging
+from collections import Counter
 
 import marshmallow as ma
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -94,8 +95,9 @@ def sites():
                 db.session.commit()
                 flash(f"Site {site.code} – {site.name} added.", "success")
                 return redirect(url_for("org.sites"))
-    status = 422 if errors else 200
-    return render_template("org/sites.html", sites=services.all_sites(), errors=errors, form=form), status
+    counts = Counter(dept.site_id for dept in services.departments_for())
+    return render_template("org/sites.html", sites=services.all_sites(), department_counts=counts, errors=errors,
+                           form=form), 422 if errors else 200
 
 
 @bp.route("/departments", methods=["GET", "POST"])
