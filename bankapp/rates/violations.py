@@ -79,9 +79,15 @@ def _check_decider(violation, actor):
         raise Forbidden("You do not approve rates for this site.")
 
 
+def _lock_shift(shift_id) -> Shift:
+    """The shift row, locked (PostgreSQL) and re-read, so a decision and a cancellation do not cross."""
+    return db.session.execute(db.select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift)
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
 def _decide(violation, status, actor, note):
     """pending → ``status`` atomically: a second decision gets 409."""
-    if violation.shift.status != WAITING and violation.status == "pending":
+    if _lock_shift(violation.shift_id).status != WAITING and violation.status == "pending":
         raise Conflict("The shift is no longer waiting for rate approval.")
     done = db.session.execute(
         db.update(RateViolation).where(RateViolation.id == violation.id, RateViolation.status == "pending")
@@ -138,8 +144,7 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
     shift = violation.shift
     if not (actor.has_role("coordinator") and can_act_on_site(actor, shift.site_id, "coordinator")):
         raise Forbidden("Only a coordinator of this site can revise the rate.")
-    shift = db.session.execute(db.select(Shift).where(Shift.id == shift.id).with_for_update()
-                               .execution_options(populate_existing=True)).scalar_one()
+    shift = _lock_shift(shift.id)
     if violation.status != "rejected" or shift.status != WAITING or _latest_for_shift(shift.id) != violation.id:
         raise Conflict("Only a rejected rate whose shift is still held can be revised.")
     if hourly_rate is not None and hourly_rate <= 0:
