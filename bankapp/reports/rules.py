@@ -109,11 +109,14 @@ def fill_rate(posted: int, filled: int) -> Decimal | None:
     return (Decimal(filled) / Decimal(posted)).quantize(FILL_RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def percent_text(rate: Decimal | None) -> str:
-    """A fill rate for people: ``66.7%`` (one decimal, half-up), or an en dash without shifts."""
+def percent_text(rate: Decimal | None, places: int = 1) -> str:
+    """A fill rate for people: ``66.7%`` (``places`` decimals, half-up), or an en dash without shifts.
+
+    With two places it is exactly the four-decimal fraction of the CSV and API.
+    """
     if rate is None:
         return "–"
-    return f"{(rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+    return f"{(rate * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
 
 
 def agency_charge_hundredths(charge_hundredths: int, minutes: int) -> int:
