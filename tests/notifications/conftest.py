@@ -11,7 +11,9 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
+from bankapp.extensions import db
 from bankapp.notifications.backends import SendResult, TwilioBackend
+from tests.factories import make_booking, make_shift
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token"
@@ -102,3 +104,19 @@ def signed_post(client, twilio_token):
 def freeze(text):
     """time_machine at an ISO instant (with offset), clock not ticking."""
     return time_machine.travel(datetime.fromisoformat(text), tick=False)
+
+
+@pytest.fixture
+def clock():
+    with freeze("2026-12-02T10:00:00+00:00"):  # Wednesday
+        yield
+
+
+@pytest.fixture
+def booked(clock, world, factory):
+    doctor = factory.doctor("ST3", sms_opt_in=True)
+    shift = make_shift(department=world.dept_a, grade=world.grades["ST3"], start="2026-12-03T20:00",
+                       end="2026-12-04T08:00", posted_by=world.coordinator_a)
+    booking = make_booking(shift, doctor)
+    db.session.commit()
+    return doctor, shift, booking
