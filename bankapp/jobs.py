@@ -11,7 +11,9 @@ Run them with ``flask --app wsgi bank scheduler`` (one process, APScheduler,
 ``max_instances=1``, ``coalesce=True``; never inside web workers) or once each
 with ``flask --app wsgi bank run-jobs [--now ISO]``.
 
-To add a job, append one ``Job(...)`` line below.
+To add a job, append one ``Job(...)`` line below. ``run-jobs`` runs the
+jobs in list order, except the SMS sender, which runs last so that texts the
+other jobs queue go out in the same run.
 
 | id                         | what it does                                                  | when              |
 |----------------------------|---------------------------------------------------------------|-------------------|
@@ -63,3 +65,12 @@ def job_by_id(job_id: str) -> Job:
         if job.id == job_id:
             return job
     raise KeyError(job_id)
+
+
+# run-jobs runs these after all the others, so texts queued in the same run go out in it.
+RUN_LAST = ("sms-sender",)
+
+
+def run_order() -> list[Job]:
+    """JOBS in the order ``bank run-jobs`` runs them once each."""
+    return sorted(JOBS, key=lambda job: job.id in RUN_LAST)

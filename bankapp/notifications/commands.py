@@ -20,7 +20,7 @@ def scheduler_command(poll):
 @click.option("--job", "job_ids", multiple=True, help="Only this job id (repeatable).")
 def run_jobs_command(now_text, job_ids):
     """Run every due job once (each decides what is due at --now) and commit per job."""
-    from ..jobs import JOBS
+    from ..jobs import JOBS, run_order
     from ..timeutil import TimeInputError, format_london, now_utc, parse_datetime
     from .scheduler import run_job
 
@@ -34,7 +34,7 @@ def run_jobs_command(now_text, job_ids):
         raise click.BadParameter(f"unknown job id(s): {', '.join(unknown)}", param_hint="--job")
     failed = 0
     click.echo(f"Running jobs at {format_london(now)}")
-    for job in JOBS:
+    for job in run_order():
         if job_ids and job.id not in job_ids:
             continue
         try:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..jobs import JOBS, job_by_id
+from ..jobs import JOBS, job_by_id, run_order
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def run_all_jobs(now=None) -> dict:
     """Every registered job once with the same clock; job id → result or the exception."""
     now = now or utcnow()
     results = {}
-    for job in JOBS:
+    for job in run_order():
         try:
             results[job.id] = run_job(job.id, now)
         except Exception as exc:  # one broken job must not stop the others
@@ -112,26 +112,34 @@ def wait_for_lock(lock: SchedulerLock, *, poll_seconds=30, give_up_after=None) -
     return True
 
 
+def run_if_leader(app, lock: SchedulerLock, job_id: str, on_lost=None) -> bool:
+    """Run ``job_id`` only while this process holds the scheduler lock."""
+    if not lock.held():
+        log.error("scheduler lock lost; job %s not run, so that only one scheduler runs jobs", job_id)
+        if on_lost:
+            on_lost()
+        return False
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception:  # logged in run_job; the scheduler keeps going
+            pass
+    return True
+
+
 def build_scheduler(app, lock: SchedulerLock):
+    """A BlockingScheduler with every job of the registry (UTC clock, one instance each, coalesced)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     scheduler = BlockingScheduler(timezone=UTC, job_defaults={"max_instances": 1, "coalesce": True,
                                                               "misfire_grace_time": 300})
 
-    def guarded(job_id):
-        if not lock.held():
-            log.error("scheduler lock lost; stopping so that only one scheduler runs jobs")
-            scheduler.shutdown(wait=False)
-            return
-        with app.app_context():
-            try:
-                run_job(job_id)
-            except Exception:  # logged in run_job; the scheduler keeps going
-                pass
+    def stop():
+        scheduler.shutdown(wait=False)
 
     for job in JOBS:
-        scheduler.add_job(guarded, job.trigger, args=[job.id], id=job.id, name=job.description or job.id,
-                          replace_existing=True, **job.trigger_args)
+        scheduler.add_job(run_if_leader, job.trigger, args=[app, lock, job.id, stop], id=job.id,
+                          name=job.description or job.id, replace_existing=True, **job.trigger_args)
     return scheduler
 
 
