@@ -1,0 +1,258 @@
+"""Coordinator pages: shifts of my sites by status, post one (or weekly), upload a rota, cancel, re-open, assign.
+
+Registered on the ``shifts`` blueprint by ``views.py``.
+"""
+import logging
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from ..auth.models import User, UserRole
+from ..auth.permissions import page_roles, sites_in_scope
+from ..errors import Conflict, DomainError, RuleRefused, ValidationFailed
+from ..extensions import db
+from ..money import parse_money
+from ..nav import register_nav
+from ..org.models import Department, Grade
+from ..org.services import all_grades, all_sites, departments_for
+from ..staff.models import DoctorProfile
+from ..timeutil import TimeInputError, parse_datetime
+from . import csv_import, queries, rules, services
+from .models import SHIFT_STATUSES, Shift
+from .views import bp, pay_estimate
+
+log = logging.getLogger(__name__)
+COORDINATORS = ("coordinator", "admin")
+MAX_REPEAT_WEEKS = 26
+
+register_nav("Shifts", "shifts.coordinator", "coordinator", order=20)
+register_nav("Post a shift", "shifts.new", "coordinator", order=21)
+register_nav("Upload a rota", "shifts.upload", "coordinator", order=22)
+
+
+def _my_departments():
+    return departments_for(sites_in_scope(g.actor, *COORDINATORS))
+
+
+def _managed_or_404(shift_id) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None or not services.may_coordinate(g.actor, shift.site_id):
+        abort(404)
+    return shift
+
+
+def _endpoint(name):
+    return name in current_app.view_functions
+
+
+@bp.get("/coordinator/shifts")
+@page_roles(*COORDINATORS)
+def coordinator():
+    """Shifts of my sites by status, with who is booked."""
+    status = request.args.get("status") or None
+    status = status if status in SHIFT_STATUSES else None
+    site_id = request.args.get("site_id", type=int)
+    shifts = queries.coordinator_shifts(g.actor, status=status, site_id=site_id)
+    bookings = queries.live_bookings_for([s.id for s in shifts])
+    scope = sites_in_scope(g.actor, *COORDINATORS)
+    sites = [s for s in all_sites() if scope is None or s.id in scope]
+    counts = {}
+    for s in shifts:
+        counts[s.status] = counts.get(s.status, 0) + 1
+    return render_template("shifts/coordinator.html", shifts=shifts, bookings=bookings, status=status,
+                           site_id=site_id, sites=sites, statuses=SHIFT_STATUSES, counts=counts)
+
+
+def _eligible_doctors(shift):
+    """Doctors of the shift's grade or above (the claim checks decide the rest)."""
+    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id).join(DoctorProfile)
+            .join(Grade, Grade.id == DoctorProfile.grade_id)
+            .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
+            .order_by(User.name).limit(500))
+    return db.session.execute(stmt).scalars().all()
+
+
+def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
+    booking = queries.live_booking(shift.id)
+    can_override = bool(reasons) and rules.overridable([rules.Reason(r.code, r.message) if not isinstance(r, dict)
+                                                        else rules.Reason(r["code"], r["message"])
+                                                        for r in reasons])
+    cascade_url = (url_for("cascade.request_cover", shift_id=shift.id)
+                   if _endpoint("cascade.request_cover") and shift.status == "open" else None)
+    return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=pay_estimate(shift),
+                           doctors=_eligible_doctors(shift) if shift.status in queries.CLAIMABLE_STATUSES else [],
+                           errors=errors or {}, reasons=reasons, can_override=can_override, values=values or {},
+                           violation=queries.latest_violation(shift), cascade_url=cascade_url), status
+
+
+@bp.get("/coordinator/shifts/<int:shift_id>")
+@page_roles(*COORDINATORS)
+def manage(shift_id):
+    return _manage_page(_managed_or_404(shift_id))
+
+
+@bp.post("/coordinator/shifts/<int:shift_id>/assign")
+@page_roles(*COORDINATORS)
+def assign(shift_id):
+    shift = _managed_or_404(shift_id)
+    values = {"doctor_id": request.form.get("doctor_id", ""), "override_reason": request.form.get("override_reason")}
+    doctor = db.session.get(User, int(values["doctor_id"])) if values["doctor_id"].isdigit() else None
+    if doctor is None:
+        return _manage_page(shift, errors={"doctor_id": ["Choose a doctor."]}, values=values, status=422)
+    try:
+        booking = services.assign_shift(shift.id, doctor=doctor, actor=g.actor,
+                                        override_reason=values["override_reason"])
+        db.session.commit()
+    except RuleRefused as exc:
+        db.session.rollback()
+        return _manage_page(_managed_or_404(shift_id), reasons=exc.reasons, values=values, status=422)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _manage_page(_managed_or_404(shift_id), errors=exc.errors, values=values, status=422)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+        return redirect(url_for("shifts.manage", shift_id=shift_id))
+    note = " The working-time override is recorded in the breach register." if booking.override_reason else ""
+    flash(f"{doctor.name} is booked on this shift.{note}", "success")
+    return redirect(url_for("shifts.manage", shift_id=shift_id))
+
+
+@bp.post("/coordinator/shifts/<int:shift_id>/cancel")
+@page_roles(*COORDINATORS)
+def cancel(shift_id):
+    shift = _managed_or_404(shift_id)
+    reason = request.form.get("reason", "")
+    try:
+        services.cancel_shift(shift, actor=g.actor, reason=reason)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _manage_page(_managed_or_404(shift_id), errors=exc.errors, values={"reason": reason}, status=422)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+    else:
+        flash("The shift is cancelled. Anyone booked on it has been taken off.", "success")
+    return redirect(url_for("shifts.manage", shift_id=shift_id))
+
+
+@bp.post("/coordinator/shifts/<int:shift_id>/reopen")
+@page_roles(*COORDINATORS)
+def reopen(shift_id):
+    shift = _managed_or_404(shift_id)
+    try:
+        shift = services.reopen_shift(shift, actor=g.actor)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.detail, "error")
+    else:
+        flash("The shift is open again." if shift.status == "open"
+              else "The shift is back, waiting for its rate to be approved.", "success")
+    return redirect(url_for("shifts.manage", shift_id=shift_id))
+
+
+# --- posting -----------------------------------------------------------------------------
+
+FORM_FIELDS = ("department_id", "grade_id", "start", "end", "hourly_rate", "reason", "repeat_weeks")
+
+
+def _parse_form(form) -> tuple[dict, dict]:
+    """(parsed, errors) from the post form; times are London wall clock."""
+    parsed, errors = {}, {}
+    dept_id, grade_id = form.get("department_id", ""), form.get("grade_id", "")
+    parsed["department"] = db.session.get(Department, int(dept_id)) if dept_id.isdigit() else None
+    parsed["grade"] = db.session.get(Grade, int(grade_id)) if grade_id.isdigit() else None
+    if parsed["department"] is None:
+        errors["department_id"] = ["Choose a department."]
+    if parsed["grade"] is None:
+        errors["grade_id"] = ["Choose a grade."]
+    for field in ("start", "end"):
+        text = (form.get(field) or "").strip()
+        try:
+            parsed[field] = parse_datetime(text) if text else None
+        except TimeInputError as exc:
+            parsed[field], errors[field] = None, [exc.message]
+    rate = (form.get("hourly_rate") or "").strip().lstrip("£")
+    try:
+        parsed["hourly_rate"] = parse_money(rate) if rate else None
+        if parsed["hourly_rate"] is not None and parsed["hourly_rate"] <= 0:
+            errors["hourly_rate"] = ["Enter a rate above £0.00, or leave it empty to pay card rates."]
+    except ValueError as exc:
+        errors["hourly_rate"] = [str(exc)]
+    weeks = (form.get("repeat_weeks") or "1").strip()
+    parsed["weeks"] = int(weeks) if weeks.isdigit() else 0
+    if not 1 <= parsed["weeks"] <= MAX_REPEAT_WEEKS:
+        errors["repeat_weeks"] = [f"Enter a number of weeks from 1 to {MAX_REPEAT_WEEKS}."]
+    parsed["reason"] = form.get("reason")
+    parsed["retrospective"] = form.get("retrospective") == "yes"
+    return parsed, errors
+
+
+def _new_page(values, errors, status=200):
+    preview_url = url_for("rates.preview") if _endpoint("rates.preview") else None
+    return render_template("shifts/new.html", values=values, errors=errors, departments=_my_departments(),
+                           grades=all_grades(), preview_url=preview_url, max_weeks=MAX_REPEAT_WEEKS), status
+
+
+@bp.route("/coordinator/shifts/new", methods=["GET", "POST"])
+@page_roles(*COORDINATORS)
+def new():
+    if request.method == "GET":
+        return _new_page({"repeat_weeks": "1"}, {})
+    values = {k: request.form.get(k, "") for k in FORM_FIELDS} | {"retrospective": request.form.get("retrospective")}
+    parsed, errors = _parse_form(request.form)
+    if not errors:
+        try:
+            shifts = services.post_weekly(actor=g.actor, department=parsed["department"], grade=parsed["grade"],
+                                          start=parsed["start"], end=parsed["end"], weeks=parsed["weeks"],
+                                          hourly_rate=parsed["hourly_rate"], reason=parsed["reason"],
+                                          retrospective=parsed["retrospective"])
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = {("grade_id" if k == "grade" else k): v for k, v in (exc.errors or {}).items()}
+        else:
+            pending = sum(s.status == "pending_rate_approval" for s in shifts)
+            message = f"{len(shifts)} shift{'s' if len(shifts) > 1 else ''} posted."
+            if pending:
+                message += f" {pending} wait{'s' if pending == 1 else ''} for rate approval (above the card)."
+            flash(message, "success")
+            return redirect(url_for("shifts.manage", shift_id=shifts[0].id))
+    return _new_page(values, errors, 422)
+
+
+@bp.route("/coordinator/shifts/upload", methods=["GET", "POST"])
+@page_roles(*COORDINATORS)
+def upload():
+    if request.method == "GET":
+        return render_template("shifts/upload.html", errors={}, line_errors=[], site_codes=csv_import.site_codes())
+    upload = request.files.get("file")
+    errors = {}
+    if upload is None or not upload.filename:
+        errors = {"file": ["Choose a CSV file."]}
+    else:
+        try:
+            shifts = csv_import.import_rota(upload.read().decode("utf-8-sig"), actor=g.actor)
+            db.session.commit()
+        except UnicodeDecodeError:
+            errors = {"file": ["Save the rota as CSV (UTF-8) and try again."]}
+        except ValidationFailed as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            flash(f"{len(shifts)} shifts imported.", "success")
+            return redirect(url_for("shifts.coordinator"))
+    return render_template("shifts/upload.html", errors=_summary(errors), line_errors=_line_errors(errors),
+                           site_codes=csv_import.site_codes()), 422
+
+
+def _line_errors(errors):
+    return [(key, messages) for key, messages in (errors or {}).items() if key.startswith("line ")]
+
+
+def _summary(errors):
+    """Line errors go in the summary unlinked (there is no field to jump to)."""
+    return {(f"_{key}" if key.startswith("line ") else key): ([f"{key.capitalize()}: {m}" for m in messages]
+                                                              if key.startswith("line ") else messages)
+            for key, messages in (errors or {}).items()}

@@ -1,0 +1,210 @@
+"""Doctor pages: the shift board, a shift with one-tap claim, My shifts, and the calendar feed.
+
+Coordinator pages live in ``coordinator_views.py`` (same blueprint). Every
+page works without JavaScript; htmx only swaps the claim result in place.
+"""
+import logging
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from ..auth.permissions import page_roles
+from ..errors import Conflict, DomainError, RuleRefused
+from ..extensions import db
+from ..nav import register_nav
+from ..org.services import all_grades, all_sites, departments_for
+from ..timeutil import BAND_LABELS, london_date, now_utc, spans_clock_change
+from . import ical, queries, rules, services
+from .models import Shift
+from .schemas import london_midnight
+
+log = logging.getLogger(__name__)
+bp = Blueprint("shifts", __name__)
+
+register_nav("Find shifts", "shifts.board", "doctor", order=10)
+register_nav("My shifts", "shifts.my_shifts", "doctor", order=11)
+
+
+# --- helpers shared with the coordinator pages ----------------------------------------
+
+
+def pay_estimate(shift):
+    from ..rates.services import estimate_pay
+
+    return estimate_pay(shift)
+
+
+def clock_change_label(shift) -> str | None:
+    """E.g. "Clocks go back: 13-hour night", for shifts spanning a clock change."""
+    change = spans_clock_change(shift.start_at, shift.end_at)
+    if change is None:
+        return None
+    hours = (shift.end_at - shift.start_at).total_seconds() / 3600
+    length = f"{hours:g}-hour"
+    kind = "night" if rules.is_night_shift(rules.Interval(shift.start_at, shift.end_at)) else "shift"
+    return f"Clocks go {change}: {length} {kind}"
+
+
+def shift_hours(shift) -> str:
+    from ..money import hours_str
+    from ..timeutil import elapsed_minutes
+
+    return hours_str(elapsed_minutes(shift.start_at, shift.end_at))
+
+
+@bp.app_context_processor
+def _shift_helpers():
+    return {"shift_clock_label": clock_change_label, "shift_hours": shift_hours, "band_labels": BAND_LABELS,
+            "shifts_home": queries}
+
+
+def _parse_day(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def board_filters(args) -> tuple[dict, dict, dict]:
+    """(filters for the query, values to show in the form, errors) from the GET form."""
+    values = {k: (args.get(k) or "").strip() for k in ("site_id", "department_id", "grade", "from", "to")}
+    errors = {}
+    filters = {}
+    for key in ("site_id", "department_id"):
+        if values[key]:
+            if values[key].isdigit():
+                filters[key] = int(values[key])
+            else:
+                errors[key] = ["Choose from the list."]
+    if values["grade"]:
+        filters["grade"] = values["grade"]
+    for key, field in (("from", "from_"), ("to", "to")):
+        if values[key]:
+            day = _parse_day(values[key])
+            if day is None:
+                errors[key] = ["Enter a date like 2026-12-01."]
+            else:
+                filters[field] = london_midnight(day + timedelta(days=1 if key == "to" else 0))
+    return filters, values, errors
+
+
+# --- board and detail ---------------------------------------------------------------
+
+
+@bp.get("/shifts")
+@page_roles("doctor")
+def board():
+    """Open shifts this doctor may work, at every site, soonest first."""
+    filters, values, errors = board_filters(request.args)
+    shifts = queries.board(g.actor, **filters) if not errors else []
+    return render_template("shifts/board.html", shifts=shifts, values=values, errors=errors,
+                           estimates={s.id: pay_estimate(s) for s in shifts}, options=filter_options(g.actor)), \
+        (422 if errors else 200)
+
+
+def filter_options(doctor) -> dict:
+    """(value, label) lists for the board's filters: sites and grades the doctor may work."""
+    sites = [s for s in all_sites() if not doctor.site_ids or s.id in doctor.site_ids]
+    site_names = {s.id: s.name for s in sites}
+    rank = queries.doctor_rank(doctor)
+    return {
+        "sites": [(s.id, s.name) for s in sites],
+        "departments": [(d.id, f"{d.name}, {site_names[d.site_id]}") for d in departments_for(list(site_names))],
+        "grades": [(gr.code, f"{gr.name} ({gr.code})") for gr in all_grades() if rank is not None and gr.rank <= rank],
+    }
+
+
+def _visible_or_404(shift_id) -> Shift:
+    shift = queries.visible_shift(g.actor, shift_id)
+    if shift is None:
+        abort(404)
+    return shift
+
+
+@bp.get("/shifts/<int:shift_id>")
+@page_roles("doctor")
+def detail(shift_id):
+    shift = _visible_or_404(shift_id)
+    booking = queries.live_booking(shift.id)
+    mine = booking is not None and booking.doctor_id == g.actor.id
+    return render_template("shifts/detail.html", shift=shift, estimate=pay_estimate(shift), mine=mine,
+                           reasons=None, problem=None)
+
+
+@bp.post("/shifts/<int:shift_id>/claim")
+@page_roles("doctor")
+def claim(shift_id):
+    """One tap: book it. With htmx the result replaces the claim panel; without, a redirect with a flash."""
+    htmx = request.headers.get("HX-Request") == "true"
+    try:
+        booking = services.claim_shift(shift_id, doctor=g.actor)
+        db.session.commit()
+    except (RuleRefused, Conflict) as exc:
+        db.session.rollback()
+        return _claim_refused(shift_id, exc, htmx)
+    log.info("doctor %s claimed shift %s", g.actor.id, shift_id)
+    if htmx:
+        return render_template("shifts/_claim_result.html", booking=booking, shift=booking.shift)
+    flash(f"Booked: {booking.shift.department.name}, {booking.shift.site.name}. It is in My shifts.", "success")
+    return redirect(url_for("shifts.my_shifts"))
+
+
+def _claim_refused(shift_id, exc, htmx):
+    shift = db.session.get(Shift, shift_id) or abort(404)
+    reasons = exc.reasons if isinstance(exc, RuleRefused) else None
+    problem = None if reasons else exc.detail
+    if htmx:
+        return render_template("shifts/_claim_panel.html", shift=shift, reasons=reasons, problem=problem,
+                               mine=False), exc.status
+    if queries.visible_shift(g.actor, shift_id) is None:
+        flash(problem or "You cannot take this shift.", "error")
+        return redirect(url_for("shifts.board"))
+    return render_template("shifts/detail.html", shift=shift, estimate=pay_estimate(shift), mine=False,
+                           reasons=reasons, problem=problem), exc.status
+
+
+# --- my shifts ---------------------------------------------------------------------------
+
+
+@bp.get("/my-shifts")
+@page_roles("doctor")
+def my_shifts():
+    upcoming = db.session.execute(queries.my_bookings(g.actor, "upcoming").order_by(Shift.start_at)).scalars().all()
+    past = db.session.execute(queries.my_bookings(g.actor, "past").order_by(Shift.start_at.desc()).limit(50)
+                              ).scalars().all()
+    profile = g.actor.doctor_profile
+    feed = (url_for("shifts.calendar", token=profile.calendar_token, _external=True)
+            if profile is not None and profile.calendar_token else None)
+    cutoff_hours = int(services.cancel_cutoff().total_seconds() // 3600)
+    return render_template("shifts/my_shifts.html", upcoming=upcoming, past=past, feed=feed,
+                           may_cancel={b.id: services.doctor_may_cancel(b) for b in upcoming},
+                           cutoff_hours=cutoff_hours, today=london_date(now_utc()))
+
+
+@bp.post("/my-shifts/<int:booking_id>/cancel")
+@page_roles("doctor")
+def cancel_my_booking(booking_id):
+    booking = queries.my_booking(g.actor, booking_id) or abort(404)
+    try:
+        services.cancel_booking(booking, actor=g.actor, reason=request.form.get("reason"))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        message = exc.reasons[0]["message"] if exc.reasons else exc.detail
+        flash(message, "error")
+    else:
+        flash("Your booking is cancelled and the shift is back on the board.", "success")
+    return redirect(url_for("shifts.my_shifts"))
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar(token):
+    """The doctor's booked shifts as iCalendar, behind a secret URL (no login: phones subscribe to it)."""
+    body = ical.feed_for_token(token)
+    if body is None:
+        abort(404)
+    return current_app.response_class(body, mimetype="text/calendar",
+                                      headers={"Content-Disposition": "inline; filename=staff-bank.ics"})
+
+
+from . import coordinator_views  # noqa: E402,F401  (registers the coordinator pages on bp)

@@ -1,0 +1,196 @@
+"""The marketplace pages: board, one-tap claim (with and without htmx), My shifts, calendar, coordinator pages."""
+import io
+
+from icalendar import Calendar
+
+from bankapp.audit.models import Breach
+from bankapp.extensions import db
+from bankapp.shifts.models import Booking, Shift
+from tests.factories import PASSWORD
+
+from .conftest import booked, post
+
+
+def login(client, user):
+    resp = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return client
+
+
+def test_board_shows_cards_with_clock_change_label_hours_and_pay(market, api, client):
+    post(api, market, "2026-10-24T20:00", "2026-10-25T08:00")
+    post(api, market, "2026-10-05T08:00", "2026-10-05T20:00", department=market.dept_b)
+    html = login(client, market.doctor).get("/shifts").get_data(as_text=True)
+    assert "Clocks go back: 13-hour night" in html
+    assert "Alpha Hospital" in html and "Beta Hospital" in html
+    assert "£720.00" in html and "2 shifts found" in html
+
+
+def test_board_filters_by_site_grade_and_dates(market, api, client):
+    post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    post(api, market, "2026-10-06T08:00", "2026-10-06T20:00", department=market.dept_b)
+    post(api, market, "2026-10-07T08:00", "2026-10-07T20:00", grade="FY1")
+    login(client, market.doctor)
+    assert "1 shift found" in client.get(f"/shifts?site_id={market.site_b.id}").get_data(as_text=True)
+    assert "1 shift found" in client.get("/shifts?grade=FY1").get_data(as_text=True)
+    assert "2 shifts found" in client.get("/shifts?from=2026-10-06&to=2026-10-07").get_data(as_text=True)
+    resp = client.get("/shifts?from=tomorrow")
+    assert resp.status_code == 422 and "Enter a date like" in resp.get_data(as_text=True)
+
+
+def test_board_is_for_doctors(market, client):
+    assert login(client, market.coordinator_a).get("/shifts").status_code == 403
+
+
+def test_claim_without_javascript_redirects_to_my_shifts(market, api, client):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    login(client, market.doctor)
+    detail = client.get(f"/shifts/{shift['id']}").get_data(as_text=True)
+    assert "Claim this shift" in detail and "Weekday day" in detail and 'hx-post="/shifts/' in detail
+    resp = client.post(f"/shifts/{shift['id']}/claim")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/my-shifts")
+    page = client.get("/my-shifts").get_data(as_text=True)
+    assert "Booked: Emergency Department, Alpha Hospital" in page and "Cancel booking" in page
+
+
+def test_claim_with_htmx_swaps_in_the_result(market, api, client):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    login(client, market.doctor)
+    resp = client.post(f"/shifts/{shift['id']}/claim", headers={"HX-Request": "true"})
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="claim-panel"') and "Booked:" in html and "<html" not in html
+
+
+def test_refusal_reasons_are_shown_in_plain_english(market, api, client, factory):
+    junior = factory.doctor("FY1", documents=False)
+    db.session.commit()
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00", grade="FY1")
+    booked(market, junior, "2026-10-05T10:00", "2026-10-05T12:00", department=market.dept_b, grade="FY1")
+    login(client, junior)
+    resp = client.post(f"/shifts/{shift['id']}/claim")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'data-code="compliance_missing"' in html and 'data-code="overlap"' in html
+    assert "We do not hold your" in html and "Claim this shift" not in html
+    htmx = client.post(f"/shifts/{shift['id']}/claim", headers={"HX-Request": "true"})
+    assert htmx.status_code == 422 and "This overlaps your booked shift" in htmx.get_data(as_text=True)
+
+
+def test_claiming_a_taken_shift_says_so(market, api, client, factory):
+    other = factory.doctor("ST3")
+    db.session.commit()
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    api(other).post(f"/api/v1/shifts/{shift['id']}/claim")
+    login(client, market.doctor)
+    resp = client.post(f"/shifts/{shift['id']}/claim", follow_redirects=True)
+    assert "This shift has already been booked." in resp.get_data(as_text=True)
+
+
+def test_doctor_cancels_from_my_shifts(market, api, client):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    booking = api(market.doctor).post(f"/api/v1/shifts/{shift['id']}/claim").get_json()
+    login(client, market.doctor)
+    resp = client.post(f"/my-shifts/{booking['id']}/cancel", follow_redirects=True)
+    assert "back on the board" in resp.get_data(as_text=True)
+    assert db.session.get(Shift, shift["id"]).status == "open"
+
+
+def test_calendar_feed_lists_my_bookings_and_unknown_tokens_are_404(market, api, client, factory):
+    other = factory.doctor("ST3")
+    db.session.commit()
+    mine = post(api, market, "2026-10-24T20:00", "2026-10-25T08:00")
+    theirs = post(api, market, "2026-10-07T08:00", "2026-10-07T20:00")
+    api(market.doctor).post(f"/api/v1/shifts/{mine['id']}/claim")
+    api(other).post(f"/api/v1/shifts/{theirs['id']}/claim")
+    token = market.doctor.doctor_profile.calendar_token
+    resp = client.get(f"/calendar/{token}.ics")
+    assert resp.status_code == 200 and resp.mimetype == "text/calendar"
+    events = [c for c in Calendar.from_ical(resp.data).walk("VEVENT")]
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["summary"]) == "Bank shift: Emergency Department, Alpha Hospital"
+    assert event.decoded("dtend") - event.decoded("dtstart") == __import__("datetime").timedelta(hours=13)
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+    assert client.get(f"/calendar/{other.doctor_profile.calendar_token}x.ics").status_code == 404
+
+
+def test_home_sections(market, api, client):
+    shift = post(api, market, "2026-09-03T08:00", "2026-09-03T20:00")
+    post(api, market, "2026-09-04T08:00", "2026-09-04T20:00")
+    html = login(client, market.coordinator_a).get("/").get_data(as_text=True)
+    assert "Unfilled in the next 7 days" in html and "Thu 3 Sep 08:00" in html
+    api(market.doctor).post(f"/api/v1/shifts/{shift['id']}/claim")
+    client.post("/logout")
+    html = login(client, market.doctor).get("/").get_data(as_text=True)
+    assert "Your next shift" in html and "1 open shift you can work" in html
+
+
+def test_coordinator_posts_a_weekly_shift_from_the_form(market, client):
+    login(client, market.coordinator_a)
+    form = client.get("/coordinator/shifts/new").get_data(as_text=True)
+    assert 'id="rate-preview"' in form
+    resp = client.post("/coordinator/shifts/new", data={
+        "department_id": market.dept_a.id, "grade_id": market.grades["ST3"].id, "start": "2026-10-17T20:00",
+        "end": "2026-10-18T08:00", "hourly_rate": "", "reason": "", "repeat_weeks": "3"})
+    assert resp.status_code == 302
+    shifts = db.session.execute(db.select(Shift).order_by(Shift.start_at)).scalars().all()
+    assert [round((s.end_at - s.start_at).total_seconds() / 3600) for s in shifts] == [12, 13, 12]
+
+
+def test_post_form_shows_errors_next_to_fields(market, client):
+    login(client, market.coordinator_a)
+    resp = client.post("/coordinator/shifts/new", data={
+        "department_id": market.dept_a.id, "grade_id": market.grades["ST3"].id, "start": "2027-03-28T01:30",
+        "end": "2027-03-28T00:30", "repeat_weeks": "1"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'id="start-error"' in html and "does not exist" in html
+    assert db.session.execute(db.select(db.func.count(Shift.id))).scalar_one() == 0
+
+
+def test_rota_upload_reports_line_numbers_and_imports_nothing(market, client):
+    login(client, market.coordinator_a)
+    text = ("department,grade,start,end\nEmergency Department,ST3,2026-10-05T08:00,2026-10-05T20:00\n"
+            "Emergency Department,XX,2026-10-06T08:00,2026-10-06T20:00\n")
+    resp = client.post("/coordinator/shifts/upload", data={"file": (io.BytesIO(text.encode()), "rota.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 422 and "Line 3:" in resp.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Shift.id))).scalar_one() == 0
+    good = text.splitlines()[:2]
+    resp = client.post("/coordinator/shifts/upload", data={"file": (io.BytesIO("\n".join(good).encode()),
+                                                                    "rota.csv")}, content_type="multipart/form-data")
+    assert resp.status_code == 302
+
+
+def test_coordinator_assigns_with_override_from_the_page(market, api, client):
+    booked(market, market.doctor, "2026-10-05T08:00", "2026-10-05T20:00", department=market.dept_b)
+    shift = post(api, market, "2026-10-06T06:00", "2026-10-06T12:00")
+    login(client, market.coordinator_a)
+    resp = client.post(f"/coordinator/shifts/{shift['id']}/assign", data={"doctor_id": market.doctor.id})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'data-code="wtr_min_rest_11h"' in html and 'name="override_reason"' in html
+    resp = client.post(f"/coordinator/shifts/{shift['id']}/assign", data={
+        "doctor_id": market.doctor.id, "override_reason": "No one else; patient safety"})
+    assert resp.status_code == 302
+    assert db.session.execute(db.select(Breach.type)).scalar_one() == "wtr_override"
+
+
+def test_coordinator_cancels_and_reopens_from_the_page(market, api, client):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    login(client, market.coordinator_a)
+    assert "Dr Default" in client.get(f"/coordinator/shifts/{shift['id']}").get_data(as_text=True)
+    resp = client.post(f"/coordinator/shifts/{shift['id']}/cancel", data={"reason": ""})
+    assert resp.status_code == 422 and "Say why" in resp.get_data(as_text=True)
+    client.post(f"/coordinator/shifts/{shift['id']}/cancel", data={"reason": "Ward closed"})
+    assert db.session.get(Shift, shift["id"]).status == "cancelled"
+    client.post(f"/coordinator/shifts/{shift['id']}/reopen")
+    db.session.expire_all()
+    assert db.session.get(Shift, shift["id"]).status == "open"
+    listing = client.get("/coordinator/shifts?status=open").get_data(as_text=True)
+    assert "Unfilled" in listing
+
+
+def test_other_sites_shifts_are_404_for_a_coordinator(market, api, client):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    assert login(client, market.coordinator_b).get(f"/coordinator/shifts/{shift['id']}").status_code == 404
+    assert db.session.execute(db.select(db.func.count(Booking.id))).scalar_one() == 0
