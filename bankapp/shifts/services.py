@@ -163,7 +163,7 @@ def rota_errors(rows, *, actor) -> dict:
     for row in rows:
         problems = []
         department = row.get("department")
-        if department is not None and not _may_post_at(actor, department.site_id):
+        if department is not None and not may_coordinate(actor, department.site_id):
             problems.append("department: you do not coordinate shifts at this site.")
         found = validate_new_shift(actor=actor, department=department, grade=row.get("grade"), start=row.get("start"),
                                    end=row.get("end"), retrospective=row.get("retrospective", False))
@@ -191,7 +191,7 @@ def post_rota(rows, *, actor) -> list[Shift]:
     return shifts
 
 
-def _may_post_at(actor, site_id):
+def may_coordinate(actor, site_id):
     return actor is not None and actor.has_role(*COORDINATOR_ROLES) and can_act_on_site(actor, site_id,
                                                                                        *COORDINATOR_ROLES)
 
@@ -367,7 +367,7 @@ def cancel_booking(booking, *, actor, reason=None) -> Booking:
     the start; after that only a coordinator of the site can (reason required).
     """
     is_own = actor is not None and booking.doctor_id == actor.id
-    is_coordinator = actor is not None and _may_post_at(actor, booking.shift.site_id)
+    is_coordinator = actor is not None and may_coordinate(actor, booking.shift.site_id)
     if not is_own and not is_coordinator:
         raise Forbidden("You cannot cancel this booking.")
     if booking.doctor_id is not None:
