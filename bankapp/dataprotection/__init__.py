@@ -1,0 +1,1 @@
+"""Data protection: a person's copy of their data; anonymising departed doctors."""
