@@ -57,6 +57,8 @@ JOBS = [
         "Release shifts unfilled by tier 1 agencies to tier 2"),
     Job("seal-audit", "bankapp.audit.jobs:seal_audit", "interval", {"minutes": 1},
         "Seal new audit events into the hash chain"),
+    Job("weekly-breach-digest", "bankapp.reports.jobs:send_weekly_breach_digest", "interval", {"hours": 1},
+        "Last week's breach counts to executives by SMS (from Monday 08:00 London, once per week each)"),
 ]
 
 
