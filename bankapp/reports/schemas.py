@@ -27,7 +27,7 @@ class ReportQuerySchema(ma.Schema):
     format = ma.fields.String(load_default=None, validate=validate.OneOf(("json", "csv")),
                               metadata={"description": "`csv` for a download (or send `Accept: text/csv`)."})
 
-    @ma.validates_schema
+    @ma.validates_schema(skip_on_field_errors=False)
     def _period(self, data, **_kw):
         """Report a reversed or too long period with the other field errors (the service checks it again)."""
         if data.get("date_from") and data.get("date_to"):
