@@ -98,8 +98,17 @@ def board():
     filters, values, errors = board_filters(request.args)
     shifts = queries.board(g.actor, **filters) if not errors else []
     return render_template("shifts/board.html", shifts=shifts, values=values, errors=errors,
+                           clashes=clashing(g.actor, shifts),
                            estimates={s.id: pay_estimate(s) for s in shifts}, options=filter_options(g.actor)), \
         (422 if errors else 200)
+
+
+def clashing(doctor, shifts) -> set:
+    """Ids of ``shifts`` that overlap one of the doctor's bookings (flagged on the board)."""
+    if not shifts:
+        return set()
+    booked = queries.live_intervals(doctor.id, around=(shifts[0].start_at, max(s.end_at for s in shifts)))
+    return {s.id for s in shifts if any(iv.start < s.end_at and s.start_at < iv.end for iv in booked)}
 
 
 def filter_options(doctor) -> dict:

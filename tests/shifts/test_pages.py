@@ -194,3 +194,11 @@ def test_other_sites_shifts_are_404_for_a_coordinator(market, api, client):
     shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
     assert login(client, market.coordinator_b).get(f"/coordinator/shifts/{shift['id']}").status_code == 404
     assert db.session.execute(db.select(db.func.count(Booking.id))).scalar_one() == 0
+
+
+def test_board_flags_shifts_that_clash_with_my_bookings(market, api, client):
+    booked(market, market.doctor, "2026-10-05T08:00", "2026-10-05T17:00", department=market.dept_b)
+    post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    post(api, market, "2026-10-06T08:00", "2026-10-06T20:00")
+    html = login(client, market.doctor).get("/shifts").get_data(as_text=True)
+    assert html.count("Clashes with a shift you have booked") == 1
