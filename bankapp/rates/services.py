@@ -183,7 +183,8 @@ def _check_rates(rates, grades, errors, cells):
         before = len(problems)
         amount = _parse_amount(item.get("hourly_rate"), label, problems)
         if amount is None:
-            cells[f"rate-{code}-{band}"] = [problems[before].split(": ", 1)[1]]
+            why = problems[before].split(": ", 1)[1]
+            cells[f"rate-{code}-{band}"] = [f"{BAND_LABELS[band]} rate for {code}: {why}"]
             out[(code, band)] = None
             continue
         out[(code, band)] = amount
@@ -210,7 +211,7 @@ def _check_caps(caps, grades, errors, cells):
         before = len(problems)
         amount = _parse_amount(item.get("hourly_cap"), code, problems)
         if amount is None:
-            cells[f"cap-{code}"] = [problems[before].split(": ", 1)[1]]
+            cells[f"cap-{code}"] = [f"Agency cap for {code}: {problems[before].split(': ', 1)[1]}"]
         out[code] = amount
     for code in grades:
         if code not in out:
