@@ -19,7 +19,7 @@
   }
 
   function formatter(unit) {
-    if (unit === "percent") return function (v) { return v === null ? "–" : v.toFixed(1) + "%"; };
+    if (unit === "percent") return function (v) { return v === null ? "–" : Number(v).toFixed(0) + "%"; };
     if (unit === "money") {
       return function (v) {
         return "£" + Number(v).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -71,7 +71,10 @@
             stacked: spec.stacked,
             beginAtZero: true,
             suggestedMax: spec.unit === "percent" ? 100 : undefined,
-            ticks: { precision: spec.unit === "count" ? 0 : undefined },
+            ticks: {
+              precision: spec.unit === "count" ? 0 : undefined,
+              callback: function (value) { return format(value); },
+            },
           },
         },
       },

@@ -1,0 +1,74 @@
+"""Reports in a phone and a desktop browser: the executive dashboard and the charts (screenshots kept)."""
+from datetime import datetime, time, timedelta
+
+import pytest
+
+from bankapp.audit.services import record_breach
+from bankapp.timeutil import LONDON, london_date, now_utc
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import Factory, make_booking, make_shift
+
+
+def _build():
+    """This week: two shifts filled early on Monday, one unfilled starting in an hour, one breach."""
+    w = Factory().world()
+    now = now_utc()
+    monday = london_date(now) - timedelta(days=london_date(now).weekday())
+    for hour in (1, 2):
+        start = datetime.combine(monday, time(hour), tzinfo=LONDON)
+        make_booking(make_shift(department=w.dept_a, grade=w.grades["ST3"], start=start,
+                                end=start + timedelta(hours=1), posted_by=w.coordinator_a), w.doctor)
+    urgent = now + timedelta(hours=1)
+    make_shift(department=w.dept_b, grade=w.grades["ST3"], start=urgent, end=urgent + timedelta(hours=8),
+               posted_by=w.coordinator_b)
+    record_breach("wtr_override", site_id=w.site_a.id, approved_by=w.coordinator_a, reason="Cover needed",
+                  at=datetime.combine(monday, time(3), tzinfo=LONDON))
+    next_monday = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=LONDON)
+    # Near the end of Sunday the urgent shift starts next week, so it is not in this week's fill rate.
+    expected = ("66.7%", "2 of 3 shifts filled") if urgent < next_monday else ("100.0%", "2 of 2 shifts filled")
+    return w, expected
+
+
+@pytest.fixture
+def seeded(live_server):
+    return live_server.seed(_build)
+
+
+def test_executive_dashboard_on_a_phone(page, seeded, login, expect):
+    world, (rate, filled) = seeded
+    login(page, world.executive.email)
+    section = page.locator("section.app-dashboard")
+    expect(section.get_by_role("heading", name="This week at a glance")).to_be_visible()
+    expect(page.locator("#dash-fill-rate")).to_contain_text(rate)
+    expect(page.locator("#dash-fill-rate")).to_contain_text(filled)
+    expect(page.locator("#dash-urgent .app-dashboard__figure")).to_have_text("1")
+    expect(page.locator("#dash-pending .app-dashboard__figure")).to_have_text("0")
+    expect(page.locator("#dash-breaches .app-dashboard__figure")).to_have_text("1")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "reports-dashboard-phone.png"), full_page=True)
+    page.locator("#dash-breaches a").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Breaches")
+    expect(page.locator("#breach-total")).to_have_text("1")
+
+
+def test_fill_rate_charts_draw_under_the_csp(desktop_page, seeded, login, expect):
+    world, _ = seeded
+    errors = []
+    desktop_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login(desktop_page, world.executive.email)
+    desktop_page.get_by_role("link", name="Reports").first.click()
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text("Fill rates and spend")
+    for chart in ("chart-fill-trend", "chart-fill-groups", "chart-spend"):
+        expect(desktop_page.locator(f"#{chart}")).to_have_attribute("data-drawn", "true")
+    expect(desktop_page.get_by_role("table", name="Fill rate by week, per site")).to_be_visible()
+    desktop_page.screenshot(path=str(ARTIFACTS / "reports-fill-rates-desktop.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_breach_charts_on_a_phone(page, seeded, login, expect):
+    world, _ = seeded
+    login(page, world.executive.email)
+    page.goto("/reports/breaches")
+    expect(page.locator("#chart-breach-types")).to_have_attribute("data-drawn", "true")
+    expect(page.get_by_role("table", name="Breaches by type")).to_contain_text("Working-time override")
+    page.screenshot(path=str(ARTIFACTS / "reports-breaches-phone.png"), full_page=True)
