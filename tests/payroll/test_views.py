@@ -1,0 +1,65 @@
+"""Payroll pages: create an export, history, byte-identical downloads, home section."""
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from bankapp.extensions import db
+from bankapp.payroll.models import PayrollExport
+from tests.factories import PASSWORD
+from tests.timesheets.helpers import approve, make_card, submit, worked
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(datetime(2026, 11, 2, 12, 0, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def trust(world):
+    make_card(world)
+    db.session.commit()
+    approve(submit(worked(world, "2026-10-14T20:00", "2026-10-15T08:00")), world.approver_a)
+    return world
+
+
+def log_in(client, user):
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_payroll_page_creates_an_export_and_downloads_it(client, trust):
+    log_in(client, trust.payroll)
+    page = client.get("/payroll").get_data(as_text=True)
+    assert "<strong>1</strong> approved timesheet ready" in page
+    resp = client.post("/payroll/exports")
+    assert resp.status_code == 302
+    batch = db.session.execute(db.select(PayrollExport)).scalar_one()
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "£725.00" in page
+    first = client.get(f"/payroll/exports/{batch.id}/esr.csv")
+    assert first.mimetype == "text/csv"
+    assert first.data == client.get(f"/payroll/exports/{batch.id}/esr.csv").data
+    assert first.data.startswith(b"esr_assignment_number,doctor_name,")
+    history = client.get("/payroll").get_data(as_text=True)
+    assert f"Export {batch.id}" in history and "£725.00" in history
+
+
+def test_nothing_new_shows_a_clear_message_and_makes_no_batch(client, trust):
+    log_in(client, trust.payroll)
+    client.post("/payroll/exports")
+    resp = client.post("/payroll/exports", follow_redirects=True)
+    assert "Nothing new to export" in resp.get_data(as_text=True)
+    assert db.session.query(PayrollExport).count() == 1
+
+
+def test_others_cannot_use_the_payroll_page(client, trust):
+    log_in(client, trust.doctor)
+    assert client.get("/payroll").status_code == 403
+    assert client.post("/payroll/exports").status_code == 403
+
+
+def test_payroll_home_section(client, trust):
+    page = log_in(client, trust.payroll).get("/").get_data(as_text=True)
+    assert "1 approved timesheet ready to export" in page
