@@ -109,7 +109,10 @@ def _decision(action):
         return ts
 
     view.__name__ = f"{action}_timesheet"
-    view.__doc__ = {"approve": "Approve: the pay lines are computed and stored for good.",
+    view.__doc__ = {"approve": "Approve: the pay lines are computed from the actual times and stored for good.\n\n"
+                               "`late` is set when approved after the cut-off (Monday 09:00 London by default) of "
+                               "the pay run it was due for: the first cut-off after its latest submission. A late "
+                               "approval is also a `late_timesheet` breach.",
                     "reject": "Reject, with a note saying why.",
                     "query": "Query, with a note; the doctor amends and resubmits."}[action]
     blp.post(f"/timesheets/<int:ts_id>/{action}")(view)
