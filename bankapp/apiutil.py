@@ -1,8 +1,11 @@
 """API plumbing shared by every feature: the Api class, problem schema, lists."""
+import http
+
 import marshmallow as ma
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 
-from .errors import handle_http_exception
+from .errors import PROBLEM_JSON, handle_http_exception
 
 
 class ProblemReasonSchema(ma.Schema):
@@ -26,12 +29,25 @@ class BankApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _register_responses(self):
+        """Document error responses as what they are: ``application/problem+json``."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Problem details (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
     def handle_http_exception(self, error):
         return handle_http_exception(error)
 
 
 class ListQuerySchema(ma.Schema):
-    cursor = ma.fields.Integer(load_default=None, metadata={"description": "Opaque cursor from `next`."})
+    cursor = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=0, max=2**31 - 1),
+                               metadata={"description": "Opaque cursor from `next`."})
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 

@@ -8,7 +8,7 @@ page. Field errors go in ``errors`` (field -> messages); rule refusals list
 import logging
 
 from flask import current_app, jsonify, render_template, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,19 @@ def handle_integrity_error(error: IntegrityError):
     return render_template("errors/generic.html", error=Conflict(detail)), 409
 
 
+def handle_out_of_range(error: Exception):
+    """A value the database cannot store (a number too big for its column, text too long): the
+    input's fault, so 422, never a 500. Schemas should catch these first and name the field."""
+    from .extensions import db
+
+    db.session.rollback()
+    log.warning("value out of range for the database: %s", error)
+    detail = "A number or text in the request is too large to store."
+    if wants_problem_json():
+        return problem_response(422, "Invalid input", detail, type_slug="invalid-input")
+    return render_template("errors/generic.html", error=ValidationFailed(detail)), 422
+
+
 def handle_unexpected(error: Exception):
     from .extensions import db
 
@@ -171,6 +184,8 @@ def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_out_of_range)
+    app.register_error_handler(OverflowError, handle_out_of_range)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)
 

@@ -23,6 +23,7 @@ import logging
 import os
 
 from flask_talisman import Talisman
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ CONTENT_SECURITY_POLICY = {
 }
 PERMISSIONS_POLICY = {"camera": "()", "microphone": "()", "geolocation": "()", "payment": "()"}
 HSTS_MAX_AGE = 365 * 24 * 3600
+# The largest id a database INTEGER column holds (PostgreSQL int4).
+DB_INT_MAX = 2**31 - 1
 
 
 def _flag(value) -> bool:
@@ -75,6 +78,7 @@ def init_app(app):
         x_content_type_options=True,
     )
     app.after_request(_no_store)
+    _bound_url_ids(app)
     if not https and not app.debug and not app.testing:
         log.info("HTTPS is off: cookies are not marked Secure and HSTS is not sent (set HTTPS=true in production)")
 
@@ -86,3 +90,24 @@ def _no_store(response):
     if request.endpoint != "static" and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` in URLs, capped at the largest id the database can hold.
+
+    A larger number is simply not found (404) instead of reaching the
+    database driver, which cannot bind it (OverflowError on SQLite, a
+    DataError on PostgreSQL). Must be in place before blueprints register.
+    """
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _bound_url_ids(app):
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from .extensions import api
+
+    app.url_map.converters["int"] = DatabaseIntConverter
+    api.register_converter(DatabaseIntConverter, integerconverter2paramschema)

@@ -293,3 +293,37 @@ def test_throttling_works_with_redis_storage(make_app):
         conn = redis.Redis.from_url(REDIS_URL)
         for key in conn.scan_iter(f"*{prefix}*"):
             conn.delete(key)
+
+
+# ---- bugs found by fuzzing the API (tests/test_fuzz.py) --------------------------
+
+def test_huge_id_in_a_url_is_404_not_a_database_error(client, world, api):
+    admin = api(world.admin)
+    assert admin.get("/api/v1/users/99999999999999999999").status_code == 404
+    assert admin.get(f"/api/v1/users/{2**31}").status_code == 404
+    assert admin.get(f"/api/v1/users/{world.doctor.id}").status_code == 200
+
+
+def test_ids_in_urls_are_documented_with_their_range(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    [param] = spec["paths"]["/api/v1/users/{user_id}"]["parameters"]
+    assert param["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+
+
+def test_errors_are_documented_as_problem_json(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        assert list(spec["components"]["responses"][name]["content"]) == ["application/problem+json"]
+
+
+def test_list_cursor_too_large_is_422_naming_the_field(client, world, api):
+    resp = api(world.admin).get("/api/v1/users?cursor=99999999999999999999")
+    assert resp.status_code == 422
+    assert "cursor" in resp.get_json()["errors"]
+
+
+def test_number_too_large_for_the_database_is_422_not_500(client, world, api):
+    """A backstop for integers no schema bounds (here a query filter)."""
+    resp = api(world.admin).get("/api/v1/shifts?site_id=99999999999999999999")
+    assert resp.status_code == 422
+    assert resp.mimetype == "application/problem+json"
