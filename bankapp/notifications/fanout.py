@@ -12,10 +12,10 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import String, cast, exists, func, literal, not_, or_, select
+from sqlalchemy import String, Text, cast, exists, func, literal, not_, or_, select
 
 from ..auth.models import User, UserRole, UserSite
-from ..dbtypes import utcnow
+from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
 from ..org.models import Grade
 from ..shifts.models import Booking, Shift
@@ -24,7 +24,7 @@ from ..timeutil import LONDON, london_date, to_london
 from . import texts
 from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
 from .rules import alert_send_after, day_bit, is_urgent
-from .services import enqueue_rows, shift_url
+from .services import insert_ignoring_duplicates, shift_url
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +129,26 @@ def fan_out_shift_alert(shift_id: int, *, now: datetime | None = None) -> int:
                                   quiet_end=config["QUIET_HOURS_END"],
                                   urgent_within_hours=config["URGENT_SHIFT_WITHIN_HOURS"])
     urgent = is_urgent(shift.start_at, now, config["URGENT_SHIFT_WITHIN_HOURS"])
+    body = alert_text(shift, urgent=urgent)
     db.session.flush()
     query = eligible_doctors_query(shift, send_after=send_after, cap=config["MAX_SHIFT_ALERTS_PER_DOCTOR_PER_DAY"])
-    recipients = db.session.execute(query).all()
-    body = alert_text(shift, urgent=urgent)
-    rows = [{"to": mobile, "user_id": user_id, "body": body, "kind": "shift_alert",
-             "dedupe_key": alert_key(shift.id, user_id), "send_after": send_after}
-            for user_id, mobile in recipients]
-    written = enqueue_rows(rows)
+    written = _insert_alerts(query, shift_id=shift.id, body=body, send_after=send_after)
     log.info("shift %s: %s alerts queued (send after %s)", shift.id, written, send_after.isoformat())
     return written
 
 
+
+
+def _insert_alerts(query, *, shift_id, body, send_after) -> int:
+    """One INSERT … SELECT of the eligible doctors, skipping dedupe keys already used."""
+    eligible = query.subquery()
+    stamp = utcnow()
+    rows = select(eligible.c.mobile, eligible.c.id, literal(body, Text), literal("shift_alert"),
+                  literal(f"shift-alert:{shift_id}:") + cast(eligible.c.id, String),
+                  literal(send_after, UTCDateTime), literal("queued"), literal(0),
+                  literal(stamp, UTCDateTime), literal(stamp, UTCDateTime)).where(eligible.c.id.is_not(None))
+    table = OutboxMessage.__table__
+    columns = ["to", "user_id", "body", "kind", "dedupe_key", "send_after", "status", "attempts", "created_at",
+               "updated_at"]
+    stmt = insert_ignoring_duplicates().from_select(columns, rows).returning(table.c.id)
+    return len(db.session.execute(stmt).all())

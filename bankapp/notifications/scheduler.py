@@ -139,7 +139,8 @@ def build_scheduler(app, lock: SchedulerLock):
 
     for job in JOBS:
         scheduler.add_job(run_if_leader, job.trigger, args=[app, lock, job.id, stop], id=job.id,
-                          name=job.description or job.id, replace_existing=True, **job.trigger_args)
+                          name=job.description or job.id, replace_existing=True, max_instances=1, coalesce=True,
+                          **job.trigger_args)
     return scheduler
 
 

@@ -33,7 +33,7 @@ def shift_url(shift_id: int) -> str:
     return public_url(f"/shifts/{shift_id}")
 
 
-def _insert_ignoring_duplicates():
+def insert_ignoring_duplicates():
     """INSERT … ON CONFLICT DO NOTHING for the engine in use."""
     dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
@@ -54,8 +54,10 @@ def enqueue_rows(rows: list[dict]) -> int:
     prepared = [{"user_id": None, "dedupe_key": None, "send_after": now, "status": "queued", "attempts": 0,
                  "created_at": now, "updated_at": now, **row} for row in rows]
     db.session.flush()
-    result = db.session.execute(_insert_ignoring_duplicates(), prepared)
-    return max(result.rowcount or 0, 0)
+    # RETURNING counts what was written on both engines (rowcount of an
+    # executemany is not reliable with psycopg's batched inserts).
+    stmt = insert_ignoring_duplicates().returning(OutboxMessage.__table__.c.id)
+    return len(db.session.execute(stmt, prepared).all())
 
 
 def is_opted_out(number: str | None) -> bool:
