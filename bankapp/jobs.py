@@ -15,6 +15,8 @@ To add a job, append one ``Job(...)`` line below. ``run-jobs`` runs the
 jobs in list order, except the SMS sender, which runs last so that texts the
 other jobs queue go out in the same run.
 
+``flask --app wsgi bank jobs`` prints the full list with triggers.
+
 | id                         | what it does                                                  | when              |
 |----------------------------|---------------------------------------------------------------|-------------------|
 | sms-sender                 | send due outbox texts, retry, recover rows stuck in sending   | every minute      |

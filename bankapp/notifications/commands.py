@@ -52,3 +52,13 @@ def _summary(result):
     if isinstance(result, dict):
         return ", ".join(f"{k} {v}" for k, v in result.items() if v) or "nothing due"
     return f"{result} queued" if result else "nothing due"
+
+
+@bank_cli.command("jobs")
+def list_jobs_command():
+    """List every scheduled job: id, trigger and what it does."""
+    from ..jobs import JOBS
+
+    for job in JOBS:
+        every = ", ".join(f"{k}={v}" for k, v in job.trigger_args.items())
+        click.echo(f"{job.id:<28} {job.trigger}({every}) {job.description}")
