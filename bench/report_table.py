@@ -1,0 +1,111 @@
+"""The one table `make bench` prints, with every target and whether it was met, and bench/RESULTS.md."""
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+
+TARGETS = {"ratio": 0.5, "board_ratio": 2.0, "report_ratio": 2.0, "report_ms": 1000, "export_s": 5.0,
+           "fanout_s": 2.0, "rss_mb": 200}
+
+
+def machine(load_before) -> dict:
+    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal:"))
+    try:
+        pg = subprocess.run(["psql", "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        pg = "psql not found"
+    return {"nproc": os.cpu_count(), "memory_gb": mem_kb / 1024 / 1024, "python": platform.python_version(),
+            "postgres": pg, "load_before": load_before, "load_after": os.getloadavg(),
+            "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def _ok(passed) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def _lat(lat) -> str:
+    return f"p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f} ms"
+
+
+def _storm(s) -> str:
+    codes = ", ".join(f"{code}×{n}" for code, n in sorted(s["statuses"].items()))
+    return (f"{s['claims']} claims on {s['shifts']} shifts in {s['seconds']:.1f} s = {s['throughput']:.0f}/s; "
+            f"{_lat(s['latency'])}; answers {codes}; {s['booked']} shifts booked")
+
+
+def rows(r) -> list[tuple]:
+    storm, floor = r["storm"], r["floor"]
+    ratio = storm["throughput"] / floor["throughput"] if floor["throughput"] else 0
+    out = [
+        ("floor (bench/floor_app.py, one UPDATE … RETURNING)", _storm(floor), "—", ""),
+        ("claim storm (POST /api/v1/shifts/{id}/claim)", _storm(storm), "", ""),
+        ("claim throughput / floor", f"{ratio:.2f}", f"≥ {TARGETS['ratio']}", _ok(ratio >= TARGETS["ratio"])),
+        ("double bookings (shifts with > 1 live booking)", str(storm["double_bookings"]), "0",
+         _ok(storm["double_bookings"] == 0)),
+        ("5xx / answers other than 201, 409, 422", f"{storm['5xx']} / {storm['unexpected']}", "0 / 0",
+         _ok(storm["5xx"] == 0 and storm["unexpected"] == 0)),
+    ]
+    if "two_servers" in r:
+        two = r["two_servers"]
+        out.append((f"two servers (ports {two['ports'][0]}, {two['ports'][1]}; Redis rate limits)", _storm(two),
+                    "0 double bookings, 0 5xx",
+                    _ok(two["double_bookings"] == 0 and two["5xx"] == 0 and two["unexpected"] == 0)))
+    b = r["board"]
+    for name, key in (("shift board API (GET /api/v1/shifts?status=open)", "api"), ("shift board page (/shifts)",
+                                                                                   "page")):
+        ratio_b = b[key]["p50"] / b["bare_ms"] if b["bare_ms"] else 0
+        out.append((name, f"{_lat(b[key])}; bare SQL {b['bare_ms']:.1f} ms → {ratio_b:.1f}× "
+                          f"({b['open']} open shifts ahead)", f"≤ {TARGETS['board_ratio']:.0f}× bare SQL",
+                    _ok(ratio_b <= TARGETS["board_ratio"])))
+    for name, rep in r["reports"].items():
+        ratio_r = rep["http"]["p50"] / rep["bare_ms"] if rep["bare_ms"] else 0
+        ok = ratio_r <= TARGETS["report_ratio"] and rep["http"]["p50"] < TARGETS["report_ms"]
+        out.append((f"report: {name} (a year)", f"p50 {rep['http']['p50']:.0f} ms; bare SQL {rep['bare_ms']:.0f} ms "
+                                                f"({rep['statements']} statements) → {ratio_r:.1f}×",
+                    "≤ 2× bare SQL and < 1 s", _ok(ok)))
+    e, f = r["export"], r["fanout"]
+    out += [
+        ("payroll export (one batch + ESR CSV)", f"{e['timesheets']} timesheets, {e['bytes'] // 1024} KiB CSV in "
+                                                 f"{e['seconds']:.2f} s", "< 5 s", _ok(e["seconds"] < 5)),
+        ("alert fan-out (shift.opened → outbox)", f"{f['written']} texts for {f['doctors']} doctors in "
+                                                  f"{f['seconds']:.2f} s", "< 2 s", _ok(f["seconds"] < 2)),
+        ("gunicorn worker peak RSS (VmHWM) in the storm", f"{r['rss_mb']:.0f} MB (after board and reports: "
+                                                          f"{r['rss_mb_after_reads']:.0f} MB)", "< 200 MB",
+         _ok(r["rss_mb"] < 200)),
+    ]
+    return out
+
+
+def render(r) -> str:
+    m = r["machine"]
+    head = (f"Staff Bank benchmarks — {m['at']}; {m['nproc']} cores, {m['memory_gb']:.1f} GiB; {m['postgres']}; "
+            f"load average before {m['load_before'][0]:.1f}, after {m['load_after'][0]:.1f}; "
+            f"{r['wall_seconds']:.0f} s in all")
+    lines = [head, "", "| benchmark | result | target | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows(r)]
+    return "\n".join(lines)
+
+
+def document(r, table) -> str:
+    return f"""# Benchmark results
+
+Written by `.venv/bin/python -m bench.run --two-servers` (see bench/SCALE.md). The data is the generated
+year of the merged trust (bench/generate.py: 3 sites, 30 departments, 2,800 doctors, ~100,000 shifts).
+gunicorn: {4} workers × {4} threads (gthread) for the app and the floor alike.
+
+{table}
+
+How the figures are made:
+- Storm: {r['storm']['claims']} claims by distinct eligible doctors, spread evenly over {r['storm']['shifts']}
+  freshly posted open shifts, sent by 64 client threads released together, each on one keep-alive connection.
+  Throughput is claims / wall time from release to the last answer. Latency includes queueing in gunicorn.
+- Floor: the same storm against bench/floor_app.py (one conditional UPDATE … RETURNING per request, no auth).
+- Board and reports: one client, one keep-alive connection, p50 of repeated requests after a warm-up.
+  "Bare SQL" is the same SQL with the same parameters, captured from the request and run again straight through
+  psycopg (board: the listing query; reports: every statement of the report, without the caller's
+  authentication).
+- Export and fan-out run the real services in-process against the same database, in a transaction that is rolled
+  back, so the benchmark can be repeated on the same data.
+- Memory: the largest VmHWM of the app's gunicorn workers, read from /proc after the storm.
+- This machine is shared: the load average before and after is printed with the table.
+"""

@@ -1,0 +1,132 @@
+"""`make bench`: every benchmark against gunicorn + PostgreSQL on this machine, one table, bench/RESULTS.md.
+
+    .venv/bin/python -m bench.run [--two-servers] [--regenerate] [--database-url URL] [--profile DIR]
+
+Generates the merged trust's year into the ``bench`` database when it is not
+there yet (``bench/generate.py``), then: the floor storm (bench/floor_app.py)
+and the claim storm through the real app, the shift board, the year's
+reports, the payroll export, the alert fan-out and the workers' peak memory;
+with ``--two-servers`` the storm again, split between two gunicorn instances
+on two ports sharing PostgreSQL and a Redis rate-limit store. Everything
+listens on 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
+"""
+import argparse
+import logging
+import os
+import time
+from collections import Counter
+
+from . import board, common, export_bench, fanout_bench, generate, report_table, reports_bench, servers, storm
+
+log = logging.getLogger(__name__)
+SHARED_SECRET = "bench-secret-shared-by-every-app-server"
+
+
+def needs_generation(url, expected_shifts) -> bool:
+    with common.connect(url) as conn:
+        exists = conn.execute("SELECT to_regclass('public.shifts')").fetchone()[0]
+        if exists is None:
+            return True
+        return conn.execute("SELECT count(*) FROM shifts").fetchone()[0] < expected_shifts * 0.9
+
+
+def app_env(url, ratelimit="memory://") -> dict:
+    return {"DATABASE_URL": url, "SECRET_KEY": SHARED_SECRET, "RATELIMIT_STORAGE_URI": ratelimit,
+            "PUBLIC_BASE_URL": "http://127.0.0.1"}
+
+
+def storm_figures(conn, plan, result, seconds_floor=None) -> dict:
+    statuses = Counter(result.statuses)
+    return {"claims": len(result.statuses), "seconds": result.seconds, "throughput": result.throughput,
+            "latency": common.summary_ms(result.latencies), "statuses": dict(statuses),
+            "5xx": sum(n for s, n in statuses.items() if s >= 500),
+            "unexpected": sum(n for s, n in statuses.items() if s not in storm.EXPECTED),
+            "double_bookings": storm.double_bookings(conn), "booked": storm.booked_shifts(conn, plan),
+            "shifts": len(plan.shift_ids)}
+
+
+def claim_storm(url, conn, base_urls, args, *, floor=False):
+    plan = storm.prepare(conn, shifts=args.storm_shifts, claims=args.claims, with_tokens=not floor)
+    try:
+        path_for = (lambda sid: f"/claim/{sid}") if floor else None
+        result = storm.run(base_urls, plan, clients=args.clients, path_for=path_for)
+        return storm_figures(conn, plan, result)
+    finally:
+        storm.cleanup(conn, plan)
+
+
+def run_all(url, args, started) -> dict:
+    results = {}
+    with common.connect(url) as conn:
+        floor = servers.start_gunicorn("floor", "bench.floor_app:app", env={"FLOOR_DATABASE_URL": url},
+                                       ready_path="/")
+        started.append(floor)
+        results["floor"] = claim_storm(url, conn, [floor.base_url], args, floor=True)
+        servers.stop(floor)
+
+        app_server = servers.start_gunicorn("app", "wsgi:app", env=app_env(url))
+        started.append(app_server)
+        results["storm"] = claim_storm(url, conn, [app_server.base_url], args)
+        results["rss_mb"] = app_server.worker_peak_rss_mb()
+        app = common.make_app(url)
+        results["board"] = board.run(url, app, app_server.base_url)
+        results["reports"] = reports_bench.run(url, app, app_server.base_url)
+        results["rss_mb_after_reads"] = app_server.worker_peak_rss_mb()
+        servers.stop(app_server)
+
+        if args.two_servers:
+            redis = servers.ensure_redis()
+            if redis is not None:
+                started.append(redis)
+            env = app_env(url, ratelimit="redis://127.0.0.1:6379/0")
+            pair = [servers.start_gunicorn(name, "wsgi:app", env=env) for name in ("app-a", "app-b")]
+            started += pair
+            results["two_servers"] = claim_storm(url, conn, [s.base_url for s in pair], args)
+            results["two_servers"]["ports"] = [s.port for s in pair]
+            for server in pair:
+                servers.stop(server)
+    profile = args.profile
+    results["export"] = export_bench.run(app, profile=profile and os.path.join(profile, "export.html"))
+    results["fanout"] = fanout_bench.run(app, profile=profile and os.path.join(profile, "fanout.html"))
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--regenerate", action="store_true", help="generate the year again even if present")
+    parser.add_argument("--two-servers", action="store_true", help="also split the storm over two gunicorns")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--storm-shifts", type=int, default=200)
+    parser.add_argument("--claims", type=int, default=1000)
+    parser.add_argument("--profile", default=None, help="directory for pyinstrument profiles (export, fan-out)")
+    parser.add_argument("--results", default=os.path.join(os.path.dirname(__file__), "RESULTS.md"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    url = common.database_url(args.database_url)
+    if args.profile:
+        os.makedirs(args.profile, exist_ok=True)
+    common.ensure_database(url)
+    began = time.monotonic()
+    load_before = os.getloadavg()
+    if args.regenerate or needs_generation(url, 100_000):
+        log.info("generating the merged trust's year into %s (a few minutes)", url)
+        generate.generate(url, seed=args.seed)
+    started = []
+    try:
+        results = run_all(url, args, started)
+    finally:
+        for thing in reversed(started):
+            servers.stop(thing)
+    results["machine"] = report_table.machine(load_before)
+    results["wall_seconds"] = time.monotonic() - began
+    text = report_table.render(results)
+    print(text)
+    with open(args.results, "w") as out:
+        out.write(report_table.document(results, text))
+    log.info("wrote %s", args.results)
+
+
+if __name__ == "__main__":
+    main()

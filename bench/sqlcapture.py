@@ -1,0 +1,109 @@
+"""Time a page or API call through HTTP, and the bare SQL it runs straight through psycopg.
+
+``captured`` runs one request in-process (the Flask test client against the
+bench database) and records every statement with its parameters as sent to
+the driver. ``bare_ms`` executes chosen statements again on a plain psycopg
+connection and returns the median time of the set. So "ratio to bare SQL" is
+HTTP time / time of the same SQL without the app around it.
+"""
+import http.client
+import re
+import statistics
+import time
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+from sqlalchemy import event
+
+from . import common
+
+# Statements that authenticate the caller rather than answer the question.
+AUTH_TABLES = re.compile(r"\b(api_tokens|user_roles|user_sites|doctor_profiles)\b|^SELECT users\.", re.I)
+
+
+@contextmanager
+def recording(engine):
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def captured(app, path, headers) -> tuple[int, list]:
+    """(status, [(statement, parameters)]) of one in-process GET of ``path``."""
+    from bankapp.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    with recording(engine) as statements:
+        response = client.get(path, headers=headers)
+    return response.status_code, statements
+
+
+def bare_ms(url, statements, *, repeat=20) -> float:
+    """Median ms of running ``statements`` one after another on a plain psycopg connection."""
+    with common.connect(url) as conn:
+        times = []
+        for _ in range(repeat + 3):
+            started = time.perf_counter()
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+            conn.rollback()
+    return statistics.median(times[3:])
+
+
+def timed_gets(base_url, path, headers, *, repeat=30, warmup=3) -> list[float]:
+    """Seconds per GET over one keep-alive connection (after ``warmup`` untimed requests)."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    out = []
+    try:
+        for i in range(repeat + warmup):
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} answered {response.status}")
+            if i >= warmup:
+                out.append(time.perf_counter() - started)
+    finally:
+        conn.close()
+    return out
+
+
+def login_cookie(base_url, email, password) -> str:
+    """Log in through the real form (CSRF token included) and return the session cookie header."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request("GET", "/login")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookie = _cookie(response)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        from urllib.parse import urlencode
+
+        body = urlencode({"email": email, "password": password, "csrf_token": token})
+        conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                           "Cookie": cookie})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 302:
+            raise RuntimeError(f"login as {email} answered {response.status}")
+        return _cookie(response) or cookie
+    finally:
+        conn.close()
+
+
+def _cookie(response) -> str:
+    cookies = [h.split(";", 1)[0] for k, h in response.getheaders() if k.lower() == "set-cookie"]
+    return "; ".join(cookies)
