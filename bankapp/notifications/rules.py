@@ -16,6 +16,7 @@ START_WORDS = frozenset({"START", "YES", "UNSTOP"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
 E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
+UK_MOBILE_RE = re.compile(r"^\+447\d{9}$")  # 07xxx xxxxxx
 
 
 def parse_clock(value) -> time:
@@ -98,7 +99,7 @@ def normalise_mobile(text: str | None) -> str | None:
         raw = "+" + raw[2:]
     elif raw.startswith("0"):
         raw = "+44" + raw[1:]
-    if not E164_RE.match(raw):
+    if not E164_RE.match(raw) or (raw.startswith("+44") and not UK_MOBILE_RE.match(raw)):
         raise ValueError("Enter a mobile number like 07700 900123 or +447700900123.")
     return raw
 

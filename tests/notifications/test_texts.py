@@ -1,0 +1,37 @@
+"""SMS wording: site, date and time in plain English, GSM-friendly."""
+from datetime import date
+from decimal import Decimal
+
+from bankapp.notifications import texts
+from tests.factories import london
+
+
+def test_clock_change_night_says_so_and_counts_13_hours():
+    body = texts.shift_alert(grade="ST3", site="Broomfield Hospital", start=london("2026-10-24T20:00"),
+                             end=london("2026-10-25T08:00"), url="https://bank.example/shifts/123",
+                             estimate=Decimal("1040.00"))
+    assert body == ("Staff Bank: ST3 shift at Broomfield Hospital, Sat 24 Oct 20:00-08:00 (13h, clocks go back), "
+                    "£1,040 est. Claim: https://bank.example/shifts/123 Reply STOP to opt out")
+
+
+def test_spring_night_is_11_hours_and_pence_are_shown():
+    when = texts.when(london("2026-03-28T20:00"), london("2026-03-29T08:00"))
+    assert when == "Sat 28 Mar 20:00-08:00 (11h, clocks go forward)"
+    assert texts.pounds(Decimal("512.50")) == "£512.50"
+
+
+def test_half_hours_and_no_estimate():
+    body = texts.shift_alert(grade="FY1", site="Basildon", start=london("2026-12-04T08:00"),
+                             end=london("2026-12-04T16:30"), url="u")
+    assert "Fri 4 Dec 08:00-16:30 (8h30)." in body
+
+
+def test_texts_stay_in_the_gsm_alphabet():
+    gsm = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+              "¿abcdefghijklmnopqrstuvwxyzäöñüà")
+    bodies = [texts.booking_confirmed(site="Southend", start=london("2026-12-04T08:00"),
+                                      end=london("2026-12-04T20:00"), url="https://x/shifts/1"),
+              texts.doc_expiry(document="DBS check", expires_on=date(2026, 12, 30), days_left=28, url="https://x/"),
+              texts.test_message(), texts.inbound_reply("stop", known=True)]
+    for body in bodies:
+        assert set(body) <= gsm, set(body) - gsm
