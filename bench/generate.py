@@ -202,7 +202,7 @@ def load(url, trust):
         conn.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users))")
         conn.commit()
     with common.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
+        conn.execute("ANALYZE")
 
 
 def generate(url, *, seed=2026, doctors=2800, shifts=100_000, open_future=3000, unexported=10_000,

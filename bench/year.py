@@ -50,8 +50,10 @@ def _plan_shifts(trust):
                 end = _wall(day + timedelta(days=1 if hour + length >= 24 else 0), int((hour + length) % 24),
                             int(length % 1 * 60))
                 planned.append((dept, rng.choices(codes, weights=weights)[0], start, end))
+    if len(planned) > scale["shifts"]:  # drop the excess evenly over the year, not at its end
+        planned = rng.sample(planned, scale["shifts"])
     planned.sort(key=lambda p: (p[2], p[0][0]))
-    return planned[:scale["shifts"]]
+    return planned
 
 
 def _price(trust, start, end, grade_id, *, flat=None, break_minutes=0):
