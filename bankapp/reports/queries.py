@@ -139,26 +139,31 @@ def _approved_timesheets(lo, hi):
             .subquery("approved_ts"))
 
 
-def delivery(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
-    """Rows of (bank_pennies, agency_pennies, minutes, keys.., labels..) per group.
+def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
+    """Counts, spend and hours per group in one pass: each posted shift is one row of the join.
 
-    Only delivered bookings count: those with an approved timesheet, or on a
-    completed shift. Minutes are the timesheet's paid minutes, else the booked
-    shift's length. Bank spend is the approved pay lines; agency spend is the
-    charge rate × those minutes, half-up to the penny per booking.
+    Columns: posted, filled_bank, filled_agency, bank_pennies, agency_pennies,
+    minutes, then key0.., labels... Spend and hours count only delivered
+    bookings: those with an approved timesheet, or on a completed shift.
+    Minutes are the timesheet's paid minutes, else the booked shift's length.
+    Bank spend is the approved pay lines; agency spend is the charge rate ×
+    those minutes, half-up to the penny per booking (integer arithmetic).
     """
     ts = _approved_timesheets(lo, hi)
-    minutes = func.coalesce(ts.c.minutes, shift_minutes_expr())
+    delivered = or_(ts.c.booking_id.is_not(None), Shift.status.in_(DELIVERED_SHIFT_STATUSES),
+                    Booking.status == "completed")
+    minutes = case((delivered, func.coalesce(ts.c.minutes, shift_minutes_expr())), else_=0)
     charge = func.coalesce(type_coerce(Booking.charge_rate, Integer), 0)
-    stmt = (select(
-        func.coalesce(func.sum(case((Booking.source == "bank", func.coalesce(ts.c.amount, 0)), else_=0)), 0)
-        .label("bank_pennies"),
-        func.coalesce(func.sum(case((Booking.source == "agency", (charge * minutes * 2 + 60) / 120), else_=0)), 0)
-        .label("agency_pennies"),
-        func.coalesce(func.sum(minutes), 0).label("minutes"))
-        .select_from(Shift).join(Booking, _live_booking()).outerjoin(ts, ts.c.booking_id == Booking.id)
-        .where(or_(ts.c.booking_id.is_not(None), Shift.status.in_(DELIVERED_SHIFT_STATUSES),
-                   Booking.status == "completed")))
+    bank = case((Booking.source == "bank", func.coalesce(ts.c.amount, 0)), else_=0)
+    agency = case((Booking.source == "agency", (charge * minutes * 2 + 60) / 120), else_=0)
+    stmt = (select(func.count(Shift.id).label("posted"),
+                   func.coalesce(func.sum(case((Booking.source == "bank", 1), else_=0)), 0).label("filled_bank"),
+                   func.coalesce(func.sum(case((Booking.source == "agency", 1), else_=0)), 0)
+                   .label("filled_agency"),
+                   func.coalesce(func.sum(bank), 0).label("bank_pennies"),
+                   func.coalesce(func.sum(agency), 0).label("agency_pennies"),
+                   func.coalesce(func.sum(minutes), 0).label("minutes"))
+            .select_from(Shift).outerjoin(Booking, _live_booking()).outerjoin(ts, ts.c.booking_id == Booking.id))
     stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
     stmt, _ = _grouped(stmt, groupings, lo, hi)
     return db.session.execute(stmt).mappings().all()

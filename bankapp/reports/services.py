@@ -133,8 +133,10 @@ def _figures(posted, bank, agency, spend_row=None) -> dict:
     }
 
 
-def _spend_by_key(rows):
-    return {row["key0"]: row for row in rows}
+def _sum_groups(rows) -> dict:
+    """Trust (or filter) totals: every shift is in exactly one group, so the groups add up."""
+    names = ("posted", "filled_bank", "filled_agency", "bank_pennies", "agency_pennies", "minutes")
+    return {name: sum(int(row[name] or 0) for row in rows) for name in names}
 
 
 def fill_rate_report(*, actor, date_from=None, date_to=None, group_by="site", site_id=None, department_id=None,
@@ -147,20 +149,17 @@ def fill_rate_report(*, actor, date_from=None, date_to=None, group_by="site", si
     period = build_period(date_from, date_to, today=today)
     check_references(site_id, department_id)
     where = {"lo": period.lo, "hi": period.hi, "scope": scope, "site_id": site_id, "department_id": department_id}
-    spend = _spend_by_key(queries.delivery(groupings=(group_by,), **where))
+    rows = queries.fill_figures(groupings=(group_by,), **where)
     items = []
-    for row in queries.fill_counts(groupings=(group_by,), **where):
+    for row in rows:
         key, label, monday = _key_and_label(group_by, row)
-        item = {"key": key, "label": label, **_figures(row["posted"], row["filled_bank"], row["filled_agency"],
-                                                       spend.get(row["key0"]))}
+        item = {"key": key, "label": label, **_figures(row["posted"], row["filled_bank"], row["filled_agency"], row)}
         if monday:
             item["week_start"] = monday
         items.append(item)
     items.sort(key=lambda i: i["key"] if group_by == "week" else (i["label"], i["key"]))
-    total_counts = queries.fill_counts(**where)[0]
-    total_spend = queries.delivery(**where)[0]
-    totals = _figures(total_counts["posted"], total_counts["filled_bank"], total_counts["filled_agency"],
-                      total_spend)
+    total = _sum_groups(rows)
+    totals = _figures(total["posted"], total["filled_bank"], total["filled_agency"], total)
     return {"period": period, "group_by": group_by, "filters": {"site_id": site_id, "department_id": department_id},
             "items": items, "totals": totals,
             "spend": {"bank": totals["spend_bank"], "agency": totals["spend_agency"]},
