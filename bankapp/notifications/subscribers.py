@@ -1,6 +1,7 @@
 """Texts caused by marketplace events, queued in the emitter's transaction."""
 import logging
 
+from ..dbtypes import utcnow
 from ..events import subscribe
 from . import texts
 from .fanout import fan_out_shift_alert
@@ -17,9 +18,9 @@ def alert_doctors_of_open_shift(shift, actor=None, **_):
 @subscribe("shift.booked")
 def confirm_booking(booking, actor=None, **_):
     """Bank bookings only: agency locums are told by their agency."""
-    if booking.source != "bank" or booking.doctor is None:
-        return
     shift = booking.shift
+    if booking.source != "bank" or booking.doctor is None or shift.end_at <= utcnow():
+        return  # a retrospective booking needs no text
     body = texts.booking_confirmed(site=shift.site.name, start=shift.start_at, end=shift.end_at,
                                    url=shift_url(shift.id))
     enqueue_for_user(booking.doctor, kind="booking_confirmed", body=body, dedupe_key=f"booking-confirmed:{booking.id}")
@@ -41,7 +42,7 @@ def _booking_hit_by_cancellation(shift):
 @subscribe("shift.cancelled")
 def tell_doctor_shift_cancelled(shift, actor=None, **_):
     booking = _booking_hit_by_cancellation(shift)
-    if booking is None:
+    if booking is None or shift.end_at <= utcnow():
         return
     body = texts.booking_cancelled(site=shift.site.name, start=shift.start_at, end=shift.end_at,
                                    url=shift_url(shift.id))
