@@ -94,8 +94,11 @@ def _problem_errors(exc: DomainError) -> dict:
 
 
 @bp.get("/timesheets")
-@page_roles("doctor")
+@page_roles("doctor", "approver", "coordinator")
 def mine():
+    """A doctor's timesheets; approvers and coordinators (e.g. from an SMS link) go to their own page."""
+    if not g.actor.has_role("doctor"):
+        return redirect(url_for("timesheets.queue" if g.actor.has_role("approver") else "timesheets.agency"))
     return render_template("timesheets/mine.html", awaiting=queries.bookings_awaiting_timesheet(g.actor),
                            timesheets=queries.doctor_timesheets(g.actor))
 

@@ -165,3 +165,9 @@ def test_coordinator_enters_an_agency_timesheet(client, trust):
         "actual_start": "2026-10-14T20:00", "actual_end": "2026-10-15T08:00", "break_minutes": "0"})
     assert resp.status_code == 302
     assert db.session.execute(db.select(Timesheet)).scalar_one().submitted_by_id == trust.coordinator_a.id
+
+
+def test_approver_following_a_timesheets_link_lands_on_the_queue(client, trust):
+    resp = log_in(client, trust.approver_a).get("/timesheets")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith("/timesheets/queue")
