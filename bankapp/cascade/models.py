@@ -91,10 +91,6 @@ class AgencyOffer(TimestampMixin, db.Model):
     accepted_by = db.relationship("User", foreign_keys=[accepted_by_id])
     approved_by = db.relationship("User", foreign_keys=[approved_by_id])
 
-    @property
-    def over_cap(self) -> bool:
-        return bool(self.over_cap_amount) or self.cap is None
-
 
 class AgencyNotice(TimestampMixin, db.Model):
     """What an agency is told about its offers (shown in the agency portal)."""
