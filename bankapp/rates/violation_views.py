@@ -4,7 +4,7 @@ Registered on the ``rates`` blueprint (imported at the end of views.py).
 """
 import logging
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import can_act_on_site, page_roles
@@ -87,8 +87,9 @@ def decide(violation_id):
 
 
 def _returned_page(errors=None, values=None, status=200):
+    manage = "shifts.manage" if "shifts.manage" in current_app.view_functions else None
     return render_template("rates/returned.html", items=violations.returned_to(g.actor), errors=errors or {},
-                           values=values or {}), status
+                           values=values or {}, manage_endpoint=manage), status
 
 
 @bp.get("/rate-violations/returned")

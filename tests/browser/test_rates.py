@@ -108,3 +108,23 @@ def test_admin_sees_the_card_and_a_missing_cell_is_flagged(page, world, login, e
     page.get_by_role("button", name="Publish rate card").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("is saved")
     expect(page.locator("table")).to_contain_text("£105.00")
+
+
+def test_post_form_shows_the_card_price_and_the_violation_before_posting(page, world, login, expect):
+    login(page, world.coordinator_a.email)
+    response = page.goto("/coordinator/shifts/new")
+    if response.status == 404:
+        pytest.skip("the marketplace's post form is not there")
+    start = _weekday_nine()
+    page.select_option("#department_id", str(world.dept_a.id))
+    page.select_option("#grade_id", str(world.grades["ST3"].id))
+    page.fill("#start", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#end", (start + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#end").dispatch_event("change")
+    preview = page.locator("#rate-preview")
+    expect(preview).to_contain_text("Card price for ST3: £480.00 for 8.00 hours")
+    page.fill("#hourly_rate", "80")
+    page.locator("#hourly_rate").dispatch_event("change")
+    expect(preview).to_contain_text("33.33% over the card")
+    expect(preview).to_contain_text("an executive")
+    _no_sideways_scroll(page)
