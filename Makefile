@@ -56,6 +56,10 @@ test: install-dev static
 		echo "PostgreSQL run skipped: set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"; \
 	fi
 
+## A longer API fuzz run (schemathesis) than the bounded one in `make test`.
+fuzz: install-dev
+	FUZZ_MAX_EXAMPLES=200 FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
 lint: install-dev
 	$(VENV)/bin/ruff check bankapp tests bench config.py wsgi.py
 
