@@ -99,11 +99,16 @@ def _generate(n_shifts, rng):
         for i in range(0, len(rows), 5000):
             db.session.execute(db.insert(model), rows[i:i + 5000])
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
+    _analyze()
     return w, {"shifts": len(shifts), "bookings": len(bookings), "timesheets": len(timesheets),
                "breaches": len(breaches) + len(violations)}
+
+
+def _analyze():
+    """Fresh planner statistics, as autovacuum would give a live database (ANALYZE must commit to count)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def _best(fn, repeat=5):
@@ -116,19 +121,32 @@ def _best(fn, repeat=5):
     return min(times) * 1000
 
 
+def _first_executive():
+    from bankapp.auth.models import User, UserRole
+
+    return db.session.execute(db.select(User).join(UserRole).where(UserRole.role == "executive")
+                              .order_by(User.id)).scalars().first()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shifts", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="time the data a --keep run left")
     args = parser.parse_args()
     app = _app()
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        began = time.perf_counter()
-        w, counts = _generate(args.shifts, random.Random(2025))
-        print(f"{db.engine.dialect.name}: built {counts} in {time.perf_counter() - began:.1f} s")
-        executive = db.session.get(type(w.executive), w.executive.id)
+        if args.reuse:
+            _analyze()
+            executive = _first_executive()
+            print(f"{db.engine.dialect.name}: reusing {db.session.query(Shift).count()} shifts")
+        else:
+            db.drop_all()
+            db.create_all()
+            began = time.perf_counter()
+            w, counts = _generate(args.shifts, random.Random(2025))
+            print(f"{db.engine.dialect.name}: built {counts} in {time.perf_counter() - began:.1f} s")
+            executive = db.session.get(type(w.executive), w.executive.id)
         period = services.build_period(YEAR_FROM, YEAR_TO)
         bare = _best(lambda: db.session.execute(db.text(BARE_SQL), {"lo": period.lo, "hi": period.hi}).all())
         print(f"{'bare SQL fill aggregate by site':44s} {bare:8.1f} ms")

@@ -38,7 +38,8 @@ def run(url, app, base_url, *, repeat=30) -> dict:
     headers = {"Authorization": f"Bearer {token}"}
     api = common.summary_ms(sqlcapture.timed_gets(base_url, API_PATH, headers, repeat=repeat))
     cookie = sqlcapture.login_cookie(base_url, email, common.BENCH_PASSWORD)
-    page = common.summary_ms(sqlcapture.timed_gets(base_url, "/shifts", {"Cookie": cookie}, repeat=repeat))
+    page = common.summary_ms(sqlcapture.timed_gets(base_url, "/shifts", {"Cookie": cookie}, repeat=repeat,
+                                                   warmup=1))
     status, statements = sqlcapture.captured(app, API_PATH, headers)
     bare = sqlcapture.bare_ms(url, [listing_statement(statements)])
     log.info("board: api p50 %.1f ms, page p50 %.1f ms, bare %.2f ms, %s statements per API request",

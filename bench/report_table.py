@@ -27,7 +27,7 @@ def _lat(lat) -> str:
     return f"p50 {lat['p50']:.0f} / p95 {lat['p95']:.0f} / p99 {lat['p99']:.0f} ms"
 
 
-def _storm(s) -> str:
+def storm_text(s) -> str:
     codes = ", ".join(f"{code}×{n}" for code, n in sorted(s["statuses"].items()))
     return (f"{s['claims']} claims on {s['shifts']} shifts in {s['seconds']:.1f} s = {s['throughput']:.0f}/s; "
             f"{_lat(s['latency'])}; answers {codes}; {s['booked']} shifts booked")
@@ -37,8 +37,8 @@ def rows(r) -> list[tuple]:
     storm, floor = r["storm"], r["floor"]
     ratio = storm["throughput"] / floor["throughput"] if floor["throughput"] else 0
     out = [
-        ("floor (bench/floor_app.py, one UPDATE … RETURNING)", _storm(floor), "—", ""),
-        ("claim storm (POST /api/v1/shifts/{id}/claim)", _storm(storm), "", ""),
+        ("floor (bench/floor_app.py, one UPDATE … RETURNING)", storm_text(floor), "—", ""),
+        ("claim storm (POST /api/v1/shifts/{id}/claim)", storm_text(storm), "", ""),
         ("claim throughput / floor", f"{ratio:.2f}", f"≥ {TARGETS['ratio']}", _ok(ratio >= TARGETS["ratio"])),
         ("double bookings (shifts with > 1 live booking)", str(storm["double_bookings"]), "0",
          _ok(storm["double_bookings"] == 0)),
@@ -47,7 +47,7 @@ def rows(r) -> list[tuple]:
     ]
     if "two_servers" in r:
         two = r["two_servers"]
-        out.append((f"two servers (ports {two['ports'][0]}, {two['ports'][1]}; Redis rate limits)", _storm(two),
+        out.append((f"two servers (ports {two['ports'][0]}, {two['ports'][1]}; Redis rate limits)", storm_text(two),
                     "0 double bookings, 0 5xx",
                     _ok(two["double_bookings"] == 0 and two["5xx"] == 0 and two["unexpected"] == 0)))
     b = r["board"]

@@ -50,7 +50,9 @@ def claim_storm(url, conn, base_urls, args, *, floor=False):
     try:
         path_for = (lambda sid: f"/claim/{sid}") if floor else None
         result = storm.run(base_urls, plan, clients=args.clients, path_for=path_for)
-        return storm_figures(conn, plan, result)
+        figures = storm_figures(conn, plan, result)
+        log.info("storm on %s: %s", ", ".join(base_urls), report_table.storm_text(figures))
+        return figures
     finally:
         storm.cleanup(conn, plan)
 
