@@ -127,43 +127,32 @@ def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id
     return db.session.execute(stmt).mappings().all()
 
 
-def _approved_timesheets(lo, hi):
-    """Per booking on a shift of the period: paid minutes and pay (pennies) of its approved timesheet."""
-    return (select(Timesheet.booking_id.label("booking_id"), func.sum(PayLine.minutes).label("minutes"),
-                   func.sum(type_coerce(PayLine.amount, Integer)).label("amount"))
-            .join(PayLine, PayLine.timesheet_id == Timesheet.id)
-            .join(Booking, Booking.id == Timesheet.booking_id)
-            .join(Shift, Shift.id == Booking.shift_id)
-            .where(Timesheet.status == "approved", Shift.start_at >= lo, Shift.start_at < hi)
-            .group_by(Timesheet.booking_id)
-            .subquery("approved_ts"))
-
-
 def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
-    """Counts, spend and hours per group in one pass: each posted shift is one row of the join.
+    """Counts, spend and hours per group in one pass over the period's shifts.
 
     Columns: posted, filled_bank, filled_agency, bank_pennies, agency_pennies,
-    minutes, then key0.., labels... Spend and hours count only delivered
-    bookings: those with an approved timesheet, or on a completed shift.
-    Minutes are the timesheet's paid minutes, else the booked shift's length.
-    Bank spend is the approved pay lines; agency spend is the charge rate ×
-    those minutes, half-up to the penny per booking (integer arithmetic).
+    minutes, then key0.., labels... The join reaches the pay lines of an
+    approved timesheet (one row per line), so shifts are counted distinct.
+    Spend and hours count only delivered bookings: those with an approved
+    timesheet, or on a completed shift. Minutes are the pay lines' paid
+    minutes, else the booked shift's length. Bank spend is the approved pay
+    lines; agency spend is the charge rate × those minutes, half-up to the
+    penny per line (integer arithmetic), as pay is.
     """
-    ts = _approved_timesheets(lo, hi)
-    delivered = or_(ts.c.booking_id.is_not(None), Shift.status.in_(DELIVERED_SHIFT_STATUSES),
-                    Booking.status == "completed")
-    minutes = case((delivered, func.coalesce(ts.c.minutes, shift_minutes_expr())), else_=0)
+    delivered = or_(Shift.status.in_(DELIVERED_SHIFT_STATUSES), Booking.status == "completed")
+    minutes = case((PayLine.id.is_not(None), PayLine.minutes), (delivered, shift_minutes_expr()), else_=0)
     charge = func.coalesce(type_coerce(Booking.charge_rate, Integer), 0)
-    bank = case((Booking.source == "bank", func.coalesce(ts.c.amount, 0)), else_=0)
+    bank = case((Booking.source == "bank", func.coalesce(type_coerce(PayLine.amount, Integer), 0)), else_=0)
     agency = case((Booking.source == "agency", (charge * minutes * 2 + 60) / 120), else_=0)
-    stmt = (select(func.count(Shift.id).label("posted"),
-                   func.coalesce(func.sum(case((Booking.source == "bank", 1), else_=0)), 0).label("filled_bank"),
-                   func.coalesce(func.sum(case((Booking.source == "agency", 1), else_=0)), 0)
-                   .label("filled_agency"),
+    stmt = (select(func.count(Shift.id.distinct()).label("posted"),
+                   func.count(case((Booking.source == "bank", Shift.id)).distinct()).label("filled_bank"),
+                   func.count(case((Booking.source == "agency", Shift.id)).distinct()).label("filled_agency"),
                    func.coalesce(func.sum(bank), 0).label("bank_pennies"),
                    func.coalesce(func.sum(agency), 0).label("agency_pennies"),
                    func.coalesce(func.sum(minutes), 0).label("minutes"))
-            .select_from(Shift).outerjoin(Booking, _live_booking()).outerjoin(ts, ts.c.booking_id == Booking.id))
+            .select_from(Shift).outerjoin(Booking, _live_booking())
+            .outerjoin(Timesheet, and_(Timesheet.booking_id == Booking.id, Timesheet.status == "approved"))
+            .outerjoin(PayLine, PayLine.timesheet_id == Timesheet.id))
     stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
     stmt, _ = _grouped(stmt, groupings, lo, hi)
     return db.session.execute(stmt).mappings().all()
