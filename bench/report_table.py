@@ -108,4 +108,5 @@ How the figures are made:
   back, so the benchmark can be repeated on the same data.
 - Memory: the largest VmHWM of the app's gunicorn workers, read from /proc after the storm.
 - This machine is shared: the load average before and after is printed with the table.
+- Where the time goes, by file and function: bench/SCALE.md ("Where the time goes").
 """
