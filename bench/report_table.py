@@ -50,6 +50,10 @@ def rows(r) -> list[tuple]:
         out.append((f"two servers (ports {two['ports'][0]}, {two['ports'][1]}; Redis rate limits)", storm_text(two),
                     "0 double bookings, 0 5xx",
                     _ok(two["double_bookings"] == 0 and two["5xx"] == 0 and two["unexpected"] == 0)))
+        logins = two.get("logins", [])
+        out.append(("two servers: 6 wrong passwords for one account, alternating servers, one session cookie",
+                    "answers " + ", ".join(map(str, logins)), "5 × 401 then 429 (limit 5 per account, shared)",
+                    _ok(logins[:5] == [401] * 5 and logins[5:] == [429])))
     b = r["board"]
     for name, key in (("shift board API (GET /api/v1/shifts?status=open)", "api"), ("shift board page (/shifts)",
                                                                                    "page")):

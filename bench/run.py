@@ -16,7 +16,18 @@ import os
 import time
 from collections import Counter
 
-from . import board, common, export_bench, fanout_bench, generate, report_table, reports_bench, servers, storm
+from . import (
+    board,
+    common,
+    export_bench,
+    fanout_bench,
+    generate,
+    report_table,
+    reports_bench,
+    servers,
+    sqlcapture,
+    storm,
+)
 
 log = logging.getLogger(__name__)
 SHARED_SECRET = "bench-secret-shared-by-every-app-server"
@@ -85,6 +96,9 @@ def run_all(url, args, started) -> dict:
             started += pair
             results["two_servers"] = claim_storm(url, conn, [s.base_url for s in pair], args)
             results["two_servers"]["ports"] = [s.port for s in pair]
+            results["two_servers"]["logins"] = sqlcapture.failed_logins_across(
+                [s.base_url for s in pair], f"nobody-{int(time.time())}@bench.nhs.uk")
+            log.info("failed logins alternating between the two servers: %s", results["two_servers"]["logins"])
             for server in pair:
                 servers.stop(server)
     profile = args.profile

@@ -114,3 +114,34 @@ def login_cookie(base_url, email, password) -> str:
 def _cookie(response) -> str:
     cookies = [h.split(";", 1)[0] for k, h in response.getheaders() if k.lower() == "set-cookie"]
     return "; ".join(cookies)
+
+
+def failed_logins_across(base_urls, email, attempts=6) -> list[int]:
+    """Wrong-password logins for one account, alternating between servers; the HTTP status of each.
+
+    The CSRF token and session cookie come from the first server and are sent to all of them (signed
+    cookies, one SECRET_KEY). With the rate-limit counters in Redis the last attempt is refused (429) even
+    though no single server saw more than half of them.
+    """
+    from urllib.parse import urlencode
+
+    first = urlsplit(base_urls[0])
+    conn = http.client.HTTPConnection(first.hostname, first.port, timeout=60)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = _cookie(response)
+    conn.close()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = urlencode({"email": email, "password": "not-the-password", "csrf_token": token})
+    statuses = []
+    for i in range(attempts):
+        parts = urlsplit(base_urls[i % len(base_urls)])
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                           "Cookie": cookie})
+        response = conn.getresponse()
+        response.read()
+        statuses.append(response.status)
+        conn.close()
+    return statuses
