@@ -1,6 +1,6 @@
 """Claiming through the API: the claim checks wired to real bookings, at their limits."""
 from bankapp.extensions import db
-from bankapp.shifts.models import Booking
+from bankapp.shifts.models import Booking, Shift
 
 from .conftest import booked, post
 
@@ -153,3 +153,26 @@ def test_compliance_expiring_before_the_shift_ends(market, api, factory):
     outside = post(api, market, "2026-10-05T20:00", "2026-10-06T08:00")
     assert codes(claim(api, doctor, outside["id"])) == ["compliance_expired"]
     assert claim(api, doctor, inside["id"]).status_code == 201
+
+
+def test_bank_first_a_released_shift_is_still_claimable(market, api):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    row = db.session.get(Shift, shift["id"])
+    row.status, row.released_tier1_at = "released_tier1", row.created_at
+    db.session.commit()
+    assert claim(api, market.doctor, shift["id"]).status_code == 201
+
+
+def test_agencies_see_only_shifts_released_to_their_tier(market, api):
+    first = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    second = post(api, market, "2026-10-06T08:00", "2026-10-06T20:00")
+    post(api, market, "2026-10-07T08:00", "2026-10-07T20:00")
+    db.session.get(Shift, first["id"]).status = "released_tier1"
+    db.session.get(Shift, second["id"]).status = "released_tier2"
+    db.session.commit()
+
+    def ids(user):
+        return [s["id"] for s in api(user).get("/api/v1/shifts").get_json()["items"]]
+
+    assert ids(market.agency_user1) == [first["id"], second["id"]]
+    assert ids(market.agency_user2) == [second["id"]]
