@@ -36,7 +36,8 @@ from .schemas import (
     range_bounds,
 )
 
-blp = Blueprint("shifts_api", __name__, url_prefix="/api/v1", description="Shifts, claims and bookings")
+blp = Blueprint("shifts_api", __name__, url_prefix="/api/v1",
+                description="Shifts, claims and bookings. " + __doc__.split("\n", 1)[1].strip())
 SECURITY = [{"bearerAuth": []}]
 COORDINATORS = ("coordinator", "admin")
 
