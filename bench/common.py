@@ -45,8 +45,6 @@ def connect(url, **kw) -> psycopg.Connection:
 
 def make_app(url):
     """The real app bound to the bench database (for in-process benchmarks and schema creation)."""
-    os.environ["DATABASE_URL"] = database_url(url)
-    os.environ.setdefault("RATELIMIT_ENABLED", "false")
     import config
     from bankapp import create_app
 

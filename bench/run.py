@@ -43,7 +43,7 @@ def needs_generation(url, expected_shifts) -> bool:
 
 def app_env(url, ratelimit="memory://") -> dict:
     return {"DATABASE_URL": url, "SECRET_KEY": SHARED_SECRET, "RATELIMIT_STORAGE_URI": ratelimit,
-            "PUBLIC_BASE_URL": "http://127.0.0.1"}
+            "RATELIMIT_ENABLED": "true", "PUBLIC_BASE_URL": "http://127.0.0.1"}
 
 
 def storm_figures(conn, plan, result, seconds_floor=None) -> dict:
