@@ -26,6 +26,7 @@ other jobs queue go out in the same run.
 | document-expiry-warnings   | compliance documents expiring in 30 and 7 days                | hourly            |
 | cascade-tier2-release      | shifts unfilled by tier 1 agencies after 12 h go to tier 2    | every 5 minutes   |
 | seal-audit                 | link new audit events into the tamper-evident hash chain      | every minute      |
+| complete-worked-shifts     | booked shifts whose end has passed become completed           | every 15 minutes  |
 """
 import importlib
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ JOBS = [
         "Release shifts unfilled by tier 1 agencies to tier 2"),
     Job("seal-audit", "bankapp.audit.jobs:seal_audit", "interval", {"minutes": 1},
         "Seal new audit events into the hash chain"),
+    Job("complete-worked-shifts", "bankapp.shifts.jobs:complete_worked_shifts", "interval", {"minutes": 15},
+        "Mark booked shifts whose end has passed as completed"),
     Job("weekly-breach-digest", "bankapp.reports.jobs:send_weekly_breach_digest", "interval", {"hours": 1},
         "Last week's breach counts to executives by SMS (from Monday 08:00 London, once per week each)"),
 ]
