@@ -98,13 +98,11 @@ def send_timesheet_chasers(now: datetime | None = None) -> int:
 
 
 def next_payroll_cutoff(now: datetime) -> datetime:
-    """The next weekly payroll cut-off (London wall clock) at or after ``now``."""
-    config = current_app.config
-    weekday, at = config["PAYROLL_CUTOFF_WEEKDAY"], parse_clock(config["PAYROLL_CUTOFF_TIME"])
-    local = to_london(now)
-    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
-    cutoff = datetime.combine(day, at, tzinfo=LONDON)
-    return cutoff if cutoff >= local else cutoff + timedelta(days=7)
+    """The next weekly payroll cut-off after ``now``, in London time (the timesheets' own rule)."""
+    from ..timesheets.rules import next_cutoff
+    from ..timesheets.services import cutoff_settings
+
+    return to_london(next_cutoff(now, **cutoff_settings()))
 
 
 def send_approver_reminders(now: datetime | None = None) -> int:
