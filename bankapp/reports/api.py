@@ -12,13 +12,18 @@ blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
                             "the last 12 weeks. Executives, chief executives and admins see the whole trust; "
                             "coordinators and approvers the rows of their own sites.")
 SECURITY = [{"bearerAuth": []}]
-CSV_DOC = {"responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+def _json_or_csv(schema):
+    """Document the 200 as JSON (the default) or CSV (``?format=csv`` / ``Accept: text/csv``)."""
+    return {"responses": {"200": {"content": {"application/json": {"schema": schema},
+                                              "text/csv": {"schema": {"type": "string"}}}}}}
 
 
 @blp.get("/breaches")
 @blp.arguments(BreachQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, BreachReportSchema)
-@blp.doc(security=SECURITY, **CSV_DOC)
+@blp.doc(security=SECURITY, **_json_or_csv(BreachReportSchema))
 @api_auth(*services.REPORT_ROLES)
 def breaches(format=None, **query):
     """Every breach of the period: rate violations in every state, agency over cap, off framework,
@@ -32,7 +37,7 @@ def breaches(format=None, **query):
 @blp.get("/fill-rates")
 @blp.arguments(FillRateQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, FillRateReportSchema)
-@blp.doc(security=SECURITY, **CSV_DOC)
+@blp.doc(security=SECURITY, **_json_or_csv(FillRateReportSchema))
 @api_auth(*services.REPORT_ROLES)
 def fill_rates(format=None, **query):
     """Posted, filled by bank and agency, unfilled and fill rate per site, department, grade or ISO week
