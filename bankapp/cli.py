@@ -49,4 +49,4 @@ def seed_demo_command(doctors, random_seed):
     click.echo("Demo trust ready. Log in at http://127.0.0.1:5000 with any of these "
                f"(password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
-        click.echo(f"  {role:<28} {email}")
+        click.echo(f"  {role:<40} {email}")

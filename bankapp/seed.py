@@ -144,8 +144,9 @@ def seed_demo(doctors=300, random_seed=2026):
 
 
 def existing_logins():
+    """The demo's named accounts (not the generated doctors), labelled by role."""
     from .auth.models import User
 
-    emails = db.session.execute(db.select(User.email).where(User.email.like(f"%@{DOMAIN}"))
-                                .where(~User.email.like("%.%.%@%")).order_by(User.id)).scalars().all()
-    return [("Demo user", e) for e in emails]
+    users = db.session.execute(db.select(User).where(User.email.like(f"%@{DOMAIN}"))
+                               .where(~User.email.like("%.%.%@%")).order_by(User.id)).scalars().all()
+    return [(", ".join(u.role_labels), u.email) for u in users]
