@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 register_nav("Reports", "reports.fill_rates", *services.REPORT_ROLES, order=80)
 
-# Shift pages belong to the shifts feature; link to the first of these that exists.
-SHIFT_ENDPOINTS = ("shifts.shift_detail", "shifts.detail", "shifts.show", "shifts.view_shift")
+# The shifts feature's page for managing one shift, and who may open it: only they get a link.
+SHIFT_PAGE = ("shifts.manage", ("coordinator", "admin"))
 
 
 def _load(schema):
@@ -50,14 +50,14 @@ def _options():
 
 
 def shift_url(shift_id):
-    if shift_id is None:
+    """Link to the shift's page for people who may open it; None otherwise (the row still names the shift)."""
+    endpoint, roles = SHIFT_PAGE
+    if shift_id is None or not g.actor.has_role(*roles):
         return None
-    for endpoint in SHIFT_ENDPOINTS:
-        try:
-            return url_for(endpoint, shift_id=shift_id)
-        except BuildError:
-            continue
-    return None
+    try:
+        return url_for(endpoint, shift_id=shift_id)
+    except BuildError:
+        return None
 
 
 def _run(report_fn, query, errors):

@@ -154,3 +154,16 @@ def test_chief_executive_sees_the_dashboard_once(world, login):
 
 def test_doctor_home_has_no_dashboard(world, login):
     assert "This week at a glance" not in login(world.doctor).get("/").get_data(as_text=True)
+
+
+def test_breach_rows_link_to_the_shift_for_coordinators(world, login):
+    month = fx.build(world)
+    html = login(world.coordinator_a).get(f"/reports/breaches?{PERIOD}").get_data(as_text=True)
+    assert f'href="/coordinator/shifts/{month[1].id}"' in html
+
+
+def test_executive_breach_rows_name_the_shift_without_a_link_they_cannot_open(world, login):
+    month = fx.build(world)
+    html = login(world.executive).get(f"/reports/breaches?{PERIOD}").get_data(as_text=True)
+    assert f"Shift {month[1].id}, Mon 16 Mar 2026 08:00" in html
+    assert f'href="/coordinator/shifts/{month[1].id}"' not in html
