@@ -56,6 +56,11 @@ test: install-dev static
 		echo "PostgreSQL run skipped: set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"; \
 	fi
 
+## Benchmarks at merged-trust scale against gunicorn + PostgreSQL (127.0.0.1:5432) and Redis;
+## generates the year on first use, prints one table and writes bench/RESULTS.md. Not part of `make test`.
+bench: install-dev
+	$(PY) -m bench.run --two-servers
+
 ## A longer API fuzz run (schemathesis) than the bounded one in `make test`.
 fuzz: install-dev
 	FUZZ_MAX_EXAMPLES=200 FUZZ_RANDOM=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py

@@ -11,7 +11,7 @@ from ..models_base import TimestampMixin, one_of
 
 MESSAGE_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "suppressed")
 MESSAGE_KINDS = ("shift_alert", "booking_confirmed", "booking_cancelled", "reminder", "timesheet_chaser",
-                 "approver_reminder", "doc_expiry", "test")
+                 "approver_reminder", "doc_expiry", "breach_digest", "test")
 ALL_DAYS = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 
 
