@@ -4,7 +4,7 @@ Registered on the ``rates`` blueprint (imported at the end of views.py).
 """
 import logging
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import can_act_on_site, page_roles
@@ -104,8 +104,7 @@ def returned():
 def revise(violation_id):
     violation = violations.get_violation(violation_id)
     if not can_act_on_site(g.actor, violation.shift.site_id, "coordinator"):
-        flash("You do not coordinate shifts at this site.", "error")
-        return redirect(url_for("rates.returned"))
+        abort(404)  # as the API: another site's violations are not acknowledged to exist
     text = request.form.get(f"hourly_rate-{violation.id}", "").strip().removeprefix("£")
     reason = request.form.get(f"reason-{violation.id}", "").strip()
     values = {f"hourly_rate-{violation.id}": text, f"reason-{violation.id}": reason}
