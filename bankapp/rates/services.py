@@ -7,11 +7,13 @@ only finds the rates to give it. The approval workflow of rate violations
 lives in ``violations.py``.
 """
 import logging
+from bisect import bisect_right
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..audit.services import record_audit
 from ..errors import Forbidden, ValidationFailed, violated
@@ -93,11 +95,23 @@ def rates_for_booking(booking) -> tuple[dict[str, Decimal] | None, Decimal | Non
     return card_rates(card, shift.grade_id), None
 
 
-def pin_card(booking) -> RateCard | None:
-    """Pin the card in force at the shift's start on a new booking."""
-    card = card_in_force(booking.shift.start_at)
-    booking.rate_card_id = card.id if card else None
-    return card
+def card_id_in_force(at: datetime | date) -> int | None:
+    """The id of the card ``card_in_force`` would give, without loading the card, its rates and caps."""
+    on = london_date(at) if isinstance(at, datetime) else at
+    return db.session.execute(
+        db.select(RateCard.id).where(RateCard.effective_from <= on).order_by(RateCard.effective_from.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def pin_card(booking, shift=None) -> int | None:
+    """Pin the card in force at the shift's start on a new booking; returns its id.
+
+    One small query for the id: booking is the hot path of a claim storm.
+    ``shift`` saves reaching ``booking.shift`` on a booking not yet flushed.
+    """
+    shift = shift if shift is not None else booking.shift
+    booking.rate_card_id = card_id_in_force(shift.start_at)
+    return booking.rate_card_id
 
 
 def _live_booking(shift):
@@ -109,27 +123,108 @@ def _live_booking(shift):
     ).scalar_one_or_none()
 
 
+# A shift in one of these has no live booking, so its estimate needs no booking lookup.
+UNBOOKED_STATUSES = ("pending_rate_approval", "open", "released_tier1", "released_tier2")
+
+
+def _may_be_booked(shift) -> bool:
+    return shift.id is not None and shift.status not in UNBOOKED_STATUSES
+
+
+def _card_price(shift, rates) -> rules.PayBreakdown | None:
+    if rates is None:
+        return None
+    try:
+        return price(shift.start_at, shift.end_at, rates=rates)
+    except KeyError:  # the card lacks a band for this grade (grade added after the card)
+        log.warning("no card rate for grade %s on shift %s", shift.grade_id, shift.id)
+        return None
+
+
 def estimate_pay(shift) -> rules.PayBreakdown | None:
     """The doctor's pay estimate for the whole shift (no break).
 
     A flat-rate shift pays its flat rate; otherwise card rates by band, from
     the card pinned on the live booking if booked. None when no card covers it.
+    For a list of shifts use ``estimate_pays`` (no query per shift).
     """
     if shift.hourly_rate is not None:
         return price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
-    booking = _live_booking(shift) if shift.id is not None else None
+    booking = _live_booking(shift) if _may_be_booked(shift) else None
     if booking is not None:
         rates, flat = rates_for_booking(booking)
+        if flat is not None:
+            return price(shift.start_at, shift.end_at, flat_rate=flat)
     else:
         card = card_in_force(shift.start_at)
-        rates, flat = (card_rates(card, shift.grade_id) if card else None), None
-    if rates is None and flat is None:
-        return None
-    try:
-        return price(shift.start_at, shift.end_at, rates=rates, flat_rate=flat)
-    except KeyError:  # the card lacks a band for this grade (grade added after the card)
-        log.warning("no card rate for grade %s on shift %s", shift.grade_id, shift.id)
-        return None
+        rates = card_rates(card, shift.grade_id) if card else None
+    return _card_price(shift, rates)
+
+
+class CardBook:
+    """Every rate card with its rates, loaded once, to price many shifts without a query per shift.
+
+    Cards are few (a version or two a year, grades × bands rates each), so all
+    of them fit in memory for the length of a request.
+    """
+
+    def __init__(self, cards):
+        self.cards = sorted(cards, key=lambda c: c.effective_from)
+        self._dates = [c.effective_from for c in self.cards]
+        self._by_id = {c.id: c for c in self.cards}
+        self._rates = {}
+
+    def in_force(self, at: datetime | date) -> RateCard | None:
+        """As ``card_in_force``, from memory."""
+        on = london_date(at) if isinstance(at, datetime) else at
+        i = bisect_right(self._dates, on)
+        return self.cards[i - 1] if i else None
+
+    def get(self, card_id) -> RateCard | None:
+        return self._by_id.get(card_id)
+
+    def rates(self, card: RateCard, grade_id: int) -> dict[str, Decimal]:
+        key = (card.id, grade_id)
+        if key not in self._rates:
+            self._rates[key] = card_rates(card, grade_id)
+        return self._rates[key]
+
+
+def load_card_book() -> CardBook:
+    """All cards with their rates: two queries (agency caps load only if asked for)."""
+    stmt = db.select(RateCard).options(selectinload(RateCard.rates), lazyload(RateCard.agency_caps))
+    return CardBook(db.session.execute(stmt).scalars().all())
+
+
+def _pinned_cards(shift_ids) -> dict[int, int | None]:
+    """Shift id → rate card pinned on its live booking, for shifts that have one (one query)."""
+    from ..shifts.models import Booking
+
+    if not shift_ids:
+        return {}
+    rows = db.session.execute(db.select(Booking.shift_id, Booking.rate_card_id)
+                              .where(Booking.shift_id.in_(shift_ids), Booking.status != "cancelled"))
+    return dict(rows.all())
+
+
+def estimate_pays(shifts, *, book: CardBook | None = None) -> dict[int, rules.PayBreakdown | None]:
+    """Shift id → ``estimate_pay`` for a page of shifts in at most three queries, whatever their number.
+
+    Every card is loaded once (or comes in ``book``); the live bookings of the
+    shifts that may have one (booked, completed) come in one query; open shifts
+    need none.
+    """
+    shifts = [s for s in shifts if s.id is not None]
+    pinned = _pinned_cards([s.id for s in shifts if s.hourly_rate is None and _may_be_booked(s)])
+    out = {}
+    for shift in shifts:
+        if shift.hourly_rate is not None:
+            out[shift.id] = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
+            continue
+        book = book or load_card_book()
+        card = (book.get(pinned[shift.id]) if pinned.get(shift.id) else None) or book.in_force(shift.start_at)
+        out[shift.id] = _card_price(shift, book.rates(card, shift.grade_id) if card else None)
+    return out
 
 
 def card_breakdown(grade_id, start, end) -> tuple[RateCard, rules.PayBreakdown]:
