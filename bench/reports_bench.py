@@ -36,3 +36,43 @@ def run(url, app, base_url, *, repeat=5) -> dict:
         out[name] = {"http": http, "bare_ms": bare, "statements": len(own), "status": status}
         log.info("report %s: p50 %.0f ms, bare %.0f ms (%s statements)", name, http["p50"], bare, len(own))
     return out
+
+
+run_reports = run
+
+
+def main(argv=None):
+    """Only the reports (through gunicorn) and the payroll export (in-process), on the existing bench data.
+
+        .venv/bin/python -m bench.reports_bench [--database-url URL] [--repeat N] [--no-export]
+    """
+    import argparse
+
+    from . import export_bench, servers
+    from .run import app_env
+
+    parser = argparse.ArgumentParser(description="reports and payroll export benchmarks")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-export", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    url = common.database_url(args.database_url)
+    app = common.make_app(url)
+    server = servers.start_gunicorn("app", "wsgi:app", env=app_env(url))
+    try:
+        results = run_reports(url, app, server.base_url, repeat=args.repeat)
+    finally:
+        servers.stop(server)
+    for name, figures in results.items():
+        ratio = figures["http"]["p50"] / figures["bare_ms"] if figures["bare_ms"] else float("nan")
+        print(f"{name:22s} p50 {figures['http']['p50']:7.0f} ms  bare {figures['bare_ms']:6.0f} ms "
+              f"({figures['statements']} statements)  {ratio:4.1f}x  status {figures['status']}")
+    if not args.no_export:
+        export = export_bench.run(app)
+        print(f"{'payroll export':22s} {export['timesheets']} timesheets, {export['bytes']} bytes in "
+              f"{export['seconds']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

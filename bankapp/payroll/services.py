@@ -11,16 +11,18 @@ conditional update is the guard. A timesheet is therefore in one batch, ever.
 import logging
 from decimal import Decimal
 
-from sqlalchemy import or_, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, or_, select, update
 
 from ..audit.services import record_audit
+from ..auth.models import User
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..money import hours_str, money_str
-from ..shifts.models import Booking
+from ..org.models import Department, Site
+from ..shifts.models import Booking, Shift
 from ..staff.models import DoctorProfile
 from ..timesheets import rules as ts_rules
-from ..timesheets.models import Timesheet
+from ..timesheets.models import PayLine, Timesheet
 from ..timesheets.services import cutoff_settings
 from ..timeutil import format_london, london_date, now_utc
 from . import csvfiles
@@ -54,10 +56,17 @@ def pending_count() -> int:
     return len(db.session.execute(_ready_for_export()).scalars().all())
 
 
+def _id_in(ids):
+    """``Timesheet.id IN ids`` as one array parameter on PostgreSQL (no 65,535-parameter limit)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Timesheet.id == any_(bindparam("claim_ids", list(ids), type_=ARRAY(Integer)))
+    return Timesheet.id.in_(ids)
+
+
 def _claim(ids, batch_id):
     result = db.session.execute(
         update(Timesheet)
-        .where(Timesheet.id.in_(ids), Timesheet.exported_batch_id.is_(None), Timesheet.status == "approved")
+        .where(_id_in(ids), Timesheet.exported_batch_id.is_(None), Timesheet.status == "approved")
         .values(exported_batch_id=batch_id)
         .execution_options(synchronize_session=False))
     if result.rowcount != len(ids):
@@ -65,6 +74,14 @@ def _claim(ids, batch_id):
         raise Conflict("Another payroll export took some of these timesheets at the same moment. "
                        "Nothing was exported; look at the batch history and try again.",
                        title="Export clashed with another export")
+    _expire_claimed(set(ids))
+
+
+def _expire_claimed(ids):
+    """Timesheets already loaded in the session read their new batch id on next access."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Timesheet) and obj.id in ids:
+            db.session.expire(obj, ["exported_batch_id"])
 
 
 def create_export(*, actor) -> PayrollExport:
@@ -83,10 +100,7 @@ def create_export(*, actor) -> PayrollExport:
     db.session.add(batch)
     db.session.flush()
     _claim(ids, batch.id)
-    timesheets = db.session.execute(
-        db.select(Timesheet).where(Timesheet.exported_batch_id == batch.id).order_by(Timesheet.id)
-        .execution_options(populate_existing=True)).unique().scalars().all()
-    _fill(batch, timesheets)
+    _fill(batch, _batch_lines(batch.id))
     db.session.flush()
     record_audit("payroll.exported", "payroll_export", batch.id, actor=actor,
                  after={"timesheet_ids": ids, "timesheet_count": batch.timesheet_count,
@@ -96,60 +110,92 @@ def create_export(*, actor) -> PayrollExport:
     return batch
 
 
-def _fill(batch, timesheets):
-    bank = [ts for ts in timesheets if not ts.is_agency]
-    agency = [ts for ts in timesheets if ts.is_agency]
-    esr_rows = sorted((row for ts in bank for row in _esr_rows(ts)), key=_esr_order)
-    agency_rows = sorted((row for ts in agency for row in _agency_rows(ts)), key=_agency_order)
-    late = [ts for ts in bank if ts.late]
-    batch.timesheet_count, batch.agency_timesheet_count, batch.late_count = len(bank), len(agency), len(late)
+def _batch_lines(batch_id):
+    """Every pay line of the batch with what its CSV rows need, in one query (no ORM objects).
+
+    One row per pay line (a timesheet without lines gives one row with an empty line), ordered by
+    timesheet and line position.
+    """
+    from ..cascade.models import Agency, AgencyOffer
+
+    stmt = (select(Timesheet.id.label("timesheet_id"), Timesheet.actual_start, Timesheet.late,
+                   Timesheet.submitted_at, Timesheet.approved_at, Booking.source, Shift.id.label("shift_id"),
+                   Site.code.label("site_code"), Department.cost_centre, User.name.label("doctor_name"),
+                   DoctorProfile.esr_assignment_number, PayLine.position, PayLine.band, PayLine.minutes,
+                   PayLine.rate, PayLine.amount, Agency.name.label("agency"), AgencyOffer.locum_name,
+                   AgencyOffer.gmc_number)
+            .select_from(Timesheet)
+            .join(Booking, Booking.id == Timesheet.booking_id)
+            .join(Shift, Shift.id == Booking.shift_id)
+            .join(Site, Site.id == Shift.site_id)
+            .join(Department, Department.id == Shift.department_id)
+            .outerjoin(User, User.id == Timesheet.doctor_id)
+            .outerjoin(DoctorProfile, DoctorProfile.user_id == Timesheet.doctor_id)
+            .outerjoin(PayLine, PayLine.timesheet_id == Timesheet.id)
+            .outerjoin(AgencyOffer, AgencyOffer.id == Booking.agency_offer_id)
+            .outerjoin(Agency, Agency.id == AgencyOffer.agency_id)
+            .where(Timesheet.exported_batch_id == batch_id)
+            .order_by(Timesheet.id, PayLine.position))
+    return db.session.execute(stmt).mappings().all()
+
+
+def _fill(batch, lines):
+    """Counts, totals and the three CSV files of the batch from its pay lines."""
+    bank_ids, agency_ids, late = set(), set(), {}
+    esr_rows, agency_rows = [], []
+    for line in lines:
+        agency = line["source"] == "agency"
+        (agency_ids if agency else bank_ids).add(line["timesheet_id"])
+        if not agency and line["late"]:
+            late.setdefault(line["timesheet_id"], line)
+        if line["position"] is None:
+            continue
+        (agency_rows if agency else esr_rows).append(_agency_row(line) if agency else _esr_row(line))
+    esr_rows.sort(key=_esr_order)
+    agency_rows.sort(key=_agency_order)
+    batch.timesheet_count, batch.agency_timesheet_count, batch.late_count = len(bank_ids), len(agency_ids), len(late)
     batch.total_amount = sum((Decimal(row["amount"]) for row in esr_rows), Decimal(0))
     batch.agency_total_amount = sum((Decimal(row["amount"]) for row in agency_rows), Decimal(0))
     batch.esr_csv = csvfiles.write_csv(csvfiles.ESR_HEADER, esr_rows)
     batch.esr_csv_sha256 = csvfiles.sha256(batch.esr_csv)
     batch.agency_csv = csvfiles.write_csv(csvfiles.AGENCY_HEADER, agency_rows)
     batch.agency_csv_sha256 = csvfiles.sha256(batch.agency_csv)
-    batch.late_csv = csvfiles.write_csv(csvfiles.LATE_HEADER, [_late_row(ts) for ts in late])
+    settings = cutoff_settings()
+    batch.late_csv = csvfiles.write_csv(csvfiles.LATE_HEADER,
+                                        [_late_row(late[ts_id], settings) for ts_id in sorted(late)])
 
 
-def _common(ts, line) -> dict:
-    shift = ts.booking.shift
-    return {"site_code": shift.site.code, "cost_centre": shift.department.cost_centre, "shift_id": shift.id,
-            "timesheet_id": ts.id, "work_date": london_date(ts.actual_start).isoformat(), "band": line.band,
-            "hours": hours_str(line.minutes), "amount": money_str(line.amount), "_position": line.position}
+def _common(line) -> dict:
+    return {"site_code": line["site_code"], "cost_centre": line["cost_centre"], "shift_id": line["shift_id"],
+            "timesheet_id": line["timesheet_id"], "work_date": london_date(line["actual_start"]).isoformat(),
+            "band": line["band"], "hours": hours_str(line["minutes"]), "amount": money_str(line["amount"]),
+            "_position": line["position"]}
 
 
-def _esr_rows(ts):
-    profile = ts.doctor.doctor_profile
-    for line in ts.pay_lines:
-        yield {**_common(ts, line), "esr_assignment_number": profile.esr_assignment_number,
-               "doctor_name": ts.doctor.name, "rate": money_str(line.rate)}
+def _esr_row(line) -> dict:
+    return {**_common(line), "esr_assignment_number": line["esr_assignment_number"],
+            "doctor_name": line["doctor_name"], "rate": money_str(line["rate"])}
 
 
 def _esr_order(row):
     return (row["esr_assignment_number"], row["work_date"], row["shift_id"], row["timesheet_id"], row["_position"])
 
 
-def _agency_rows(ts):
-    from ..cascade.models import AgencyOffer
-
-    offer = db.session.get(AgencyOffer, ts.booking.agency_offer_id) if ts.booking.agency_offer_id else None
-    for line in ts.pay_lines:
-        yield {**_common(ts, line), "agency": offer.agency.name if offer else "",
-               "locum_name": offer.locum_name if offer else "", "gmc_number": offer.gmc_number if offer else "",
-               "charge_rate": money_str(line.rate)}
+def _agency_row(line) -> dict:
+    return {**_common(line), "agency": line["agency"] or "", "locum_name": line["locum_name"] or "",
+            "gmc_number": line["gmc_number"] or "", "charge_rate": money_str(line["rate"])}
 
 
 def _agency_order(row):
     return (row["agency"], row["work_date"], row["shift_id"], row["timesheet_id"], row["_position"])
 
 
-def _late_row(ts) -> dict:
-    return {"timesheet_id": ts.id, "esr_assignment_number": ts.doctor.doctor_profile.esr_assignment_number,
-            "doctor_name": ts.doctor.name, "site_code": ts.booking.shift.site.code,
-            "shift_id": ts.booking.shift_id, "submitted_at": format_london(ts.submitted_at),
-            "due_cutoff": format_london(ts_rules.due_cutoff(ts.submitted_at, **cutoff_settings())),
-            "approved_at": format_london(ts.approved_at)}
+def _late_row(line, settings) -> dict:
+    return {"timesheet_id": line["timesheet_id"], "esr_assignment_number": line["esr_assignment_number"],
+            "doctor_name": line["doctor_name"], "site_code": line["site_code"], "shift_id": line["shift_id"],
+            "submitted_at": format_london(line["submitted_at"]),
+            "due_cutoff": format_london(ts_rules.due_cutoff(line["submitted_at"], **settings)),
+            "approved_at": format_london(line["approved_at"])}
 
 
 # --- reading -------------------------------------------------------------------
