@@ -33,6 +33,8 @@ from .schemas import (
     ShiftCreateSchema,
     ShiftQuerySchema,
     ShiftSchema,
+    forget_primed,
+    prime,
     range_bounds,
 )
 
@@ -40,6 +42,7 @@ blp = Blueprint("shifts_api", __name__, url_prefix="/api/v1",
                 description="Shifts, claims and bookings. " + __doc__.split("\n", 1)[1].strip())
 SECURITY = [{"bearerAuth": []}]
 COORDINATORS = ("coordinator", "admin")
+blp.teardown_request(forget_primed)
 
 
 def _shift_for(user, shift_id) -> Shift:
@@ -96,7 +99,9 @@ def list_shifts(query):
     from_, to = range_bounds(query.pop("from_"), query.pop("to"))
     cursor, limit = query.pop("cursor"), query.pop("limit")
     stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
-    return keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit)
+    page = keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit)
+    prime(page["items"])
+    return page
 
 
 @blp.get("/shifts/<int:shift_id>")
@@ -202,7 +207,9 @@ def import_rota():
 def list_bookings(query):
     """The caller's own bookings (`when=upcoming|past`); never anyone else's."""
     stmt = queries.my_bookings(g.actor, query["when"])
-    return keyset_page(db.session, stmt, Booking.id, cursor=query["cursor"], limit=query["limit"])
+    page = keyset_page(db.session, stmt, Booking.id, cursor=query["cursor"], limit=query["limit"])
+    prime(b.shift for b in page["items"])
+    return page
 
 
 @blp.get("/bookings/<int:booking_id>")

@@ -9,7 +9,10 @@ Visibility (API and pages):
 - an agency user sees shifts released to its tier (tier 1 sees tier 1 and
   tier 2 releases, tier 2 only tier 2).
 """
+from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy.orm import joinedload, lazyload
 
 from ..auth.permissions import sites_in_scope
 from ..extensions import db
@@ -22,6 +25,7 @@ from .models import CLAIMABLE_STATUSES, Booking, Shift
 # How far around a new shift the claim checks look at existing bookings: a run
 # of 7 consecutive shifts plus 48 h of rest fits well inside 10 days.
 CLAIM_CONTEXT = timedelta(days=10)
+PAGE_SIZE = 25  # shifts per page on the board and the coordinator list
 STAFF_ROLES = ("coordinator", "approver", "executive", "chief_executive", "payroll", "admin")
 
 
@@ -113,10 +117,59 @@ def visible_shift(user, shift_id) -> Shift | None:
     return db.session.execute(db.select(Shift).where(Shift.id == shift_id, visible_clause(user))).scalar_one_or_none()
 
 
+def board_query(doctor, **filters):
+    """The doctor's shift board as a statement: open shifts they may work (see ``open_for_doctor_clause``)."""
+    return filtered(db.select(Shift).where(open_for_doctor_clause(doctor)), **filters)
+
+
 def board(doctor, *, limit=200, **filters) -> list[Shift]:
     """The doctor's shift board: open shifts they may work, soonest first."""
-    stmt = filtered(db.select(Shift).where(open_for_doctor_clause(doctor)), **filters)
+    stmt = board_query(doctor, **filters)
     return db.session.execute(stmt.order_by(Shift.start_at, Shift.id).limit(limit)).scalars().all()
+
+
+@dataclass
+class Page:
+    """One page of a list of shifts in (start, id) order.
+
+    ``next``/``previous`` are cursors for the links: the id of the last (first)
+    shift of this page, or None when there is nothing after (before) it.
+    """
+
+    items: list
+    next: int | None = None
+    previous: int | None = None
+
+
+def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE) -> Page:
+    """One page of ``stmt`` soonest first, by keyset on (start, id), in SQL (no OFFSET).
+
+    Cursors are shift ids. ``after=N``: the shifts that come after shift N in
+    (start, id) order; ``before=N``: the ones just before it. Shifts are never
+    deleted, so a cursor stays valid when the shift is booked or cancelled.
+    """
+    key = db.tuple_(Shift.start_at, Shift.id)
+    anchor_id = before if before is not None else after
+    if anchor_id is not None:
+        anchor = db.tuple_(db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery(), anchor_id)
+        stmt = stmt.where(key < anchor if before is not None else key > anchor)
+    if before is not None:
+        stmt = stmt.order_by(Shift.start_at.desc(), Shift.id.desc())
+    else:
+        stmt = stmt.order_by(Shift.start_at, Shift.id)
+    rows = db.session.execute(stmt.limit(limit + 1)).scalars().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if before is not None:
+        rows.reverse()
+        return Page(rows, next=rows[-1].id if rows else None, previous=rows[0].id if more and rows else None)
+    return Page(rows, next=rows[-1].id if more and rows else None,
+                previous=rows[0].id if after is not None and rows else None)
+
+
+def count(stmt) -> int:
+    """How many shifts ``stmt`` (a ``select(Shift)``) finds, in one ``count``."""
+    return db.session.execute(stmt.with_only_columns(db.func.count(Shift.id)).order_by(None)).scalar_one()
 
 
 def my_bookings(doctor, when=None):
@@ -144,7 +197,8 @@ def open_count(doctor) -> int:
     return db.session.execute(db.select(db.func.count(Shift.id)).where(open_for_doctor_clause(doctor))).scalar_one()
 
 
-def coordinator_shifts(user, *, status=None, days_ahead=None, limit=300, **filters) -> list[Shift]:
+def coordinator_query(user, *, status=None, days_ahead=None, **filters):
+    """Shifts of the coordinator's sites (all of them for an admin), as a statement."""
     scope = sites_in_scope(user, "coordinator", "admin")
     stmt = filtered(db.select(Shift), status=status, **filters)
     if scope is not None:
@@ -152,7 +206,18 @@ def coordinator_shifts(user, *, status=None, days_ahead=None, limit=300, **filte
     if days_ahead is not None:
         now = now_utc()
         stmt = stmt.where(Shift.start_at > now, Shift.start_at < now + timedelta(days=days_ahead))
+    return stmt
+
+
+def coordinator_shifts(user, *, status=None, days_ahead=None, limit=300, **filters) -> list[Shift]:
+    stmt = coordinator_query(user, status=status, days_ahead=days_ahead, **filters)
     return db.session.execute(stmt.order_by(Shift.start_at, Shift.id).limit(limit)).scalars().all()
+
+
+def status_counts(stmt) -> dict[str, int]:
+    """Status → number of shifts ``stmt`` finds (one grouped query)."""
+    counted = stmt.with_only_columns(Shift.status, db.func.count(Shift.id)).group_by(Shift.status).order_by(None)
+    return dict(db.session.execute(counted).all())
 
 
 def unfilled_soon(user, days=7) -> list[Shift]:
@@ -162,14 +227,25 @@ def unfilled_soon(user, days=7) -> list[Shift]:
 
 
 def live_bookings_for(shift_ids) -> dict:
-    """shift id → live booking, for lists (one query)."""
+    """shift id → live booking with its doctor, for lists (one query, plus the doctors' roles and sites)."""
     if not shift_ids:
         return {}
-    rows = db.session.execute(db.select(Booking).where(Booking.shift_id.in_(shift_ids),
-                                                       Booking.status != "cancelled")).scalars()
+    rows = db.session.execute(db.select(Booking).options(joinedload(Booking.doctor))
+                              .where(Booking.shift_id.in_(shift_ids), Booking.status != "cancelled")).scalars()
     return {b.shift_id: b for b in rows}
 
 
 def latest_violation(shift):
     violations = sorted(getattr(shift, "rate_violations", None) or [], key=lambda v: v.id)
     return violations[-1] if violations else None
+
+
+def latest_violations(shift_ids) -> dict:
+    """shift id → its latest rate violation, for the shifts that have one (one query)."""
+    from ..rates.models import RateViolation
+
+    if not shift_ids:
+        return {}
+    rows = db.session.execute(db.select(RateViolation).options(lazyload(RateViolation.shift))
+                              .where(RateViolation.shift_id.in_(shift_ids)).order_by(RateViolation.id)).scalars()
+    return {v.shift_id: v for v in rows}

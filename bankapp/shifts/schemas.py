@@ -2,12 +2,13 @@
 from datetime import date, datetime, time, timedelta
 
 import marshmallow as ma
+from flask import g, has_app_context
 from marshmallow import validate
 
 from ..money import hours_str, money_str, parse_money
 from ..timeutil import LONDON, TimeInputError, elapsed_minutes, format_london, parse_datetime, spans_clock_change
 from .models import SHIFT_STATUSES
-from .queries import latest_violation
+from .queries import latest_violation, latest_violations
 
 
 class LondonDateTime(ma.fields.Field):
@@ -95,15 +96,43 @@ class ShiftQuerySchema(ma.Schema):
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
+PRIMED = "primed_shift_details"
+
+
+def prime(shifts) -> None:
+    """Load what ShiftSchema needs for a page of shifts at once: pay estimates and rate violations.
+
+    A constant number of queries whatever the page size, instead of several per
+    shift. Kept in ``g`` for the serialisation that follows; ``forget_primed``
+    (a teardown of the API blueprint) drops it when the request ends.
+    """
+    from ..rates.services import estimate_pays
+
+    shifts = list(shifts)
+    estimates = estimate_pays(shifts)
+    violations = latest_violations([s.id for s in shifts])
+    g.setdefault(PRIMED, {}).update({s.id: (estimates.get(s.id), violations.get(s.id)) for s in shifts})
+
+
+def forget_primed(_exc=None) -> None:
+    g.pop(PRIMED, None)
+
+
+def _primed(shift):
+    return g.get(PRIMED, {}).get(shift.id) if has_app_context() else None
+
+
 def _pay_estimate(shift):
     from ..rates.services import estimate_pay
 
-    breakdown = estimate_pay(shift)
+    primed = _primed(shift)
+    breakdown = primed[0] if primed is not None else estimate_pay(shift)
     return breakdown.as_dict() if breakdown is not None else None
 
 
 def _rate_violation(shift):
-    v = latest_violation(shift)
+    primed = _primed(shift)
+    v = primed[1] if primed is not None else latest_violation(shift)
     if v is None:
         return None
     return {"id": v.id, "percent_over": money_str(v.percent_over), "required_role": v.required_role,
