@@ -18,7 +18,7 @@ from ..staff.models import DoctorProfile
 from ..timeutil import TimeInputError, parse_datetime
 from . import csv_import, queries, rules, services
 from .models import SHIFT_STATUSES, Shift
-from .views import bp, pay_estimate
+from .views import bp, cursor_arg, page_links, pay_estimate
 
 log = logging.getLogger(__name__)
 COORDINATORS = ("coordinator", "admin")
@@ -51,15 +51,15 @@ def coordinator():
     status = request.args.get("status") or None
     status = status if status in SHIFT_STATUSES else None
     site_id = request.args.get("site_id", type=int)
-    shifts = queries.coordinator_shifts(g.actor, status=status, site_id=site_id)
-    bookings = queries.live_bookings_for([s.id for s in shifts])
+    stmt = queries.coordinator_query(g.actor, status=status, site_id=site_id)
+    page = queries.start_page(stmt, after=cursor_arg("after"), before=cursor_arg("before"))
     scope = sites_in_scope(g.actor, *COORDINATORS)
     sites = [s for s in all_sites() if scope is None or s.id in scope]
-    counts = {}
-    for s in shifts:
-        counts[s.status] = counts.get(s.status, 0) + 1
-    return render_template("shifts/coordinator.html", shifts=shifts, bookings=bookings, status=status,
-                           site_id=site_id, sites=sites, statuses=SHIFT_STATUSES, counts=counts)
+    kept = {k: v for k, v in (("status", status), ("site_id", site_id)) if v}
+    return render_template("shifts/coordinator.html", shifts=page.items,
+                           bookings=queries.live_bookings_for([s.id for s in page.items]), status=status,
+                           site_id=site_id, sites=sites, statuses=SHIFT_STATUSES, counts=queries.status_counts(stmt),
+                           pages=page_links("shifts.coordinator", page, kept))
 
 
 def _eligible_doctors(shift):

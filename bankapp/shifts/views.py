@@ -34,6 +34,13 @@ def pay_estimate(shift):
     return estimate_pay(shift)
 
 
+def estimate_pays(shifts) -> dict:
+    """Shift id → pay estimate for a page of shifts, in a constant number of queries."""
+    from ..rates.services import estimate_pays as price_all
+
+    return price_all(shifts)
+
+
 def clock_change_label(shift) -> str | None:
     """E.g. "Clocks go back: 13-hour night", for shifts spanning a clock change."""
     change = spans_clock_change(shift.start_at, shift.end_at)
@@ -55,7 +62,7 @@ def shift_hours(shift) -> str:
 @bp.app_context_processor
 def _shift_helpers():
     return {"shift_clock_label": clock_change_label, "shift_hours": shift_hours, "band_labels": BAND_LABELS,
-            "shifts_home": queries}
+            "shifts_home": queries, "page_size": queries.PAGE_SIZE}
 
 
 def _parse_day(value):
@@ -94,13 +101,30 @@ def board_filters(args) -> tuple[dict, dict, dict]:
 @bp.get("/shifts")
 @page_roles("doctor")
 def board():
-    """Open shifts this doctor may work, at every site, soonest first."""
+    """Open shifts this doctor may work, at every site, soonest first, 25 a page."""
     filters, values, errors = board_filters(request.args)
-    shifts = queries.board(g.actor, **filters) if not errors else []
-    return render_template("shifts/board.html", shifts=shifts, values=values, errors=errors,
-                           clashes=clashing(g.actor, shifts),
-                           estimates={s.id: pay_estimate(s) for s in shifts}, options=filter_options(g.actor)), \
+    page, total = queries.Page([]), 0
+    if not errors:
+        stmt = queries.board_query(g.actor, **filters)
+        page = queries.start_page(stmt, after=cursor_arg("after"), before=cursor_arg("before"))
+        total = queries.count(stmt)
+    kept = {k: v for k, v in values.items() if v}
+    return render_template("shifts/board.html", shifts=page.items, total=total, values=values, errors=errors,
+                           clashes=clashing(g.actor, page.items), estimates=estimate_pays(page.items),
+                           options=filter_options(g.actor), pages=page_links("shifts.board", page, kept)), \
         (422 if errors else 200)
+
+
+def cursor_arg(name) -> int | None:
+    """A paging cursor from the query string (a shift id); anything else means the first page."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def page_links(endpoint, page, kept) -> dict:
+    """Next/previous URLs for ``ui.pagination``, keeping the filters ``kept``."""
+    return {"next_url": url_for(endpoint, **kept, after=page.next) if page.next else None,
+            "prev_url": url_for(endpoint, **kept, before=page.previous) if page.previous else None}
 
 
 def clashing(doctor, shifts) -> set:
