@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from ..auth.permissions import api_auth
 from . import csv_io, services
-from .schemas import BreachQuerySchema, BreachReportSchema, FillRateQuerySchema, FillRateReportSchema
+from .schemas import BreachListQuerySchema, BreachReportSchema, FillRateQuerySchema, FillRateReportSchema
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
                 description="Leadership reports: the breach register and fill rates, as JSON or CSV. "
@@ -21,17 +21,20 @@ def _json_or_csv(schema):
 
 
 @blp.get("/breaches")
-@blp.arguments(BreachQuerySchema, location="query", as_kwargs=True)
+@blp.arguments(BreachListQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, BreachReportSchema)
 @blp.doc(security=SECURITY, **_json_or_csv(BreachReportSchema))
 @api_auth(*services.REPORT_ROLES)
-def breaches(format=None, **query):
+def breaches(format=None, cursor=None, limit=None, **query):
     """Every breach of the period: rate violations in every state, agency over cap, off framework,
-    working-time overrides and late timesheets, with totals by type and by site."""
-    report = services.breach_report(actor=g.actor, **query)
+    working-time overrides and late timesheets, newest first, with totals by type and by site.
+
+    JSON comes in pages of `limit` rows (`next` is the cursor of the following page; the totals
+    always cover the whole period); CSV is the whole period in one download."""
     if csv_io.wants_csv(request, {"format": format}):
-        return csv_io.csv_response(csv_io.breaches_csv(report), "breaches", report["period"])
-    return report
+        report = services.breach_report(actor=g.actor, **query)
+        return csv_io.csv_response(csv_io.breaches_csv_chunks(report), "breaches", report["period"])
+    return services.breach_report(actor=g.actor, cursor=cursor, limit=limit, **query)
 
 
 @blp.get("/fill-rates")

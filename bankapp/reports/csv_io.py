@@ -48,10 +48,12 @@ def breach_row(item) -> list[str]:
 
 
 def to_csv(columns, rows) -> str:
+    return _lines([columns, *rows])
+
+
+def _lines(rows) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue()
 
 
@@ -63,7 +65,16 @@ def breaches_csv(report) -> str:
     return to_csv(BREACH_COLUMNS, [breach_row(i) for i in report["items"]])
 
 
+def breaches_csv_chunks(report, rows_per_chunk=1000):
+    """The breach CSV as text chunks, for a streamed response (a year is thousands of rows)."""
+    items = report["items"]
+    yield _lines([BREACH_COLUMNS])
+    for start in range(0, len(items), rows_per_chunk):
+        yield _lines(breach_row(i) for i in items[start:start + rows_per_chunk])
+
+
 def csv_response(text, name, period) -> Response:
+    """A CSV download of ``text`` (a string, or an iterable of chunks that is streamed)."""
     filename = f"{name}-{period.date_from.isoformat()}-to-{period.date_to.isoformat()}.csv"
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

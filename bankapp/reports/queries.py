@@ -202,8 +202,17 @@ def _breach_filters(rows, *, lo, hi, scope, site_id, department_id, type_, statu
     return conds
 
 
-def breach_rows(*, lo, hi, scope=None, site_id=None, department_id=None, type_=None, status=None):
-    """Every breach of the period, newest first, with names for people."""
+def _after(rows, after):
+    """Rows after the keyset ``after`` = (at, source, id) in the order at desc, source, id desc."""
+    at, source, id_ = after
+    return or_(rows.c.at < at,
+               and_(rows.c.at == at, rows.c.source > source),
+               and_(rows.c.at == at, rows.c.source == source, rows.c.id < id_))
+
+
+def breach_rows(*, lo, hi, scope=None, site_id=None, department_id=None, type_=None, status=None, after=None,
+                limit=None):
+    """The period's breaches, newest first, with names for people; from the keyset ``after``, at most ``limit``."""
     rows = _breach_union()
     approver, decider = aliased(User), aliased(User)
     stmt = (select(rows, Site.code.label("site_code"), Site.name.label("site_name"),
@@ -217,6 +226,10 @@ def breach_rows(*, lo, hi, scope=None, site_id=None, department_id=None, type_=N
             .where(*_breach_filters(rows, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id,
                                     type_=type_, status=status))
             .order_by(rows.c.at.desc(), rows.c.source, rows.c.id.desc()))
+    if after is not None:
+        stmt = stmt.where(_after(rows, after))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return db.session.execute(stmt).mappings().all()
 
 

@@ -5,6 +5,7 @@ ISO weeks, British Summer Time boundaries, rounding) are tested exhaustively.
 """
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -126,3 +127,29 @@ def agency_charge_hundredths(charge_hundredths: int, minutes: int) -> int:
 
 def empty_type_counts() -> dict[str, int]:
     return dict.fromkeys(BREACH_TYPES, 0)
+
+
+# --- breach list cursor ----------------------------------------------------------------
+# The breach list is ordered by (at desc, source, id desc); a cursor is that key of the last row
+# given, as opaque URL-safe text.
+BREACH_PAGE_DEFAULT = 500
+BREACH_PAGE_MAX = 5000
+_BREACH_SOURCES = ("breach", "rate_violation")
+
+
+def encode_breach_cursor(at: datetime, source: str, id_: int) -> str:
+    text = f"{at.astimezone(UTC).isoformat()}|{source}|{id_}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_breach_cursor(cursor: str) -> tuple[datetime, str, int]:
+    """(at, source, id) of a cursor from ``encode_breach_cursor``; ValueError when it is not one."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at_text, source, id_text = text.split("|")
+        at, id_ = datetime.fromisoformat(at_text), int(id_text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("This is not a cursor this list gave out.") from exc
+    if at.tzinfo is None or source not in _BREACH_SOURCES or id_ < 1:
+        raise ValueError("This is not a cursor this list gave out.")
+    return at, source, id_

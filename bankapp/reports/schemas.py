@@ -43,6 +43,16 @@ class BreachQuerySchema(ReportQuerySchema):
                                                        "every other breach is approved."})
 
 
+class BreachListQuerySchema(BreachQuerySchema):
+    """The API list also pages: ``cursor`` from ``next`` and ``limit`` (JSON only; CSV is the whole period)."""
+
+    cursor = ma.fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                              metadata={"description": "Opaque cursor from `next`."})
+    limit = ma.fields.Integer(load_default=rules.BREACH_PAGE_DEFAULT,
+                              validate=validate.Range(min=1, max=rules.BREACH_PAGE_MAX),
+                              metadata={"description": f"Rows per page, at most {rules.BREACH_PAGE_MAX}."})
+
+
 class FillRateQuerySchema(ReportQuerySchema):
     group_by = ma.fields.String(load_default="site", validate=validate.OneOf(rules.GROUP_BYS))
 
@@ -70,6 +80,30 @@ class BreachItemSchema(ma.Schema):
     source_id = ma.fields.Integer(allow_none=True)
 
 
+def breach_item_json(item) -> dict:
+    """One breach row as the API gives it: the fields of ``BreachItemSchema``, already JSON values.
+
+    Built by hand because a year of the register is thousands of rows and marshmallow's per-field
+    dump of each cost several times the SQL; ``tests/reports`` checks it against the schema.
+    """
+    return {
+        "id": item["id"], "type": item["type"], "status": item["status"], "at": format_london(item["at"]),
+        "site_id": item["site_id"], "site_code": item["site_code"], "department_id": item["department_id"],
+        "department_name": item["department_name"], "shift_id": item["shift_id"],
+        "shift_start": format_london(item["shift_start"]), "amount_over": _money(item["amount_over"]),
+        "approved_by": item["approved_by"], "approved_by_id": item["approved_by_id"],
+        "decided_by": item["decided_by"], "reason": item["reason"], "decision_note": item["decision_note"],
+        "source_type": item["source_type"], "source_id": item["source_id"],
+    }
+
+
+class BreachItemList(ma.fields.List):
+    """Documented as a list of ``BreachItemSchema``; each item is shaped by ``breach_item_json`` (no per-field dump)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else [breach_item_json(item) for item in value]
+
+
 class SiteTotalsSchema(ma.Schema):
     site_id = ma.fields.Integer()
     label = ma.fields.String()
@@ -80,9 +114,11 @@ class SiteTotalsSchema(ma.Schema):
 class BreachReportSchema(ma.Schema):
     date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
     date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
-    items = ma.fields.List(ma.fields.Nested(BreachItemSchema))
+    items = BreachItemList(ma.fields.Nested(BreachItemSchema))
+    next = ma.fields.String(allow_none=True, metadata={"description": "Cursor of the next page; null on the last."})
     totals = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
-                            metadata={"description": "Breaches per type (every type, zero included)."})
+                            metadata={"description": "Breaches per type (every type, zero included), "
+                                                     "over the whole period, not just this page."})
     total = ma.fields.Integer()
     totals_by_site = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(SiteTotalsSchema))
 

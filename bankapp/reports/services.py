@@ -85,28 +85,53 @@ def _breach_item(row) -> dict:
     }
 
 
+def _breach_after(cursor):
+    if cursor is None:
+        return None
+    try:
+        return rules.decode_breach_cursor(cursor)
+    except ValueError as exc:
+        raise ValidationFailed("The cursor is not valid.", errors={"cursor": [str(exc)]}) from exc
+
+
 def breach_report(*, actor, date_from=None, date_to=None, site_id=None, department_id=None, type=None,
-                  status=None, today=None) -> dict:
-    """Every breach of the period in scope, with totals by type and by site."""
+                  status=None, cursor=None, limit=None, today=None) -> dict:
+    """The period's breaches in scope, with totals by type and by site over the whole period.
+
+    Without ``limit`` every row (pages, CSV); with it one page of at most ``limit`` rows from
+    ``cursor``, and ``next``: the cursor of the following page, or None on the last one.
+    """
     scope = report_scope(actor)
     period = build_period(date_from, date_to, today=today)
     check_references(site_id, department_id)
+    after = _breach_after(cursor)
     filters = {"lo": period.lo, "hi": period.hi, "scope": scope, "site_id": site_id,
                "department_id": department_id, "type_": type, "status": status}
-    items = [_breach_item(r) for r in queries.breach_rows(**filters)]
+    rows = queries.breach_rows(**filters, after=after, limit=None if limit is None else limit + 1)
+    next_cursor = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = rules.encode_breach_cursor(last["at"], last["source"], last["id"])
+    items = [_breach_item(r) for r in rows]
+    totals, by_site = _breach_totals(queries.breach_counts(**filters), queries.site_names(scope))
+    return {"period": period, "filters": {"site_id": site_id, "department_id": department_id, "type": type,
+                                          "status": status},
+            "items": items, "next": next_cursor, "totals": totals, "total": sum(totals.values()),
+            "totals_by_site": {str(k): v for k, v in sorted(by_site.items(), key=lambda kv: kv[1]["label"])}}
+
+
+def _breach_totals(counts, names):
+    """Totals per type (every type, zero included) and per site from (type, site_id, n) rows."""
     totals = rules.empty_type_counts()
     by_site = {}
-    names = queries.site_names(scope)
-    for type_, site, n in queries.breach_counts(**filters):
+    for type_, site, n in counts:
         totals[type_] += n
         entry = by_site.setdefault(site, {"site_id": site, "label": names.get(site, str(site)), "total": 0,
                                           "by_type": rules.empty_type_counts()})
         entry["by_type"][type_] += n
         entry["total"] += n
-    return {"period": period, "filters": {"site_id": site_id, "department_id": department_id, "type": type,
-                                          "status": status},
-            "items": items, "totals": totals, "total": sum(totals.values()),
-            "totals_by_site": {str(k): v for k, v in sorted(by_site.items(), key=lambda kv: kv[1]["label"])}}
+    return totals, by_site
 
 
 # --- fill rates -------------------------------------------------------------------------

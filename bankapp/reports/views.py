@@ -103,7 +103,7 @@ def breaches():
     fmt = (query or {}).pop("format", None)
     report, errors = _run(services.breach_report, query, errors)
     if report and fmt == "csv":
-        return csv_io.csv_response(csv_io.breaches_csv(report), "breaches", report["period"])
+        return csv_io.csv_response(csv_io.breaches_csv_chunks(report), "breaches", report["period"])
     sites, departments = _options()
     context = {"errors": errors, "form": args, "sites": sites, "departments": departments, "report": report,
                "types": [("", "All types")] + list(rules.BREACH_TYPE_LABELS.items()),
