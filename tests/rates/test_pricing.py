@@ -156,3 +156,22 @@ def test_current_card_is_the_one_in_force_today(world):
     later = make_card(world.admin, date(2021, 1, 1))
     assert services.current_card().id == later.id
     assert london_date(later.created_at) >= date(2021, 1, 1)
+
+
+def test_estimate_pays_prices_a_list_as_estimate_pay_does_each_shift(world):
+    with time_machine.travel("2026-03-01T12:00:00+00:00", tick=False):
+        old = make_card(world.admin, date(2026, 4, 1))
+        pinned = _shift(world, "2026-07-01T09:00", "2026-07-01T17:00")
+        services.pin_card(make_booking(pinned, world.doctor))
+        unpinned = _shift(world, "2026-07-02T09:00", "2026-07-02T17:00")
+        make_booking(unpinned, world.doctor)
+        make_card(world.admin, date(2026, 6, 1), bump=6)
+        shifts = [pinned, unpinned, _shift(world, "2026-07-03T20:00", "2026-07-04T08:00"),
+                  _shift(world, "2026-07-03T09:00", "2026-07-03T17:00", hourly_rate=d("99.00")),
+                  _shift(world, "2026-05-01T09:00", "2026-05-01T17:00", grade="FY1"),
+                  _shift(world, "2026-03-01T09:00", "2026-03-01T17:00")]  # before any card
+        db.session.flush()
+    together = services.estimate_pays(shifts)
+    assert together == {s.id: services.estimate_pay(s) for s in shifts}
+    assert pinned.bookings[0].rate_card_id == old.id and together[pinned.id].total == d("480.00")
+    assert together[unpinned.id].total == d("528.00") and together[shifts[-1].id] is None

@@ -202,3 +202,56 @@ def test_board_flags_shifts_that_clash_with_my_bookings(market, api, client):
     post(api, market, "2026-10-06T08:00", "2026-10-06T20:00")
     html = login(client, market.doctor).get("/shifts").get_data(as_text=True)
     assert html.count("Clashes with a shift you have booked") == 1
+
+
+def _many_shifts(world, count, **kw):
+    from datetime import timedelta
+
+    from tests.factories import make_shift
+
+    from .conftest import NOW
+
+    shifts = []
+    for i in range(count):
+        start = NOW + timedelta(days=3, hours=5 * i)
+        shifts.append(make_shift(department=kw.get("department", world.dept_a), grade=world.grades["ST3"],
+                                 start=start, end=start + timedelta(hours=4), posted_by=world.coordinator_a))
+    db.session.commit()
+    return shifts
+
+
+def _card_ids(html):
+    import re
+
+    return [int(n) for n in re.findall(r'id="shift-(\d+)"', html)]
+
+
+def test_board_pages_25_at_a_time_soonest_first_with_next_and_previous(market, client):
+    shifts = _many_shifts(market, 30)
+    login(client, market.doctor)
+    first = client.get("/shifts").get_data(as_text=True)
+    assert _card_ids(first) == [s.id for s in shifts[:25]] and "30 shifts found" in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get(f"/shifts?after={shifts[24].id}").get_data(as_text=True)
+    assert _card_ids(second) == [s.id for s in shifts[25:]]
+    assert 'rel="next"' not in second and f'href="/shifts?before={shifts[25].id}"' in second
+    back = client.get(f"/shifts?before={shifts[25].id}").get_data(as_text=True)
+    assert _card_ids(back) == [s.id for s in shifts[:25]] and 'rel="prev"' not in back and 'rel="next"' in back
+
+
+def test_board_page_links_keep_the_filters(market, client):
+    _many_shifts(market, 27, department=market.dept_b)
+    login(client, market.doctor)
+    html = client.get(f"/shifts?site_id={market.site_b.id}&from=2026-09-01").get_data(as_text=True)
+    assert "27 shifts found" in html
+    assert f"site_id={market.site_b.id}" in html.split('rel="next"')[0].rsplit("href=", 1)[1]
+    assert "from=2026-09-01" in html.split('rel="next"')[0].rsplit("href=", 1)[1]
+
+
+def test_coordinator_list_pages_with_status_kept(market, client):
+    shifts = _many_shifts(market, 26)
+    login(client, market.coordinator_a)
+    html = client.get("/coordinator/shifts?status=open").get_data(as_text=True)
+    assert f"/coordinator/shifts?status=open&amp;after={shifts[24].id}" in html and "Open: 26" in html
+    page2 = client.get(f"/coordinator/shifts?status=open&after={shifts[24].id}").get_data(as_text=True)
+    assert f"/coordinator/shifts/{shifts[25].id}" in page2 and f"/coordinator/shifts/{shifts[24].id}\"" not in page2
