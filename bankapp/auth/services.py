@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_audit
@@ -97,10 +98,27 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+def _token_with_user(token_hash: str):
+    """The token joined to its user, with everything a request asks of the user, in one round trip.
+
+    Roles, site links and the doctor's profile (with its grade) are joined
+    eagerly instead of the relationships' ``selectin`` default, which would
+    cost one query each: permission checks, visibility and the claim checks
+    read them on almost every request. The two collections are small (a few
+    roles, a few sites), so the joined rows stay few.
+    """
+    from ..staff.models import DoctorProfile
+
+    return (db.select(ApiToken).join(ApiToken.user).where(ApiToken.token_hash == token_hash)
+            .options(contains_eager(ApiToken.user).options(
+                joinedload(User.roles), joinedload(User.site_links),
+                joinedload(User.doctor_profile).joinedload(DoctorProfile.grade))))
+
+
 def find_live_token(token: str) -> ApiToken | None:
     if not token:
         return None
-    row = db.session.execute(db.select(ApiToken).filter_by(token_hash=_token_hash(token))).scalar_one_or_none()
+    row = db.session.execute(_token_with_user(_token_hash(token))).unique().scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row

@@ -199,19 +199,23 @@ def may_coordinate(actor, site_id):
 # --- booking: claim and assign -----------------------------------------------------
 
 
-def lock_doctor(doctor_id) -> User:
-    """Lock the doctor's user row (first lock of every booking transaction).
+def lock_doctor(doctor_id) -> int:
+    """Lock the doctor's user row (first lock of every booking transaction); returns the id.
 
-    PostgreSQL: ``SELECT … FOR UPDATE``. SQLite ignores FOR UPDATE, so a no-op
-    UPDATE takes the database write lock instead, serialising bookings there.
+    PostgreSQL: ``SELECT id … FOR UPDATE``: the id only, so nothing of the
+    user (roles, sites, profile) is reloaded while the lock is held; the claim
+    checks read the doctor's bookings fresh after the lock, which is what the
+    lock protects. SQLite ignores FOR UPDATE, so a no-op UPDATE takes the
+    database write lock instead, serialising bookings there.
     """
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(db.update(User).where(User.id == doctor_id).values(id=User.id))
-    user = db.session.execute(db.select(User).where(User.id == doctor_id).with_for_update(of=User)
-                              .execution_options(populate_existing=True)).scalar_one_or_none()
-    if user is None:
+        found = db.session.execute(db.update(User).where(User.id == doctor_id).values(id=User.id)
+                                   .execution_options(synchronize_session=False)).rowcount
+    else:
+        found = db.session.execute(db.select(User.id).where(User.id == doctor_id).with_for_update()).scalar()
+    if not found:
         raise NotFound("No such doctor.")
-    return user
+    return doctor_id
 
 
 def lock_shift(shift_id) -> Shift:
@@ -237,10 +241,16 @@ def claim_reasons(doctor, shift) -> list[rules.Reason]:
 
 
 def claim_shift(shift_id, *, doctor) -> Booking:
-    """A bank doctor books an available shift for themselves (see module docstring)."""
+    """A bank doctor books an available shift for themselves (see module docstring).
+
+    Cheap on purpose (claim storms): two locks, then a 409 before anything
+    else is read when the shift is gone; otherwise the bookings around the
+    shift, the documents, the card id and the writes. ``doctor`` comes with
+    its roles, sites and profile loaded (``auth.services.find_live_token``).
+    """
     if doctor is None or not doctor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
-    doctor = lock_doctor(doctor.id)
+    lock_doctor(doctor.id)
     shift = lock_shift(shift_id)
     ensure_claimable(shift)
     reasons = claim_reasons(doctor, shift)
@@ -263,7 +273,7 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None) -> Booking:
     require_coordinator(actor, shift.site_id)
     if doctor is None or not doctor.has_role("doctor"):
         raise ValidationFailed("Choose a bank doctor.", errors={"doctor_id": ["This person is not a bank doctor."]})
-    doctor = lock_doctor(doctor.id)
+    lock_doctor(doctor.id)
     shift = lock_shift(shift_id)
     ensure_claimable(shift, allow_started=True)
     reasons = claim_reasons(doctor, shift)
@@ -283,8 +293,15 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None) -> Booking:
 
 
 def _book(shift, doctor, *, actor, override_reason=None) -> Booking:
+    """Insert the booking (pinned to the card in force) and mark the shift booked.
+
+    The card id is read before the INSERT so the row goes in pinned (no
+    UPDATE after); the shift's UPDATE and the audit rows are flushed together
+    later (by the subscribers' queries or the commit).
+    """
     booking = Booking(shift_id=shift.id, doctor_id=doctor.id, source="bank", status="booked",
                       booked_by_id=actor.id, override_reason=override_reason)
+    _rates().pin_card(booking, shift)
     db.session.add(booking)
     try:
         db.session.flush()
@@ -293,11 +310,9 @@ def _book(shift, doctor, *, actor, override_reason=None) -> Booking:
         if violated(exc, "uq_bookings_one_live_per_shift", columns="bookings.shift_id"):
             raise Conflict("This shift has already been booked.") from None
         raise
-    booking.shift = shift
+    booking.shift, booking.doctor = shift, doctor
     before = shift.status
     shift.status = "booked"
-    _rates().pin_card(booking)
-    db.session.flush()
     record_audit("booking.created", "booking", booking.id, actor=actor,
                  after={"shift_id": shift.id, "doctor_id": doctor.id, "source": "bank",
                         "rate_card_id": booking.rate_card_id, "override_reason": override_reason})
