@@ -1,0 +1,233 @@
+"""Who may use each route: the expected table for tests/test_access_matrix.py.
+
+One entry per (method, rule) of the URL map: the roles that get through (see the test's
+docstring for what "allowed" means). Object-scoped routes are judged on the test's scene:
+every object is at site A and every doctor-owned row belongs to the ``doctor`` role, so
+"doctor" below means "the doctor who owns it"; tests/test_object_access.py covers the other
+doctor, the agency outside its tier and the coordinator of the other site in more depth.
+
+A new route fails the matrix until it is added here. Keep the note short: why the set is
+what it is when the route name does not say.
+"""
+from dataclasses import dataclass
+
+ANON, DOCTOR, COORD_OTHER, COORD, APPROVER, EXEC, AGENCY, PAYROLL, ADMIN = (
+    "anonymous", "doctor", "coordinator_other_site", "coordinator", "approver", "executive", "agency", "payroll",
+    "admin")
+ROLES = (ANON, DOCTOR, COORD_OTHER, COORD, APPROVER, EXEC, AGENCY, PAYROLL, ADMIN)
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {ANON}
+NOBODY = frozenset()
+
+
+def only(*roles):
+    return frozenset(roles)
+
+
+COORDINATORS = only(COORD, COORD_OTHER)
+REPORT_READERS = only(COORD, COORD_OTHER, APPROVER, EXEC, ADMIN)   # own sites' rows for coordinators/approvers
+TRUST_READERS = only(DOCTOR, COORD, APPROVER, EXEC, PAYROLL, ADMIN)  # who sees a site-A row
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset
+    note: str = ""
+
+
+# Routes left out of the matrix, and where they are tested instead.
+EXCLUDED = {
+    "/static/<path:filename>": "public static files",
+    "/api/v1/openapi.json": "the public API description",
+    "/healthz": "public liveness probe",
+    "/sms/inbound": "Twilio webhook, signature-checked (tests/notifications: unsigned → 403)",
+    "/sms/status": "Twilio webhook, signature-checked (tests/notifications: unsigned → 403)",
+    "/calendar/<token>.ics": "secret-URL calendar feed (tests/test_object_access.py)",
+}
+
+A = Access
+EXPECTED = {
+    # --- sign-in, home, own data --------------------------------------------------------------------
+    ("GET", "/login"): A(EVERYONE),
+    ("POST", "/login"): A(EVERYONE, "the form itself; a wrong password is 401"),
+    ("POST", "/logout"): A(EVERYONE, "redirects to the login page (not asking to log in)"),
+    ("GET", "/"): A(SIGNED_IN, "one home page per role"),
+    ("GET", "/me/data"): A(SIGNED_IN, "only the caller's own data"),
+    ("GET", "/me/data/download"): A(SIGNED_IN, "only the caller's own data"),
+    ("POST", "/api/v1/auth/token"): A(EVERYONE, "public: the credentials decide"),
+    ("DELETE", "/api/v1/auth/token"): A(SIGNED_IN, "revokes the caller's own token"),
+    ("GET", "/api/v1/me/data"): A(SIGNED_IN, "only the caller's own data"),
+
+    # --- reference data (admin writes, everyone signed in reads) -----------------------------------
+    ("GET", "/api/v1/sites"): A(SIGNED_IN),
+    ("POST", "/api/v1/sites"): A(only(ADMIN)),
+    ("GET", "/api/v1/departments"): A(SIGNED_IN),
+    ("POST", "/api/v1/departments"): A(only(ADMIN)),
+    ("GET", "/api/v1/grades"): A(SIGNED_IN),
+    ("POST", "/api/v1/grades"): A(only(ADMIN)),
+    ("GET", "/api/v1/agencies"): A(only(COORD, COORD_OTHER, APPROVER, EXEC, ADMIN)),
+    ("POST", "/api/v1/agencies"): A(only(ADMIN)),
+    ("GET", "/admin/sites"): A(only(ADMIN)),
+    ("POST", "/admin/sites"): A(only(ADMIN)),
+    ("GET", "/admin/departments"): A(only(ADMIN)),
+    ("POST", "/admin/departments"): A(only(ADMIN)),
+    ("GET", "/admin/grades"): A(only(ADMIN)),
+    ("POST", "/admin/grades"): A(only(ADMIN)),
+    ("GET", "/admin/agencies"): A(only(ADMIN)),
+    ("POST", "/admin/agencies"): A(only(ADMIN)),
+
+    # --- people, documents, data protection ---------------------------------------------------------
+    ("GET", "/api/v1/users"): A(only(ADMIN)),
+    ("POST", "/api/v1/users"): A(only(ADMIN)),
+    ("GET", "/api/v1/users/<int:user_id>"): A(only(DOCTOR, ADMIN), "user = the doctor: themselves or an admin; "
+                                                                   "anyone else 404"),
+    ("GET", "/api/v1/users/<int:user_id>/documents"): A(only(DOCTOR, ADMIN), "themselves or an admin; else 404"),
+    ("POST", "/api/v1/users/<int:user_id>/documents"): A(only(ADMIN)),
+    ("POST", "/api/v1/users/<int:user_id>/anonymise"): A(only(ADMIN), "409 here: the doctor has a future booking"),
+    ("GET", "/admin/users"): A(only(ADMIN)),
+    ("POST", "/admin/users"): A(only(ADMIN)),
+    ("GET", "/admin/users/<int:user_id>"): A(only(ADMIN)),
+    ("POST", "/admin/users/<int:user_id>/active"): A(only(ADMIN)),
+    ("POST", "/admin/users/<int:user_id>/documents"): A(only(ADMIN)),
+    ("GET", "/admin/users/<int:user_id>/anonymise"): A(only(ADMIN)),
+    ("POST", "/admin/users/<int:user_id>/anonymise"): A(only(ADMIN)),
+    ("GET", "/admin/audit"): A(only(ADMIN)),
+    ("GET", "/admin/messages"): A(only(ADMIN)),
+    ("POST", "/admin/messages/<int:message_id>/retry"): A(only(ADMIN)),
+    ("GET", "/api/v1/messages"): A(only(ADMIN)),
+    ("POST", "/api/v1/messages/<int:message_id>/retry"): A(only(ADMIN)),
+    ("GET", "/profile/alerts"): A(only(DOCTOR)),
+    ("POST", "/profile/alerts"): A(only(DOCTOR)),
+    ("POST", "/profile/alerts/test"): A(only(DOCTOR)),
+
+    # --- rate cards and rate violations ---------------------------------------------------------------
+    ("GET", "/api/v1/rate-cards"): A(SIGNED_IN, "published rates are not secret inside the trust"),
+    ("POST", "/api/v1/rate-cards"): A(only(ADMIN)),
+    ("GET", "/api/v1/rate-cards/current"): A(SIGNED_IN),
+    ("GET", "/api/v1/rate-cards/<int:card_id>"): A(SIGNED_IN),
+    ("GET", "/api/v1/rate-cards/preview"): A(only(COORD, COORD_OTHER, APPROVER, EXEC, ADMIN),
+                                             "prices a grade and times, no site"),
+    ("GET", "/rates"): A(only(ADMIN)),
+    ("GET", "/rates/history"): A(only(ADMIN)),
+    ("GET", "/rates/new"): A(only(ADMIN)),
+    ("POST", "/rates/new"): A(only(ADMIN)),
+    ("GET", "/rates/<int:card_id>"): A(only(ADMIN)),
+    ("GET", "/rates/<int:card_id>.csv"): A(only(ADMIN)),
+    ("GET", "/rates/preview"): A(only(COORD, ADMIN), "department of site A: the other site's coordinator 403"),
+    ("GET", "/api/v1/rate-violations"): A(only(APPROVER, EXEC), "approvers: their sites; executives: all"),
+    ("GET", "/api/v1/rate-violations/<int:violation_id>"): A(only(COORD, APPROVER, EXEC),
+                                                             "site-scoped; another site's is 404"),
+    ("POST", "/api/v1/rate-violations/<int:violation_id>/approve"): A(only(APPROVER, EXEC),
+                                                                      "required role 'approver' or higher"),
+    ("POST", "/api/v1/rate-violations/<int:violation_id>/reject"): A(only(APPROVER, EXEC)),
+    ("POST", "/api/v1/rate-violations/<int:violation_id>/revise"): A(only(COORD),
+                                                                     "409 here: not rejected yet; other site 404"),
+    ("GET", "/rate-violations"): A(only(APPROVER, EXEC)),
+    ("POST", "/rate-violations/<int:violation_id>/decide"): A(only(APPROVER, EXEC)),
+    ("GET", "/rate-violations/returned"): A(COORDINATORS, "each sees their own sites' returned rates"),
+    ("POST", "/rate-violations/<int:violation_id>/revise"): A(only(COORD), "other site 404"),
+
+    # --- shifts and bookings ------------------------------------------------------------------------------
+    ("GET", "/api/v1/shifts"): A(SIGNED_IN, "each sees their own slice (agency: its tier only)"),
+    ("POST", "/api/v1/shifts"): A(only(COORD, ADMIN), "department at site A"),
+    ("GET", "/api/v1/shifts/<int:shift_id>"): A(TRUST_READERS, "an open shift: not the other site's coordinator, "
+                                                               "not an agency before release (404)"),
+    ("POST", "/api/v1/shifts/<int:shift_id>/claim"): A(only(DOCTOR)),
+    ("POST", "/api/v1/shifts/<int:shift_id>/assign"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/api/v1/shifts/<int:shift_id>/cancel"): A(only(DOCTOR, COORD, ADMIN),
+                                                        "a booked shift: its doctor cancels the booking, the "
+                                                        "site's coordinator the shift; anyone else 404"),
+    ("POST", "/api/v1/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "409 here: not cancelled"),
+    ("POST", "/api/v1/shifts/import"): A(only(COORD, COORD_OTHER, ADMIN),
+                                         "the other site's coordinator gets 422: each line of another site is "
+                                         "refused, nothing imported"),
+    ("GET", "/api/v1/bookings"): A(SIGNED_IN, "the caller's own bookings only"),
+    ("GET", "/api/v1/bookings/<int:booking_id>"): A(only(DOCTOR), "the owner only; anyone else 404"),
+    ("GET", "/shifts"): A(only(DOCTOR)),
+    ("GET", "/shifts/<int:shift_id>"): A(only(DOCTOR)),
+    ("POST", "/shifts/<int:shift_id>/claim"): A(only(DOCTOR)),
+    ("GET", "/my-shifts"): A(only(DOCTOR)),
+    ("POST", "/my-shifts/<int:booking_id>/cancel"): A(only(DOCTOR), "the owner only"),
+    ("GET", "/coordinator/shifts"): A(only(COORD, COORD_OTHER, ADMIN), "each sees their own sites"),
+    ("GET", "/coordinator/shifts/new"): A(only(COORD, COORD_OTHER, ADMIN)),
+    ("POST", "/coordinator/shifts/new"): A(only(COORD, ADMIN), "department at site A: other site 403"),
+    ("GET", "/coordinator/shifts/upload"): A(only(COORD, COORD_OTHER, ADMIN)),
+    ("POST", "/coordinator/shifts/upload"): A(only(COORD, COORD_OTHER, ADMIN),
+                                              "as the API import: other site's lines refused (422)"),
+    ("GET", "/coordinator/shifts/<int:shift_id>"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/assign"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/cancel"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "other site 404"),
+
+    # --- agency cascade -------------------------------------------------------------------------------------
+    ("POST", "/api/v1/shifts/<int:shift_id>/cascade"): A(only(COORD), "other site 403"),
+    ("GET", "/api/v1/cascade-requests"): A(only(COORD, COORD_OTHER, APPROVER, EXEC, ADMIN), "site-scoped lists"),
+    ("POST", "/api/v1/cascade-requests/<int:request_id>/approve"): A(only(APPROVER)),
+    ("POST", "/api/v1/cascade-requests/<int:request_id>/reject"): A(only(APPROVER)),
+    ("GET", "/api/v1/agency/shifts"): A(only(AGENCY), "its tier only"),
+    ("GET", "/api/v1/agency/notices"): A(only(AGENCY), "its own notices"),
+    ("POST", "/api/v1/shifts/<int:shift_id>/agency-offers"): A(only(AGENCY), "a shift released to its tier"),
+    ("GET", "/api/v1/agency-offers"): A(only(AGENCY, COORD, COORD_OTHER, EXEC, ADMIN), "scoped lists"),
+    ("POST", "/api/v1/agency-offers/<int:offer_id>/accept"): A(only(COORD), "other site 404"),
+    ("POST", "/api/v1/agency-offers/<int:offer_id>/approve"): A(only(EXEC), "409 here: not awaiting approval"),
+    ("POST", "/api/v1/agency-offers/<int:offer_id>/decline"): A(only(COORD), "an offered offer: the site's "
+                                                                            "coordinator (executives decline only "
+                                                                            "those awaiting them); other site 404"),
+    ("GET", "/api/v1/reports/agency-return"): A(only(EXEC, ADMIN)),
+    ("GET", "/coordinator/shifts/<int:shift_id>/cascade"): A(only(COORD), "other site 403"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/cascade"): A(only(COORD), "other site 403"),
+    ("GET", "/coordinator/agency-offers"): A(COORDINATORS, "each sees their own sites"),
+    ("POST", "/coordinator/agency-offers/<int:offer_id>/<any(accept, decline):action>"): A(only(COORD),
+                                                                                          "other site 403"),
+    ("GET", "/cascade-requests"): A(only(APPROVER)),
+    ("POST", "/cascade-requests/<int:request_id>/<any(approve, reject):action>"): A(only(APPROVER)),
+    ("GET", "/agency"): A(only(AGENCY)),
+    ("GET", "/agency/shifts/<int:shift_id>/offer"): A(only(AGENCY), "a shift released to its tier"),
+    ("POST", "/agency/shifts/<int:shift_id>/offer"): A(only(AGENCY)),
+    ("GET", "/agency-approvals"): A(only(EXEC)),
+    ("GET", "/agency-approvals/<int:offer_id>"): A(only(EXEC)),
+    ("POST", "/agency-approvals/<int:offer_id>"): A(only(EXEC)),
+    ("GET", "/agency-return"): A(only(EXEC, ADMIN)),
+    ("GET", "/agency-return.csv"): A(only(EXEC, ADMIN)),
+
+    # --- timesheets and payroll --------------------------------------------------------------------------
+    ("POST", "/api/v1/timesheets"): A(only(DOCTOR), "a bank booking: its doctor only (coordinators enter agency "
+                                                    "locums' timesheets)"),
+    ("GET", "/api/v1/timesheets"): A(SIGNED_IN, "each sees their own slice"),
+    ("GET", "/api/v1/timesheets/<int:ts_id>"): A(TRUST_READERS, "owner, the site's approvers and coordinators, "
+                                                                "payroll, leadership; anyone else 404"),
+    ("PATCH", "/api/v1/timesheets/<int:ts_id>"): A(only(DOCTOR), "409 here: amend only after a query"),
+    ("POST", "/api/v1/timesheets/<int:ts_id>/approve"): A(only(APPROVER), "the site's approver, not the doctor"),
+    ("POST", "/api/v1/timesheets/<int:ts_id>/query"): A(only(APPROVER)),
+    ("POST", "/api/v1/timesheets/<int:ts_id>/reject"): A(only(APPROVER)),
+    ("POST", "/api/v1/timesheets/bulk-approve"): A(only(APPROVER)),
+    ("GET", "/timesheets"): A(only(DOCTOR, COORD, COORD_OTHER, APPROVER), "approvers and coordinators are sent on "
+                                                                          "to their own timesheet page"),
+    ("GET", "/timesheets/new"): A(only(DOCTOR), "a bank booking: its doctor only"),
+    ("POST", "/timesheets/new"): A(only(DOCTOR), "a bank booking: its doctor only"),
+    ("GET", "/timesheets/<int:ts_id>"): A(TRUST_READERS, "as the API"),
+    ("POST", "/timesheets/<int:ts_id>/amend"): A(only(DOCTOR), "the site's coordinator 403 (not theirs to amend)"),
+    ("POST", "/timesheets/<int:ts_id>/<any(approve, reject, query):action>"): A(only(APPROVER)),
+    ("POST", "/timesheets/bulk-approve"): A(only(APPROVER)),
+    ("GET", "/timesheets/queue"): A(only(APPROVER)),
+    ("GET", "/timesheets/agency"): A(COORDINATORS, "each sees their own sites"),
+    ("POST", "/api/v1/payroll-exports"): A(only(PAYROLL), "409 here: nothing new"),
+    ("GET", "/api/v1/payroll-exports"): A(only(PAYROLL, ADMIN)),
+    ("GET", "/api/v1/payroll-exports/<int:batch_id>"): A(only(PAYROLL, ADMIN)),
+    ("GET", "/api/v1/payroll-exports/<int:batch_id>/file"): A(only(PAYROLL, ADMIN)),
+    ("GET", "/api/v1/payroll-exports/<int:batch_id>/agency-file"): A(only(PAYROLL, ADMIN)),
+    ("GET", "/api/v1/payroll-exports/<int:batch_id>/late-file"): A(only(PAYROLL, ADMIN)),
+    ("GET", "/payroll"): A(only(PAYROLL, ADMIN)),
+    ("POST", "/payroll/exports"): A(only(PAYROLL)),
+    ("GET", "/payroll/exports/<int:batch_id>"): A(only(PAYROLL, ADMIN)),
+    ("GET", "/payroll/exports/<int:batch_id>/<any(esr, agency, late):kind>.csv"): A(only(PAYROLL, ADMIN)),
+
+    # --- reports ------------------------------------------------------------------------------------------
+    ("GET", "/api/v1/reports/breaches"): A(REPORT_READERS, "coordinators and approvers: their sites' rows"),
+    ("GET", "/api/v1/reports/fill-rates"): A(REPORT_READERS, "coordinators and approvers: their sites' rows"),
+    ("GET", "/reports/"): A(REPORT_READERS),
+    ("GET", "/reports/breaches"): A(REPORT_READERS),
+    ("GET", "/reports/fill-rates"): A(REPORT_READERS),
+}
+del A
