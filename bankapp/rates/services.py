@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
 
 from ..audit.services import record_audit
 from ..errors import Forbidden, ValidationFailed, violated
@@ -162,38 +161,45 @@ def estimate_pay(shift) -> rules.PayBreakdown | None:
 
 
 class CardBook:
-    """Every rate card with its rates, loaded once, to price many shifts without a query per shift.
+    """Every rate card's rates, loaded once, to price many shifts without a query per shift.
 
     Cards are few (a version or two a year, grades × bands rates each), so all
-    of them fit in memory for the length of a request.
+    of them fit in memory for the length of a request. Plain values, no ORM
+    objects: building those cost more than the query.
     """
 
-    def __init__(self, cards):
-        self.cards = sorted(cards, key=lambda c: c.effective_from)
-        self._dates = [c.effective_from for c in self.cards]
-        self._by_id = {c.id: c for c in self.cards}
-        self._rates = {}
+    def __init__(self, rows):
+        """``rows``: (card id, effective_from, grade id, band, hourly rate); rate columns None for an empty card."""
+        starts, self._rates = {}, {}
+        for card_id, effective_from, grade_id, band, rate in rows:
+            starts[card_id] = effective_from
+            if band is not None:
+                self._rates.setdefault((card_id, grade_id), {})[band] = rate
+        ordered = sorted(starts.items(), key=lambda item: item[1])
+        self._ids = [card_id for card_id, _ in ordered]
+        self._dates = [on for _, on in ordered]
 
-    def in_force(self, at: datetime | date) -> RateCard | None:
-        """As ``card_in_force``, from memory."""
+    def in_force(self, at: datetime | date) -> int | None:
+        """Id of the card ``card_in_force`` would give, from memory."""
         on = london_date(at) if isinstance(at, datetime) else at
         i = bisect_right(self._dates, on)
-        return self.cards[i - 1] if i else None
+        return self._ids[i - 1] if i else None
 
-    def get(self, card_id) -> RateCard | None:
-        return self._by_id.get(card_id)
+    def has(self, card_id) -> bool:
+        return card_id in self._ids
 
-    def rates(self, card: RateCard, grade_id: int) -> dict[str, Decimal]:
-        key = (card.id, grade_id)
-        if key not in self._rates:
-            self._rates[key] = card_rates(card, grade_id)
-        return self._rates[key]
+    def rates(self, card_id: int, grade_id: int) -> dict[str, Decimal]:
+        """As ``card_rates``: band → hourly rate of one grade, BANDS order."""
+        found = self._rates.get((card_id, grade_id), {})
+        return {band: found[band] for band in BANDS if band in found}
 
 
 def load_card_book() -> CardBook:
-    """All cards with their rates: two queries (agency caps load only if asked for)."""
-    stmt = db.select(RateCard).options(selectinload(RateCard.rates), lazyload(RateCard.agency_caps))
-    return CardBook(db.session.execute(stmt).scalars().all())
+    """Every card with its rates, in one query."""
+    stmt = (db.select(RateCard.id, RateCard.effective_from, RateCardRate.grade_id, RateCardRate.band,
+                      RateCardRate.hourly_rate)
+            .outerjoin(RateCardRate, RateCardRate.rate_card_id == RateCard.id))
+    return CardBook(db.session.execute(stmt).all())
 
 
 def _pinned_cards(shift_ids) -> dict[int, int | None]:
@@ -210,7 +216,7 @@ def _pinned_cards(shift_ids) -> dict[int, int | None]:
 def estimate_pays(shifts, *, book: CardBook | None = None) -> dict[int, rules.PayBreakdown | None]:
     """Shift id → ``estimate_pay`` for a page of shifts in at most three queries, whatever their number.
 
-    Every card is loaded once (or comes in ``book``); the live bookings of the
+    Every card's rates are loaded once (or come in ``book``); the live bookings of the
     shifts that may have one (booked, completed) come in one query; open shifts
     need none.
     """
@@ -222,8 +228,9 @@ def estimate_pays(shifts, *, book: CardBook | None = None) -> dict[int, rules.Pa
             out[shift.id] = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
             continue
         book = book or load_card_book()
-        card = (book.get(pinned[shift.id]) if pinned.get(shift.id) else None) or book.in_force(shift.start_at)
-        out[shift.id] = _card_price(shift, book.rates(card, shift.grade_id) if card else None)
+        card_id = pinned.get(shift.id)
+        card_id = card_id if card_id is not None and book.has(card_id) else book.in_force(shift.start_at)
+        out[shift.id] = _card_price(shift, book.rates(card_id, shift.grade_id) if card_id is not None else None)
     return out
 
 
