@@ -1,0 +1,143 @@
+"""A claim costs a handful of SQL statements: a regression guard for claim storms.
+
+Counted with SQLAlchemy's ``before_cursor_execute`` event around one request
+on a fresh session (as a real request finds it), so the figures are
+deterministic, not timed. Upper bounds hold on SQLite and PostgreSQL (SQLite
+takes its write lock with a no-op UPDATE and writes the two audit rows one by
+one; PostgreSQL batches them).
+"""
+from contextlib import contextmanager
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import event
+
+from bankapp.cascade.models import CascadeRequest
+from bankapp.extensions import db
+from bankapp.notifications.models import OutboxMessage
+from bankapp.shifts.models import Booking
+
+from .conftest import NOW, post
+
+# Token + user (roles, sites, profile joined), token touch, doctor lock, shift
+# lock, bookings around the shift, documents, card id, INSERT booking, audit,
+# UPDATE shift, and the response's read of the committed booking.
+CLAIM_BOUND = 12
+# Token + user, token touch, doctor lock, shift lock: nothing else.
+CONFLICT_BOUND = 4
+# Token + user, then the listing itself (the token was touched under a minute ago).
+GET_BOUND = 2
+
+
+@contextmanager
+def counting():
+    """Statements sent in the block, starting from an empty session (as a new request would)."""
+    db.session.commit()
+    db.session.remove()
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def touching(seen, table):
+    return [s for s in seen if f" {table} " in f" {s} " or f"{table}." in s]
+
+
+def claim(api, doctor, shift_id):
+    return api(doctor).post(f"/api/v1/shifts/{shift_id}/claim")
+
+
+def test_a_claim_takes_at_most_a_dozen_statements(market, api):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    doctor = api(market.doctor)
+    with counting() as seen:
+        resp = doctor.post(f"/api/v1/shifts/{shift['id']}/claim")
+    assert resp.status_code == 201
+    assert len(seen) <= CLAIM_BOUND, "\n".join(seen)
+    assert len(touching(seen, "api_tokens")) == 2  # the one auth query and the first-use touch
+
+
+def test_a_claim_reloads_nothing_of_the_doctor_and_loads_no_card_rates(market, api):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    doctor = api(market.doctor)
+    with counting() as seen:
+        assert doctor.post(f"/api/v1/shifts/{shift['id']}/claim").status_code == 201
+    for table in ("user_roles", "user_sites", "doctor_profiles"):
+        assert [s for s in seen if s.startswith("SELECT") and f"FROM {table}" in s] == [], table
+    assert [s for s in seen if s.startswith("SELECT") and "FROM users" in s and "api_tokens" not in s
+            and not s.startswith("SELECT users.id FROM users")] == []
+    assert touching(seen, "rate_card_rates") == [] and touching(seen, "agency_caps") == []
+    assert [s for s in seen if s.startswith("SELECT") and "FROM rate_cards" in s] == [
+        next(s for s in seen if s.startswith("SELECT rate_cards.id FROM rate_cards"))]
+    assert not any(s.startswith("UPDATE bookings") for s in seen)  # pinned in the INSERT
+
+
+def test_a_claim_of_a_shift_never_released_asks_nothing_of_agencies(market, api):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    doctor = api(market.doctor)
+    with counting() as seen:
+        assert doctor.post(f"/api/v1/shifts/{shift['id']}/claim").status_code == 201
+    assert touching(seen, "agency_offers") == [] and touching(seen, "cascade_requests") == []
+
+
+def test_second_claim_gets_409_in_four_statements_reading_nothing_else(market, api, factory):
+    other = factory.doctor("ST3")
+    db.session.commit()
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    assert claim(api, market.doctor, shift["id"]).status_code == 201
+    late = api(other)
+    with counting() as seen:
+        resp = late.post(f"/api/v1/shifts/{shift['id']}/claim")
+    assert resp.status_code == 409
+    assert len(seen) <= CONFLICT_BOUND, "\n".join(seen)
+    assert touching(seen, "bookings") == [] and touching(seen, "compliance_documents") == []
+
+
+def test_an_authenticated_get_is_one_query_for_the_caller(market, api):
+    doctor = api(market.doctor)
+    assert doctor.get("/api/v1/grades").status_code == 200  # first use touches the token
+    with counting() as seen:
+        assert doctor.get("/api/v1/grades").status_code == 200
+    assert len(seen) <= GET_BOUND, "\n".join(seen)
+    assert len(touching(seen, "api_tokens")) == 1 and not any(s.startswith("UPDATE") for s in seen)
+
+
+def test_the_token_is_touched_again_after_a_minute_without_an_extra_select(market, api):
+    doctor = api(market.doctor)
+    assert doctor.get("/api/v1/grades").status_code == 200
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False), counting() as seen:
+        assert doctor.get("/api/v1/grades").status_code == 200
+    tokens = touching(seen, "api_tokens")
+    assert len(tokens) == 2 and tokens[1].startswith("UPDATE api_tokens")
+
+
+def test_booking_text_is_queued_without_reading_it_back(market, api, factory):
+    texted = factory.doctor("ST3", mobile="+447700900123", sms_opt_in=True)
+    db.session.commit()
+    texted_id = texted.id
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    doctor = api(texted)
+    with counting() as seen:
+        booking = doctor.post(f"/api/v1/shifts/{shift['id']}/claim").get_json()
+    outbox = touching(seen, "outbox_messages")
+    assert len(outbox) == 1 and outbox[0].startswith("INSERT INTO outbox_messages")
+    row = db.session.execute(db.select(OutboxMessage).filter_by(dedupe_key=f"booking-confirmed:{booking['id']}")
+                             ).scalar_one()
+    assert row.kind == "booking_confirmed" and row.to == "+447700900123" and row.user_id == texted_id
+
+
+def test_a_pending_cascade_request_is_still_withdrawn_when_the_bank_fills_the_shift(market, api):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    with time_machine.travel(NOW + timedelta(hours=49), tick=False):  # past the bank-only window
+        resp = api(market.coordinator_a).post(f"/api/v1/shifts/{shift['id']}/cascade", json={"reason": "No takers"})
+        assert resp.status_code == 201, resp.get_json()
+        assert claim(api, market.doctor, shift["id"]).status_code == 201
+    assert db.session.get(CascadeRequest, resp.get_json()["id"]).status == "withdrawn"
+    assert db.session.execute(db.select(Booking).filter_by(shift_id=shift["id"])).scalar_one().rate_card_id
