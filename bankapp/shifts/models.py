@@ -15,6 +15,8 @@ class Shift(TimestampMixin, db.Model):
         db.CheckConstraint("end_at > start_at", name="end_after_start"),
         one_of("status", SHIFT_STATUSES),
         db.Index("ix_shifts_status_start", "status", "start_at"),
+        # GET /shifts?status=… pages by id: without it PostgreSQL walks the whole primary key.
+        db.Index("ix_shifts_status_id", "status", "id"),
         db.Index("ix_shifts_site_start", "site_id", "start_at"),
     )
     id = db.Column(db.Integer, primary_key=True)
