@@ -151,8 +151,11 @@ def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE) -> Page:
     key = db.tuple_(Shift.start_at, Shift.id)
     anchor_id = before if before is not None else after
     if anchor_id is not None:
-        anchor = db.tuple_(db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery(), anchor_id)
-        stmt = stmt.where(key < anchor if before is not None else key > anchor)
+        start = db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery()
+        anchor = db.tuple_(start, anchor_id)
+        # The plain start bound lets an index on start_at begin (or end) the scan at the cursor.
+        stmt = stmt.where(*((key < anchor, Shift.start_at <= start) if before is not None
+                            else (key > anchor, Shift.start_at >= start)))
     if before is not None:
         stmt = stmt.order_by(Shift.start_at.desc(), Shift.id.desc())
     else:
