@@ -3,9 +3,11 @@ import logging
 
 from ..dbtypes import utcnow
 from ..events import subscribe
+from ..extensions import db
 from . import texts
 from .fanout import fan_out_shift_alert
-from .services import enqueue_for_user, enqueue_rows, may_text, shift_url
+from .models import OutboxMessage, SmsOptOut
+from .services import enqueue_for_user, insert_ignoring_duplicates, shift_url
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +17,24 @@ def alert_doctors_of_open_shift(shift, actor=None, **_):
     fan_out_shift_alert(shift.id)
 
 
+def _queue_unless_opted_out(row: dict) -> None:
+    """Queue one text in a single ``INSERT … SELECT`` that writes nothing when the number is on the
+    opt-out list or the dedupe key was used before.
+
+    The caller has checked consent and the number in memory (``user.sms_opt_in``,
+    ``user.mobile``); the opt-out list is checked in the statement itself, so
+    a booking's text costs one round trip rather than a lookup, an insert and
+    a read back (``enqueue_for_user``).
+    """
+    now = utcnow()
+    values = {"user_id": None, "dedupe_key": None, "send_after": now, "status": "queued", "attempts": 0,
+              "created_at": now, "updated_at": now, **row}
+    table = OutboxMessage.__table__
+    source = db.select(*[db.literal(value, type_=table.c[name].type).label(name) for name, value in values.items()]
+                       ).where(~db.exists().where(SmsOptOut.number == row["to"]))
+    db.session.execute(insert_ignoring_duplicates().from_select(list(values), source))
+
+
 @subscribe("shift.booked")
 def confirm_booking(booking, actor=None, **_):
     """Bank bookings only: agency locums are told by their agency."""
@@ -22,13 +42,13 @@ def confirm_booking(booking, actor=None, **_):
     if booking.source != "bank" or booking.doctor is None or shift.end_at <= utcnow():
         return  # a retrospective booking needs no text
     doctor = booking.doctor
-    if not may_text(doctor):
+    if not (doctor.active and doctor.mobile and doctor.sms_opt_in):
+        log.info("sms booking_confirmed to user %s not queued: no consent or number", doctor.id)
         return
     body = texts.booking_confirmed(site=shift.site.name, start=shift.start_at, end=shift.end_at,
                                    url=shift_url(shift.id))
-    # One INSERT; unlike enqueue_for_user, the row just written is not read back (nobody uses it).
-    enqueue_rows([{"to": doctor.mobile, "user_id": doctor.id, "body": body, "kind": "booking_confirmed",
-                   "dedupe_key": f"booking-confirmed:{booking.id}"}])
+    _queue_unless_opted_out({"to": doctor.mobile, "user_id": doctor.id, "body": body, "kind": "booking_confirmed",
+                             "dedupe_key": f"booking-confirmed:{booking.id}"})
 
 
 def _booking_hit_by_cancellation(shift):

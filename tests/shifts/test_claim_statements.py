@@ -141,3 +141,15 @@ def test_a_pending_cascade_request_is_still_withdrawn_when_the_bank_fills_the_sh
         assert claim(api, market.doctor, shift["id"]).status_code == 201
     assert db.session.get(CascadeRequest, resp.get_json()["id"]).status == "withdrawn"
     assert db.session.execute(db.select(Booking).filter_by(shift_id=shift["id"])).scalar_one().rate_card_id
+
+
+def test_no_booking_text_to_a_number_that_opted_out(market, api, factory):
+    from bankapp.notifications.services import record_opt_out
+
+    texted = factory.doctor("ST3", mobile="+447700900124", sms_opt_in=True)
+    record_opt_out("+447700900124")
+    texted.sms_opt_in = True  # consent given again on the record, but the number is still on the list
+    db.session.commit()
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    assert claim(api, texted, shift["id"]).status_code == 201
+    assert db.session.execute(db.select(OutboxMessage).filter_by(kind="booking_confirmed")).scalars().all() == []
