@@ -26,6 +26,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.orm import aliased
@@ -127,6 +128,21 @@ def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id
     return db.session.execute(stmt).mappings().all()
 
 
+REPORT_WORK_MEM = "32MB"
+
+
+def _report_work_mem():
+    """Let PostgreSQL count a year's distinct shifts in memory rather than sort them on disk.
+
+    ``count(DISTINCT …)`` over the pay-line fan-out sorts ~140,000 rows (16 MB);
+    the default 4 MB ``work_mem`` makes that an external merge. ``SET LOCAL``
+    lasts only until the request's transaction ends. (Pre-aggregating pay lines
+    per booking, or two statements merged by group, measured no faster here.)
+    """
+    if _is_postgres():
+        db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
 def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
     """Counts, spend and hours per group in one pass over the period's shifts.
 
@@ -137,13 +153,13 @@ def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_i
     timesheet, or on a completed shift. Minutes are the pay lines' paid
     minutes, else the booked shift's length. Bank spend is the approved pay
     lines; agency spend is the charge rate × those minutes, half-up to the
-    penny per line (integer arithmetic), as pay is.
+    penny per line (integer division, on both engines), as pay is.
     """
     delivered = or_(Shift.status.in_(DELIVERED_SHIFT_STATUSES), Booking.status == "completed")
     minutes = case((PayLine.id.is_not(None), PayLine.minutes), (delivered, shift_minutes_expr()), else_=0)
     charge = func.coalesce(type_coerce(Booking.charge_rate, Integer), 0)
     bank = case((Booking.source == "bank", func.coalesce(type_coerce(PayLine.amount, Integer), 0)), else_=0)
-    agency = case((Booking.source == "agency", (charge * minutes * 2 + 60) / 120), else_=0)
+    agency = case((Booking.source == "agency", (charge * minutes * 2 + 60) // 120), else_=0)
     stmt = (select(func.count(Shift.id.distinct()).label("posted"),
                    func.count(case((Booking.source == "bank", Shift.id)).distinct()).label("filled_bank"),
                    func.count(case((Booking.source == "agency", Shift.id)).distinct()).label("filled_agency"),
@@ -155,6 +171,7 @@ def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_i
             .outerjoin(PayLine, PayLine.timesheet_id == Timesheet.id))
     stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
     stmt, _ = _grouped(stmt, groupings, lo, hi)
+    _report_work_mem()
     return db.session.execute(stmt).mappings().all()
 
 
