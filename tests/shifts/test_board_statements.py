@@ -24,7 +24,7 @@ PAGE_BOUND = 16
 
 @contextmanager
 def counting():
-    """Statements sent to the database in the block, with every loaded row expired (as a new request would find them)."""
+    """Statements sent to the database in the block, every loaded row expired first (as a new request finds them)."""
     db.session.commit()
     db.session.expire_all()
     seen = []
