@@ -3,8 +3,10 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,27 +100,30 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
-def _token_with_user(token_hash: str):
-    """The token joined to its user, with everything a request asks of the user, in one round trip.
+@cache
+def _token_with_user():
+    """The token (by ``:token_hash``) joined to its user, with everything a request asks of the user.
 
     Roles, site links and the doctor's profile (with its grade) are joined
     eagerly instead of the relationships' ``selectin`` default, which would
-    cost one query each: permission checks, visibility and the claim checks
-    read them on almost every request. The two collections are small (a few
-    roles, a few sites), so the joined rows stay few.
+    cost one round trip each: permission checks, visibility and the claim
+    checks read them on almost every request. The two collections are small (a
+    few roles, a few sites), so the joined rows stay few. Built once: building
+    a statement with loader options costs more Python than running it.
     """
     from ..staff.models import DoctorProfile
 
-    return (db.select(ApiToken).join(ApiToken.user).where(ApiToken.token_hash == token_hash)
+    return (db.select(ApiToken).join(ApiToken.user).where(ApiToken.token_hash == bindparam("token_hash"))
             .options(contains_eager(ApiToken.user).options(
                 joinedload(User.roles), joinedload(User.site_links),
                 joinedload(User.doctor_profile).joinedload(DoctorProfile.grade))))
 
 
 def find_live_token(token: str) -> ApiToken | None:
+    """The live token row with its user (one query), or None when unknown, revoked, expired or inactive."""
     if not token:
         return None
-    row = db.session.execute(_token_with_user(_token_hash(token))).unique().scalar_one_or_none()
+    row = db.session.execute(_token_with_user(), {"token_hash": _token_hash(token)}).unique().scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row
