@@ -83,7 +83,7 @@ def test_doctor_claims_a_shift_and_sends_its_timesheet_after_it(page, trust, log
     # Eleven hours later the shift is over (the live server runs in this process: its clock moves too).
     with time_machine.travel(now_utc() + timedelta(hours=11), tick=True):
         page.goto("/timesheets")
-        page.locator(f"a[href*='booking_id=']").first.click()
+        page.locator("a[href*='booking_id=']").first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Send timesheet")
         page.fill("#break_minutes", "30")
         page.get_by_role("button", name="Send timesheet").click()
