@@ -222,15 +222,20 @@ def estimate_pays(shifts, *, book: CardBook | None = None) -> dict[int, rules.Pa
     """
     shifts = [s for s in shifts if s.id is not None]
     pinned = _pinned_cards([s.id for s in shifts if s.hourly_rate is None and _may_be_booked(s)])
-    out = {}
+    out, priced = {}, {}  # priced: a rota repeats slots across departments; each slot × rates is priced once
     for shift in shifts:
         if shift.hourly_rate is not None:
-            out[shift.id] = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
-            continue
-        book = book or load_card_book()
-        card_id = pinned.get(shift.id)
-        card_id = card_id if card_id is not None and book.has(card_id) else book.in_force(shift.start_at)
-        out[shift.id] = _card_price(shift, book.rates(card_id, shift.grade_id) if card_id is not None else None)
+            slot = (shift.start_at, shift.end_at, "flat", shift.hourly_rate)
+            if slot not in priced:
+                priced[slot] = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
+        else:
+            book = book or load_card_book()
+            card_id = pinned.get(shift.id)
+            card_id = card_id if card_id is not None and book.has(card_id) else book.in_force(shift.start_at)
+            slot = (shift.start_at, shift.end_at, card_id, shift.grade_id)
+            if slot not in priced:
+                priced[slot] = _card_price(shift, book.rates(card_id, shift.grade_id) if card_id is not None else None)
+        out[shift.id] = priced[slot]
     return out
 
 

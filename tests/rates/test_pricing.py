@@ -167,6 +167,7 @@ def test_estimate_pays_prices_a_list_as_estimate_pay_does_each_shift(world):
         make_booking(unpinned, world.doctor)
         make_card(world.admin, date(2026, 6, 1), bump=6)
         shifts = [pinned, unpinned, _shift(world, "2026-07-03T20:00", "2026-07-04T08:00"),
+                  _shift(world, "2026-07-03T20:00", "2026-07-04T08:00", grade="FY1"),  # same slot, other rates
                   _shift(world, "2026-07-03T09:00", "2026-07-03T17:00", hourly_rate=d("99.00")),
                   _shift(world, "2026-05-01T09:00", "2026-05-01T17:00", grade="FY1"),
                   _shift(world, "2026-03-01T09:00", "2026-03-01T17:00")]  # before any card
