@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3840e0f7f6f1
+Revision ID: 286c4f677558
 Revises: 
-Create Date: 2026-11-23 02:16:52.867222
+Create Date: 2026-11-23 02:57:06.533739
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import bankapp.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '3840e0f7f6f1'
+revision = '286c4f677558'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -274,6 +274,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shifts_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_shifts_grade_id'), ['grade_id'], unique=False)
         batch_op.create_index('ix_shifts_site_start', ['site_id', 'start_at'], unique=False)
+        batch_op.create_index('ix_shifts_status_id', ['status', 'id'], unique=False)
         batch_op.create_index('ix_shifts_status_start', ['status', 'start_at'], unique=False)
 
     op.create_table('user_roles',
@@ -576,6 +577,7 @@ def downgrade():
     op.drop_table('user_roles')
     with op.batch_alter_table('shifts', schema=None) as batch_op:
         batch_op.drop_index('ix_shifts_status_start')
+        batch_op.drop_index('ix_shifts_status_id')
         batch_op.drop_index('ix_shifts_site_start')
         batch_op.drop_index(batch_op.f('ix_shifts_grade_id'))
         batch_op.drop_index(batch_op.f('ix_shifts_department_id'))
