@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
 from ..errors import Forbidden, Unauthorized
-from .services import find_live_token
+from .services import find_live_token, touch_token
 
 SITE_SCOPED_ROLES = ("coordinator", "approver")
 TRUST_WIDE_ROLES = ("executive", "chief_executive", "admin", "payroll")
@@ -37,7 +37,7 @@ def authenticate_api():
     # Touch at most once a minute to keep hot paths write-free.
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
+        touch_token(row, now)
     g.actor = row.user
     g.api_token = row
     return row.user

@@ -53,3 +53,11 @@ def test_token_request_with_bad_body_is_422_with_fields(client, world):
     assert resp.status_code == 422
     body = resp.get_json()
     assert set(body["errors"]) == {"email", "password"}
+
+
+def test_token_use_is_recorded_even_by_a_read_that_does_not_commit(client, world, api):
+    doctor = api(world.doctor)
+    assert doctor.get("/api/v1/sites").status_code == 200
+    db.session.expire_all()
+    row = db.session.execute(db.select(ApiToken)).scalar_one()
+    assert row.last_used_at is not None
