@@ -4,6 +4,7 @@ fails any test reaching the real Twilio API."""
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from bankapp import create_app
@@ -12,9 +13,27 @@ from bankapp.extensions import db
 from .factories import ApiClient, Factory
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never see ``flask.g`` left by an earlier one.
+
+    Tests run inside one app context, which each request reuses; Flask-Login
+    caches the user in ``g`` and the API keeps the actor there, so without
+    this a request by one client could be judged as another client's user.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            for name in list(vars(g)):
+                g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app("config.TestConfig")
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -15,7 +15,9 @@ bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Log in to see this page."
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+# "basic": a session seen from a new address or browser is marked not fresh
+# rather than dropped — doctors' phones move between hospital Wi-Fi and 4G.
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader

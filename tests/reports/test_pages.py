@@ -136,8 +136,8 @@ def _this_week(world):
 
 def test_executive_home_is_the_dashboard(world, login):
     _this_week(world)
-    client = login(world.executive)
     with time_machine.travel("2026-04-01T12:00:00+01:00", tick=False):
+        client = login(world.executive)  # a session signed "in the future" would not load
         html = client.get("/").get_data(as_text=True)
     assert "This week at a glance" in html
     assert "66.7%" in html and "2 of 3 shifts filled" in html
