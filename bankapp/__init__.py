@@ -59,6 +59,9 @@ def create_app(config=None):
 
     register_error_handlers(app)
     _register_blueprints(app)
+    from .auth.permissions import authenticate_api_first
+
+    app.before_request(authenticate_api_first)
     _register_template_helpers(app)
 
     from .cli import bank_cli

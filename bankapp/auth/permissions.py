@@ -29,8 +29,24 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+# API calls that need no token: logging in, and the API's own description.
+PUBLIC_API = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/openapi.json"), ("HEAD", "/api/v1/openapi.json")}
+
+
+def authenticate_api_first():
+    """before_request: every API call but the public ones needs a token, checked
+    before its input is read — an anonymous caller gets 401, never field errors."""
+    if not request.path.startswith("/api/") or request.method == "OPTIONS" or request.endpoint is None:
+        return
+    if (request.method, request.path) in PUBLIC_API:
+        return
+    authenticate_api()
+
+
 def authenticate_api():
     """Set ``g.actor`` from the bearer token, or raise Unauthorized."""
+    if getattr(g, "api_token", None) is not None:  # already checked in this request
+        return g.actor
     row = find_live_token(bearer_token())
     if row is None:
         raise Unauthorized("Log in first: send a valid, unexpired bearer token.")

@@ -61,3 +61,15 @@ def test_token_use_is_recorded_even_by_a_read_that_does_not_commit(client, world
     db.session.expire_all()
     row = db.session.execute(db.select(ApiToken)).scalar_one()
     assert row.last_used_at is not None
+
+
+def test_anonymous_caller_gets_401_before_any_field_error(client, world):
+    resp = client.post("/api/v1/sites", json={"code": ""})
+    assert resp.status_code == 401
+    assert "errors" not in resp.get_json()
+    assert client.get("/api/v1/reports/agency-return").status_code == 401
+
+
+def test_logging_in_and_the_api_description_need_no_token(client, world):
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.post("/api/v1/auth/token", json={"email": world.doctor.email, "password": "x"}).status_code == 401
