@@ -59,9 +59,10 @@ def create_app(config=None):
 
     register_error_handlers(app)
     _register_blueprints(app)
-    from .auth.permissions import authenticate_api_first
+    from .auth.permissions import authenticate_api_first, commit_token_touch
 
     app.before_request(authenticate_api_first)
+    app.after_request(commit_token_touch)
     _register_template_helpers(app)
 
     from .cli import bank_cli

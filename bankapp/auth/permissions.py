@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
 from ..errors import Forbidden, Unauthorized
-from .services import find_live_token, touch_token
+from .services import find_live_token
 
 SITE_SCOPED_ROLES = ("coordinator", "approver")
 TRUST_WIDE_ROLES = ("executive", "chief_executive", "admin", "payroll")
@@ -43,6 +43,16 @@ def authenticate_api_first():
     authenticate_api()
 
 
+def commit_token_touch(response):
+    """after_request: most API reads never commit, so keep the token's
+    ``last_used_at`` here (in the request's own transaction and connection)."""
+    if g.pop("token_touched", False) and response.status_code < 400:
+        from ..extensions import db
+
+        db.session.commit()
+    return response
+
+
 def authenticate_api():
     """Set ``g.actor`` from the bearer token, or raise Unauthorized."""
     if getattr(g, "api_token", None) is not None:  # already checked in this request
@@ -53,7 +63,8 @@ def authenticate_api():
     # Touch at most once a minute to keep hot paths write-free.
     now = utcnow()
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        touch_token(row, now)
+        row.last_used_at = now
+        g.token_touched = True  # kept by the view's commit, or by commit_token_touch
     g.actor = row.user
     g.api_token = row
     return row.user

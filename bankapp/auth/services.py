@@ -8,7 +8,6 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_audit
@@ -128,17 +127,6 @@ def find_live_token(token: str) -> ApiToken | None:
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row
-
-
-def touch_token(row: ApiToken, now) -> None:
-    """Record that the token was used, in a short transaction of its own.
-
-    Most API reads never commit, so a change made in the request's own
-    transaction would be rolled back and the token touched on every request.
-    """
-    with db.engine.begin() as conn:
-        conn.execute(db.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    set_committed_value(row, "last_used_at", now)
 
 
 def revoke_token(row: ApiToken, *, actor) -> None:

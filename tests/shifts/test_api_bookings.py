@@ -100,7 +100,8 @@ def test_cancelled_shift_can_be_reopened(market, api, events):
     assert resp.status_code == 200 and resp.get_json()["status"] == "open"
     assert [name for name, _ in events] == ["shift.opened", "shift.cancelled", "shift.opened"]
     assert coordinator.post(f"/api/v1/shifts/{shift['id']}/reopen").status_code == 409
-    actions = db.session.execute(db.select(AuditEvent.action).filter_by(entity_type="shift")).scalars().all()
+    actions = db.session.execute(db.select(AuditEvent.action).filter_by(entity_type="shift")
+                                 .order_by(AuditEvent.id)).scalars().all()
     assert actions == ["shift.posted", "shift.cancelled", "shift.reopened"]
 
 
