@@ -74,6 +74,21 @@ def domain_errors(exc: DomainError):
     return {field: (msgs if isinstance(msgs, list) else [msgs]) for field, msgs in exc.errors.items()}
 
 
+def submit_form(schema, form, missing, action):
+    """The admin forms' one shape: load ``form`` with ``schema``, call
+    ``action(**values)`` (a service), commit. Returns (result, errors); on any
+    error nothing is committed and errors are field -> messages for the macros."""
+    values, errors = load_form(schema, form, missing)
+    if errors:
+        return None, errors
+    try:
+        result = action(**values)
+    except DomainError as exc:
+        return None, domain_errors(exc)
+    db.session.commit()
+    return result, {}
+
+
 def _form_dict(*fields):
     return {f: request.form.get(f, "") for f in fields}
 
@@ -85,16 +100,11 @@ def sites():
     if request.method == "POST":
         form = _form_dict("code", "name")
         form["code"] = form["code"].strip().upper()
-        values, errors = load_form(SiteSchema(), form, {"code": "Enter a site code.", "name": "Enter the site's name."})
-        if not errors:
-            try:
-                site = services.create_site(**values, actor=g.actor)
-            except DomainError as exc:
-                errors = domain_errors(exc)
-            else:
-                db.session.commit()
-                flash(f"Site {site.code} – {site.name} added.", "success")
-                return redirect(url_for("org.sites"))
+        site, errors = submit_form(SiteSchema(), form, {"code": "Enter a site code.", "name": "Enter the site's name."},
+                                   lambda **v: services.create_site(**v, actor=g.actor))
+        if site:
+            flash(f"Site {site.code} – {site.name} added.", "success")
+            return redirect(url_for("org.sites"))
     counts = Counter(dept.site_id for dept in services.departments_for())
     return render_template("org/sites.html", sites=services.all_sites(), department_counts=counts, errors=errors,
                            form=form), 422 if errors else 200
@@ -106,18 +116,13 @@ def departments():
     errors, form = {}, {}
     if request.method == "POST":
         form = _form_dict("site_id", "name", "specialty", "cost_centre")
-        values, errors = load_form(DepartmentSchema(), form, {
+        dept, errors = submit_form(DepartmentSchema(), form, {
             "site_id": "Choose a site.", "name": "Enter the department's name.",
-            "specialty": "Enter the specialty.", "cost_centre": "Enter the cost centre."})
-        if not errors:
-            try:
-                dept = services.create_department(**values, actor=g.actor)
-            except DomainError as exc:
-                errors = domain_errors(exc)
-            else:
-                db.session.commit()
-                flash(f"{dept.name} added at {dept.site.name}.", "success")
-                return redirect(url_for("org.departments", site_id=dept.site_id))
+            "specialty": "Enter the specialty.", "cost_centre": "Enter the cost centre."},
+            lambda **v: services.create_department(**v, actor=g.actor))
+        if dept:
+            flash(f"{dept.name} added at {dept.site.name}.", "success")
+            return redirect(url_for("org.departments", site_id=dept.site_id))
     all_sites = services.all_sites()
     shown_site = request.args.get("site_id", type=int)
     site_ids = [shown_site] if shown_site else None
@@ -135,17 +140,12 @@ def grades():
     if request.method == "POST":
         form = _form_dict("code", "name", "rank")
         form["code"] = form["code"].strip().upper()
-        values, errors = load_form(GradeSchema(), form, {
-            "code": "Enter a grade code.", "name": "Enter the grade's name.", "rank": "Enter a rank."})
-        if not errors:
-            try:
-                grade = services.create_grade(**values, actor=g.actor)
-            except DomainError as exc:
-                errors = domain_errors(exc)
-            else:
-                db.session.commit()
-                flash(f"Grade {grade.code} – {grade.name} added.", "success")
-                return redirect(url_for("org.grades"))
+        grade, errors = submit_form(GradeSchema(), form, {
+            "code": "Enter a grade code.", "name": "Enter the grade's name.", "rank": "Enter a rank."},
+            lambda **v: services.create_grade(**v, actor=g.actor))
+        if grade:
+            flash(f"Grade {grade.code} – {grade.name} added.", "success")
+            return redirect(url_for("org.grades"))
     return render_template("org/grades.html", grades=services.all_grades(), errors=errors, form=form), \
         422 if errors else 200
 
@@ -157,16 +157,11 @@ def agencies():
     if request.method == "POST":
         form = _form_dict("name", "tier")
         form["on_framework"] = "on_framework" in request.form
-        values, errors = load_form(AgencyFormSchema(), form, {
-            "name": "Enter the agency's name.", "tier": "Choose tier 1 or tier 2."})
-        if not errors:
-            try:
-                agency = cascade_services.create_agency(**values, actor=g.actor)
-            except DomainError as exc:
-                errors = domain_errors(exc)
-            else:
-                db.session.commit()
-                flash(f"Agency {agency.name} added.", "success")
-                return redirect(url_for("org.agencies"))
+        agency, errors = submit_form(AgencyFormSchema(), form, {
+            "name": "Enter the agency's name.", "tier": "Choose tier 1 or tier 2."},
+            lambda **v: cascade_services.create_agency(**v, actor=g.actor))
+        if agency:
+            flash(f"Agency {agency.name} added.", "success")
+            return redirect(url_for("org.agencies"))
     rows = db.session.execute(db.select(Agency).order_by(Agency.tier, Agency.name)).scalars().all()
     return render_template("org/agencies.html", agencies=rows, errors=errors, form=form), 422 if errors else 200

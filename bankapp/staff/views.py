@@ -10,7 +10,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..nav import register_nav
 from ..org import services as org_services
-from ..org.views import domain_errors, load_form
+from ..org.views import domain_errors, load_form, submit_form
 from ..timeutil import london_date, now_utc
 from . import services
 from .models import DOCUMENT_KINDS, DOCUMENT_LABELS
@@ -63,16 +63,11 @@ def users():
     errors, form = {}, {}
     if request.method == "POST":
         form = _person_form()
-        values, errors = load_form(UserCreateSchema(), form, PERSON_MISSING)
-        if not errors:
-            try:
-                user = services.create_person(**values, actor=g.actor)
-            except DomainError as exc:
-                errors = domain_errors(exc)
-            else:
-                db.session.commit()
-                flash(f"{user.name} added.", "success")
-                return redirect(url_for("staff.user", user_id=user.id))
+        user, errors = submit_form(UserCreateSchema(), form, PERSON_MISSING,
+                                   lambda **v: services.create_person(**v, actor=g.actor))
+        if user:
+            flash(f"{user.name} added.", "success")
+            return redirect(url_for("staff.user", user_id=user.id))
     text = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     role = role if role in ROLES else ""
