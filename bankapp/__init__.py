@@ -44,6 +44,9 @@ def create_app(config=None):
 
     import_models()
     db.init_app(app)
+    from . import transactions
+
+    transactions.init_app(app)  # after db.init_app: ends the transaction before the session is removed
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -59,10 +62,11 @@ def create_app(config=None):
 
     register_error_handlers(app)
     _register_blueprints(app)
-    from .auth.permissions import authenticate_api_first, commit_token_touch
+    from .auth.permissions import authenticate_api_first, commit_token_touch, init_token_touch
 
     app.before_request(authenticate_api_first)
     app.after_request(commit_token_touch)
+    init_token_touch()
     _register_template_helpers(app)
 
     from .cli import bank_cli

@@ -8,11 +8,14 @@
 """
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, g, has_request_context, request
 from flask_login import current_user, login_required
+from sqlalchemy import event, update
 
 from ..dbtypes import utcnow
 from ..errors import Forbidden, Unauthorized
+from ..extensions import db
+from .models import ApiToken
 from .services import find_live_token
 
 SITE_SCOPED_ROLES = ("coordinator", "approver")
@@ -44,13 +47,35 @@ def authenticate_api_first():
 
 
 def commit_token_touch(response):
-    """after_request: most API reads never commit, so keep the token's
-    ``last_used_at`` here (in the request's own transaction and connection)."""
-    if g.pop("token_touched", False) and response.status_code < 400:
-        from ..extensions import db
-
-        db.session.commit()
+    """after_request: most API reads never commit, so commit the token's use
+    here (``record_token_use`` writes it); a refused request keeps nothing."""
+    if "token_touch" in g:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            g.pop("token_touch")
     return response
+
+
+def record_token_use(session):
+    """before_commit: the token's ``last_used_at`` goes in with the request's own commit.
+
+    Deferred to the commit rather than set on the loaded row, so a request
+    that is refused before it writes anything (a lost claim: 409) writes
+    nothing at all and its transaction can end with a plain COMMIT
+    (``bankapp.transactions``).
+    """
+    if not has_request_context():
+        return
+    token_id = g.pop("token_touch", None)
+    if token_id is not None:
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+                        .execution_options(synchronize_session=False))
+
+
+def init_token_touch():
+    if not event.contains(db.session, "before_commit", record_token_use):
+        event.listen(db.session, "before_commit", record_token_use)
 
 
 def authenticate_api():
@@ -61,10 +86,8 @@ def authenticate_api():
     if row is None:
         raise Unauthorized("Log in first: send a valid, unexpired bearer token.")
     # Touch at most once a minute to keep hot paths write-free.
-    now = utcnow()
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
-        g.token_touched = True  # kept by the view's commit, or by commit_token_touch
+    if row.last_used_at is None or (utcnow() - row.last_used_at).total_seconds() > 60:
+        g.token_touch = row.id  # written by the request's commit (record_token_use)
     g.actor = row.user
     g.api_token = row
     return row.user
