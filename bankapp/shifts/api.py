@@ -15,7 +15,7 @@ Choices where the contract is silent:
 from flask import g, request
 from flask_smorest import Blueprint
 
-from ..apiutil import keyset_page, list_schema
+from ..apiutil import commit_without_reload, keyset_page, list_schema
 from ..auth.models import User
 from ..auth.permissions import api_auth, can_act_on_site
 from ..errors import Forbidden, NotFound, ValidationFailed
@@ -124,7 +124,7 @@ def claim(shift_id):
     if not g.actor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
     booking = services.claim_shift(shift_id, doctor=g.actor)
-    db.session.commit()
+    commit_without_reload(db.session)
     return booking
 
 
@@ -142,7 +142,7 @@ def assign(body, shift_id):
     if doctor is None:
         raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
     booking = services.assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
-    db.session.commit()
+    commit_without_reload(db.session)
     return booking
 
 

@@ -17,6 +17,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import true
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
@@ -218,6 +219,34 @@ def lock_doctor(doctor_id) -> int:
     return doctor_id
 
 
+def lock_for_booking(doctor_id, shift_id):
+    """Lock the doctor's row, then the shift's, in one statement; the shift's ``(status, start_at)`` as locked.
+
+    PostgreSQL: the doctor's ``FOR UPDATE`` is a sub-select joined to the
+    shift's row, and the shift's own row lock is taken above that join, so
+    the doctor is always locked first (the order every booking keeps). Only
+    two columns come back: a lost claim (409) needs nothing more, and a
+    winning one loads the shift afterwards. SQLite: ``lock_doctor`` takes the
+    database write lock first, then a plain read.
+    """
+    if db.engine.dialect.name == "sqlite":
+        lock_doctor(doctor_id)
+        stmt = db.select(Shift.status, Shift.start_at).where(Shift.id == shift_id)
+    else:
+        doctor = db.select(User.id).where(User.id == doctor_id).with_for_update().subquery("locked_doctor")
+        stmt = (db.select(Shift.status, Shift.start_at).join(doctor, true()).where(Shift.id == shift_id)
+                .with_for_update(of=Shift))
+    row = db.session.execute(stmt).first()
+    if row is None:
+        raise NotFound("No such shift.")
+    return row
+
+
+def locked_shift(shift_id) -> Shift:
+    """The shift row this transaction has locked, as an ORM object (fresh from the database)."""
+    return db.session.get(Shift, shift_id, populate_existing=True)
+
+
 def lock_shift(shift_id) -> Shift:
     shift = db.session.execute(db.select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift)
                                .execution_options(populate_existing=True)).scalar_one_or_none()
@@ -243,16 +272,15 @@ def claim_reasons(doctor, shift) -> list[rules.Reason]:
 def claim_shift(shift_id, *, doctor) -> Booking:
     """A bank doctor books an available shift for themselves (see module docstring).
 
-    Cheap on purpose (claim storms): two locks, then a 409 before anything
-    else is read when the shift is gone; otherwise the bookings around the
-    shift, the documents, the card id and the writes. ``doctor`` comes with
+    Cheap on purpose (claim storms): both locks in one statement, then a 409
+    before anything else is read when the shift is gone; otherwise the shift,
+    the bookings around it, the documents, the card id and the writes. ``doctor`` comes with
     its roles, sites and profile loaded (``auth.services.find_live_token``).
     """
     if doctor is None or not doctor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
-    lock_doctor(doctor.id)
-    shift = lock_shift(shift_id)
-    ensure_claimable(shift)
+    ensure_claimable(lock_for_booking(doctor.id, shift_id))
+    shift = locked_shift(shift_id)
     reasons = claim_reasons(doctor, shift)
     if reasons:
         raise RuleRefused("You cannot take this shift.", reasons=reasons)
@@ -273,9 +301,8 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None) -> Booking:
     require_coordinator(actor, shift.site_id)
     if doctor is None or not doctor.has_role("doctor"):
         raise ValidationFailed("Choose a bank doctor.", errors={"doctor_id": ["This person is not a bank doctor."]})
-    lock_doctor(doctor.id)
-    shift = lock_shift(shift_id)
-    ensure_claimable(shift, allow_started=True)
+    ensure_claimable(lock_for_booking(doctor.id, shift_id), allow_started=True)
+    shift = locked_shift(shift_id)
     reasons = claim_reasons(doctor, shift)
     override = (override_reason or "").strip() or None
     if reasons and not (override and rules.overridable(reasons)):

@@ -6,6 +6,7 @@ deterministic, not timed. Upper bounds hold on SQLite and PostgreSQL (SQLite
 takes its write lock with a no-op UPDATE and writes the two audit rows one by
 one; PostgreSQL batches them).
 """
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -19,12 +20,14 @@ from bankapp.shifts.models import Booking
 
 from .conftest import NOW, post
 
-# Token + user (roles, sites, profile joined), token touch, doctor lock, shift
-# lock, bookings around the shift, documents, card id, INSERT booking, audit,
-# UPDATE shift, and the response's read of the committed booking.
+# Token + user (roles, sites, profile joined), both locks in one statement
+# (SQLite: its write lock first), the shift, bookings around it, documents,
+# card id, INSERT booking, audit (two rows on SQLite), UPDATE shift, token
+# touch. The answer is made from the booking just written: no read-back.
 CLAIM_BOUND = 12
-# Token + user, token touch, doctor lock, shift lock: nothing else.
-CONFLICT_BOUND = 4
+# Token + user, then both locks in one statement (SQLite: its write lock
+# first): the shift is gone, nothing else is read and nothing is written.
+CONFLICT_BOUND = 3
 # Token + user, then the listing itself (the token was touched under a minute ago).
 GET_BOUND = 2
 
@@ -71,7 +74,9 @@ def test_a_claim_reloads_nothing_of_the_doctor_and_loads_no_card_rates(market, a
         assert doctor.post(f"/api/v1/shifts/{shift['id']}/claim").status_code == 201
     for table in ("user_roles", "user_sites", "doctor_profiles"):
         assert [s for s in seen if s.startswith("SELECT") and f"FROM {table}" in s] == [], table
+    # Only the doctor's lock (its id, FOR UPDATE) reads users again, never the row itself.
     assert [s for s in seen if s.startswith("SELECT") and "FROM users" in s and "api_tokens" not in s
+            and not re.search(r"SELECT users\.id (AS id )?FROM users WHERE users\.id = \S+ FOR UPDATE", s)
             and not s.startswith("SELECT users.id FROM users")] == []
     assert touching(seen, "rate_card_rates") == [] and touching(seen, "agency_caps") == []
     assert [s for s in seen if s.startswith("SELECT") and "FROM rate_cards" in s] == [
@@ -87,7 +92,7 @@ def test_a_claim_of_a_shift_never_released_asks_nothing_of_agencies(market, api)
     assert touching(seen, "agency_offers") == [] and touching(seen, "cascade_requests") == []
 
 
-def test_second_claim_gets_409_in_four_statements_reading_nothing_else(market, api, factory):
+def test_second_claim_gets_409_in_three_statements_reading_and_writing_nothing_else(market, api, factory):
     other = factory.doctor("ST3")
     db.session.commit()
     shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
@@ -98,6 +103,18 @@ def test_second_claim_gets_409_in_four_statements_reading_nothing_else(market, a
     assert resp.status_code == 409
     assert len(seen) <= CONFLICT_BOUND, "\n".join(seen)
     assert touching(seen, "bookings") == [] and touching(seen, "compliance_documents") == []
+    writes = [s for s in seen if not s.startswith("SELECT")]
+    assert writes in ([], ["UPDATE users SET id=users.id WHERE users.id = ?"]), writes  # SQLite's write lock
+
+
+def test_the_answer_to_a_claim_is_not_read_back_after_the_commit(market, api):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    doctor, doctor_id = api(market.doctor), market.doctor.id
+    with counting() as seen:
+        body = doctor.post(f"/api/v1/shifts/{shift['id']}/claim").get_json()
+    assert [s for s in seen if s.startswith("SELECT") and "FROM bookings" in s] == []
+    row = db.session.get(Booking, body["id"])
+    assert (row.shift_id, row.doctor_id, row.status, row.source) == (shift["id"], doctor_id, "booked", "bank")
 
 
 def test_an_authenticated_get_is_one_query_for_the_caller(market, api):
