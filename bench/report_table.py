@@ -33,18 +33,33 @@ def storm_text(s) -> str:
             f"{_lat(s['latency'])}; answers {codes}; {s['booked']} shifts booked")
 
 
+def cpu_text(s) -> str:
+    c = s.get("cpu_ms") or {}
+    if not c:
+        return ""
+    return (f"; CPU per request: server {c['server']:.2f} ms, PostgreSQL {c['postgres']:.2f} ms, "
+            f"client {c['client']:.2f} ms")
+
+
+def gap_text(s, floor) -> str:
+    codes = ", ".join(f"{code}×{n}" for code, n in sorted(s["statuses"].items()))
+    ratio = s["throughput"] / floor["throughput"] if floor["throughput"] else 0
+    return f"{s['throughput']:.0f}/s ({ratio:.2f}× floor); answers {codes}{cpu_text(s)}"
+
+
 def rows(r) -> list[tuple]:
     storm, floor = r["storm"], r["floor"]
     ratio = storm["throughput"] / floor["throughput"] if floor["throughput"] else 0
     out = [
-        ("floor (bench/floor_app.py, one UPDATE … RETURNING)", storm_text(floor), "—", ""),
-        ("claim storm (POST /api/v1/shifts/{id}/claim)", storm_text(storm), "", ""),
+        ("floor (bench/floor_app.py, one UPDATE … RETURNING)", storm_text(floor) + cpu_text(floor), "—", ""),
+        ("claim storm (POST /api/v1/shifts/{id}/claim)", storm_text(storm) + cpu_text(storm), "", ""),
         ("claim throughput / floor", f"{ratio:.2f}", f"≥ {TARGETS['ratio']}", _ok(ratio >= TARGETS["ratio"])),
         ("double bookings (shifts with > 1 live booking)", str(storm["double_bookings"]), "0",
          _ok(storm["double_bookings"] == 0)),
         ("5xx / answers other than 201, 409, 422", f"{storm['5xx']} / {storm['unexpected']}", "0 / 0",
          _ok(storm["5xx"] == 0 and storm["unexpected"] == 0)),
     ]
+    out += [(f"where the gap is — {name}", gap_text(g, floor), "—", "") for name, g in r.get("gap", {}).items()]
     if "two_servers" in r:
         two = r["two_servers"]
         out.append((f"two servers (ports {two['ports'][0]}, {two['ports'][1]}; Redis rate limits)", storm_text(two),
@@ -104,6 +119,11 @@ How the figures are made:
   freshly posted open shifts, sent by 64 client threads released together, each on one keep-alive connection.
   Throughput is claims / wall time from release to the last answer. Latency includes queueing in gunicorn.
 - Floor: the same storm against bench/floor_app.py (one conditional UPDATE … RETURNING per request, no auth).
+- "Where the gap is": the same storm through the same gunicorn app asking less of it — a request that touches no
+  database, then a claim of a shift that does not exist (token check and the claim's lock statement, 404) — so
+  the claim's distance from the floor can be split into the framework's share and the claim's own.
+- CPU per request: utime + stime from /proc before and after each storm, for the server's processes, every
+  PostgreSQL process and the load client (bench/cpu.py); the three share the machine's cores.
 - Board and reports: one client, one keep-alive connection, p50 of repeated requests after a warm-up.
   "Bare SQL" is the same SQL with the same parameters, captured from the request and run again straight through
   psycopg (board: the listing query; reports: every statement of the report, without the caller's

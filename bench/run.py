@@ -49,6 +49,7 @@ def app_env(url, ratelimit="memory://") -> dict:
 def storm_figures(conn, plan, result, seconds_floor=None) -> dict:
     statuses = Counter(result.statuses)
     return {"claims": len(result.statuses), "seconds": result.seconds, "throughput": result.throughput,
+            "cpu_ms": result.cpu_ms,
             "latency": common.summary_ms(result.latencies), "statuses": dict(statuses),
             "5xx": sum(n for s, n in statuses.items() if s >= 500),
             "unexpected": sum(n for s, n in statuses.items() if s not in storm.EXPECTED),
@@ -56,16 +57,29 @@ def storm_figures(conn, plan, result, seconds_floor=None) -> dict:
             "shifts": len(plan.shift_ids)}
 
 
-def claim_storm(url, conn, base_urls, args, *, floor=False):
+def claim_storm(url, conn, servers_, args, *, floor=False, method="POST", path_for=None):
+    """The storm against ``servers_`` (split between them); ``path_for``/``method`` aim it elsewhere."""
     plan = storm.prepare(conn, shifts=args.storm_shifts, claims=args.claims, with_tokens=not floor)
+    base_urls = [s.base_url for s in servers_]
+    pids = [pid for s in servers_ for pid in [s.process.pid, *s.worker_pids()]]
     try:
-        path_for = (lambda sid: f"/claim/{sid}") if floor else None
-        result = storm.run(base_urls, plan, clients=args.clients, path_for=path_for)
+        path_for = path_for or ((lambda sid: f"/claim/{sid}") if floor else None)
+        result = storm.run(base_urls, plan, clients=args.clients, path_for=path_for, method=method,
+                           server_pids=pids)
         figures = storm_figures(conn, plan, result)
         log.info("storm on %s: %s", ", ".join(base_urls), report_table.storm_text(figures))
         return figures
     finally:
         storm.cleanup(conn, plan)
+
+
+# Where the claim's gap to the floor comes from: the same storm, through the same gunicorn app, asking less.
+MISSING_SHIFT = 2**31 - 1
+GAP_STORMS = {
+    "app, nothing to do (GET /healthz: no database)": ("GET", lambda sid: "/healthz"),
+    "app, token check + one statement (claim of a missing shift: 404)":
+        ("POST", lambda sid: f"/api/v1/shifts/{MISSING_SHIFT}/claim"),
+}
 
 
 def run_all(url, args, started) -> dict:
@@ -74,13 +88,15 @@ def run_all(url, args, started) -> dict:
         floor = servers.start_gunicorn("floor", "bench.floor_app:app", env={"FLOOR_DATABASE_URL": url},
                                        ready_path="/")
         started.append(floor)
-        results["floor"] = claim_storm(url, conn, [floor.base_url], args, floor=True)
+        results["floor"] = claim_storm(url, conn, [floor], args, floor=True)
         servers.stop(floor)
 
         app_server = servers.start_gunicorn("app", "wsgi:app", env=app_env(url))
         started.append(app_server)
-        results["storm"] = claim_storm(url, conn, [app_server.base_url], args)
+        results["storm"] = claim_storm(url, conn, [app_server], args)
         results["rss_mb"] = app_server.worker_peak_rss_mb()
+        results["gap"] = {name: claim_storm(url, conn, [app_server], args, method=method, path_for=path_for)
+                          for name, (method, path_for) in GAP_STORMS.items()}
         app = common.make_app(url)
         results["board"] = board.run(url, app, app_server.base_url)
         results["reports"] = reports_bench.run(url, app, app_server.base_url)
@@ -94,7 +110,7 @@ def run_all(url, args, started) -> dict:
             env = app_env(url, ratelimit="redis://127.0.0.1:6379/0")
             pair = [servers.start_gunicorn(name, "wsgi:app", env=env) for name in ("app-a", "app-b")]
             started += pair
-            results["two_servers"] = claim_storm(url, conn, [s.base_url for s in pair], args)
+            results["two_servers"] = claim_storm(url, conn, pair, args)
             results["two_servers"]["ports"] = [s.port for s in pair]
             results["two_servers"]["logins"] = sqlcapture.failed_logins_across(
                 [s.base_url for s in pair], f"nobody-{int(time.time())}@bench.nhs.uk")

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from bankapp.timeutil import LONDON, london_date
 
-from . import common
+from . import common, cpu
 
 log = logging.getLogger(__name__)
 EXPECTED = {201, 409, 422}
@@ -39,6 +39,7 @@ class StormResult:
     statuses: list  # per claim: HTTP status (0 = no answer)
     latencies: list
     seconds: float
+    cpu_ms: dict = field(default_factory=dict)  # CPU per request: server, postgres, client (bench/cpu.py)
 
     @property
     def throughput(self) -> float:
@@ -108,7 +109,7 @@ def prepare(conn, *, shifts=200, claims=1000, with_tokens=True, days_ahead=45, s
     return StormPlan(shift_ids, pairs, marks)
 
 
-def _client(base_url, work, results, barrier, path_for, deadline):
+def _client(base_url, work, results, barrier, path_for, deadline, method="POST"):
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     barrier.wait()
@@ -124,7 +125,7 @@ def _client(base_url, work, results, barrier, path_for, deadline):
         status = 0
         for _attempt in range(2):  # one reconnect if the server closed an idle keep-alive connection
             try:
-                conn.request("POST", path_for(shift_id), headers=headers)
+                conn.request(method, path_for(shift_id), headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = response.status
@@ -136,8 +137,12 @@ def _client(base_url, work, results, barrier, path_for, deadline):
     conn.close()
 
 
-def run(base_urls, plan: StormPlan, *, clients=64, path_for=None, time_limit=300) -> StormResult:
-    """Fire every claim of ``plan`` from ``clients`` threads, client i talking to base_urls[i % len]."""
+def run(base_urls, plan: StormPlan, *, clients=64, path_for=None, time_limit=300, method="POST",
+        server_pids=()) -> StormResult:
+    """Fire every claim of ``plan`` from ``clients`` threads, client i talking to base_urls[i % len].
+
+    ``server_pids``: the server's processes, for the CPU split (``bench/cpu.py``).
+    """
     path_for = path_for or (lambda sid: f"/api/v1/shifts/{sid}/claim")
     work = queue.Queue()
     for item in enumerate(plan.claims):
@@ -146,15 +151,18 @@ def run(base_urls, plan: StormPlan, *, clients=64, path_for=None, time_limit=300
     barrier = threading.Barrier(clients + 1)
     deadline = time.monotonic() + time_limit
     threads = [threading.Thread(target=_client, args=(base_urls[i % len(base_urls)], work, results, barrier,
-                                                      path_for, deadline), daemon=True) for i in range(clients)]
+                                                      path_for, deadline, method), daemon=True)
+               for i in range(clients)]
     for t in threads:
         t.start()
+    before = cpu.snapshot(server_pids)
     barrier.wait()
     started = time.perf_counter()
     for t in threads:
         t.join(max(1.0, deadline - time.monotonic() + 5))
     seconds = time.perf_counter() - started
-    return StormResult([s for s, _ in results], [lat for _, lat in results], seconds)
+    used = cpu.per_request_ms(before, cpu.snapshot(server_pids), len(plan.claims))
+    return StormResult([s for s, _ in results], [lat for _, lat in results], seconds, used)
 
 
 def double_bookings(conn) -> int:

@@ -1,0 +1,52 @@
+"""The benchmark table: every figure and ratio, the gap rows and the CPU split, from a results dict."""
+import pytest
+
+from bench import cpu, report_table
+
+
+def storm(throughput, statuses, cpu_ms=None):
+    claims = sum(statuses.values())
+    return {"claims": claims, "seconds": claims / throughput, "throughput": throughput, "statuses": statuses,
+            "latency": {"p50": 10, "p95": 20, "p99": 30, "max": 40}, "5xx": 0, "unexpected": 0,
+            "double_bookings": 0, "booked": 200, "shifts": 200, "cpu_ms": cpu_ms or {}}
+
+
+def results():
+    lat = {"p50": 4.0, "p95": 5.0, "p99": 6.0, "max": 7.0}
+    return {
+        "floor": storm(2000, {201: 200, 409: 800}, {"server": 0.5, "postgres": 0.05, "client": 0.2}),
+        "storm": storm(500, {201: 200, 409: 800}, {"server": 3.0, "postgres": 1.0, "client": 0.2}),
+        "gap": {"app, nothing to do": storm(1900, {200: 1000}, {"server": 0.6, "postgres": 0.0, "client": 0.2})},
+        "board": {"api": lat, "page": lat, "bare_ms": 2.0, "open": 3000},
+        "reports": {"breaches": {"http": {"p50": 90.0}, "bare_ms": 60.0, "statements": 3}},
+        "export": {"timesheets": 10000, "bytes": 1024 * 1351, "seconds": 0.7},
+        "fanout": {"written": 2780, "doctors": 2800, "seconds": 0.3},
+        "rss_mb": 100.0, "rss_mb_after_reads": 130.0,
+        "machine": {"at": "2026-11-23 04:00 UTC", "nproc": 2, "memory_gb": 23.5, "postgres": "psql 15",
+                    "load_before": (0.4, 0, 0), "load_after": (0.8, 0, 0)},
+        "wall_seconds": 30.0,
+    }
+
+
+def test_the_table_has_the_ratio_the_gap_and_where_the_cpu_went():
+    text = report_table.render(results())
+    assert "| claim throughput / floor | 0.25 | ≥ 0.5 | FAIL |" in text
+    assert "where the gap is — app, nothing to do | 1900/s (0.95× floor); answers 200×1000" in text
+    assert "CPU per request: server 3.00 ms, PostgreSQL 1.00 ms, client 0.20 ms" in text
+    assert "| shift board API (GET /api/v1/shifts?status=open) | p50 4 / p95 5 / p99 6 ms; bare SQL 2.0 ms → 2.0×" \
+        in text
+    assert text.count("PASS") == 8 and text.count("FAIL") == 1
+
+
+def test_cpu_per_request_is_the_difference_spread_over_the_requests():
+    before = {"server": 1.0, "postgres": 2.0, "client": 0.5}
+    after = {"server": 4.0, "postgres": 2.5, "client": 0.7}
+    assert cpu.per_request_ms(before, after, 1000) == pytest.approx({"server": 3.0, "postgres": 0.5, "client": 0.2})
+    assert cpu.per_request_ms(before, after, 0) == {}
+
+
+def test_a_snapshot_counts_this_process_as_the_client():
+    first = cpu.snapshot([])
+    sum(i * i for i in range(200_000))
+    second = cpu.snapshot([])
+    assert second["client"] > first["client"] and second["server"] == 0.0
