@@ -23,6 +23,7 @@ from ..extensions import db
 from ..org.models import Department
 from ..org.services import grade_by_code
 from . import csv_import, queries, services
+from .booking import assign_shift, claim_shift
 from .models import Booking, Shift
 from .schemas import (
     AssignSchema,
@@ -123,7 +124,7 @@ def claim(shift_id):
     """A bank doctor claims a shift. Exactly one booking per shift, whatever the concurrency."""
     if not g.actor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
-    booking = services.claim_shift(shift_id, doctor=g.actor)
+    booking = claim_shift(shift_id, doctor=g.actor)
     commit_without_reload(db.session)
     return booking
 
@@ -141,7 +142,7 @@ def assign(body, shift_id):
     doctor = db.session.get(User, body["doctor_id"])
     if doctor is None:
         raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
-    booking = services.assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
+    booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
     commit_without_reload(db.session)
     return booking
 

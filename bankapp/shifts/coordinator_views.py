@@ -17,6 +17,7 @@ from ..org.services import all_grades, all_sites, departments_for
 from ..staff.models import DoctorProfile
 from ..timeutil import TimeInputError, parse_datetime
 from . import csv_import, queries, rules, services
+from .booking import assign_shift
 from .models import SHIFT_STATUSES, Shift
 from .views import bp, cursor_arg, page_links, pay_estimate
 
@@ -99,7 +100,7 @@ def assign(shift_id):
     if doctor is None:
         return _manage_page(shift, errors={"doctor_id": ["Choose a doctor."]}, values=values, status=422)
     try:
-        booking = services.assign_shift(shift.id, doctor=doctor, actor=g.actor,
+        booking = assign_shift(shift.id, doctor=doctor, actor=g.actor,
                                         override_reason=values["override_reason"])
         db.session.commit()
     except RuleRefused as exc:

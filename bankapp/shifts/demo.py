@@ -11,8 +11,9 @@ from datetime import datetime, time, timedelta
 
 from ..errors import DomainError
 from ..timeutil import LONDON, london_date, now_utc
+from .booking import assign_shift
 from .models import Booking, Shift
-from .services import assign_shift, post_shift
+from .services import post_shift
 
 log = logging.getLogger(__name__)
 

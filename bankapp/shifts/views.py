@@ -15,6 +15,7 @@ from ..nav import register_nav
 from ..org.services import all_grades, all_sites, departments_for
 from ..timeutil import BAND_LABELS, london_date, now_utc, spans_clock_change
 from . import ical, queries, rules, services
+from .booking import claim_shift
 from .models import Shift
 from .schemas import london_midnight
 
@@ -170,7 +171,7 @@ def claim(shift_id):
     """One tap: book it. With htmx the result replaces the claim panel; without, a redirect with a flash."""
     htmx = request.headers.get("HX-Request") == "true"
     try:
-        booking = services.claim_shift(shift_id, doctor=g.actor)
+        booking = claim_shift(shift_id, doctor=g.actor)
         db.session.commit()
     except (RuleRefused, Conflict) as exc:
         db.session.rollback()

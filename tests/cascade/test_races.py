@@ -39,7 +39,7 @@ def test_bank_claim_racing_agency_accept_books_exactly_once(app, world, released
     from bankapp.cascade import offers
     from bankapp.cascade.models import AgencyOffer
     from bankapp.money import parse_money
-    from bankapp.shifts.services import claim_shift
+    from bankapp.shifts.booking import claim_shift
 
     for round_ in range(5):
         day = 10 + 3 * round_  # days apart: the doctor's working-time limits never refuse
