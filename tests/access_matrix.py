@@ -82,7 +82,9 @@ EXPECTED = {
     ("POST", "/api/v1/users"): A(only(ADMIN)),
     ("GET", "/api/v1/users/<int:user_id>"): A(only(DOCTOR, ADMIN), "user = the doctor: themselves or an admin; "
                                                                    "anyone else 404"),
+    ("PATCH", "/api/v1/users/<int:user_id>"): A(only(ADMIN)),
     ("GET", "/api/v1/users/<int:user_id>/documents"): A(only(DOCTOR, ADMIN), "themselves or an admin; else 404"),
+    ("DELETE", "/api/v1/users/<int:user_id>/documents/<int:document_id>"): A(only(ADMIN)),
     ("POST", "/api/v1/users/<int:user_id>/documents"): A(only(ADMIN)),
     ("POST", "/api/v1/users/<int:user_id>/anonymise"): A(only(ADMIN), "409 here: the doctor has a future booking"),
     ("GET", "/admin/users"): A(only(ADMIN)),
@@ -90,6 +92,8 @@ EXPECTED = {
     ("GET", "/admin/users/<int:user_id>"): A(only(ADMIN)),
     ("POST", "/admin/users/<int:user_id>/active"): A(only(ADMIN)),
     ("POST", "/admin/users/<int:user_id>/documents"): A(only(ADMIN)),
+    ("POST", "/admin/users/<int:user_id>/details"): A(only(ADMIN)),
+    ("POST", "/admin/users/<int:user_id>/documents/<int:document_id>/remove"): A(only(ADMIN)),
     ("GET", "/admin/users/<int:user_id>/anonymise"): A(only(ADMIN)),
     ("POST", "/admin/users/<int:user_id>/anonymise"): A(only(ADMIN)),
     ("GET", "/admin/audit"): A(only(ADMIN)),

@@ -121,12 +121,19 @@ def build_scene() -> Scene:
            "offer": offer.id, "violation": held.rate_violations[-1].id, "held_shift": held.id, "timesheet": ts.id,
            "unsubmitted_booking": unsubmitted.id, "batch": batch.id, "card": card.id, "message": message.id,
            "user": w.doctor.id, "site": w.site_a.id, "department": w.dept_a.id, "grade": st3.id,
-           "doctor_email": w.doctor.email}
+           "doctor_email": w.doctor.email, "document": _a_document_of(w.doctor.id)}
     users = {matrix.DOCTOR: w.doctor.id, matrix.COORD_OTHER: w.coordinator_b.id, matrix.COORD: w.coordinator_a.id,
              matrix.APPROVER: w.approver_a.id, matrix.EXEC: w.executive.id, matrix.AGENCY: w.agency_user1.id,
              matrix.PAYROLL: w.payroll.id, matrix.ADMIN: w.admin.id}
     emails = {role: db.session.get(User, user_id).email for role, user_id in users.items()}
     return Scene(ids=ids, users=users, emails=emails)
+
+
+def _a_document_of(user_id):
+    from bankapp.staff.models import ComplianceDocument
+
+    return db.session.execute(db.select(ComplianceDocument.id).filter_by(user_id=user_id)
+                              .order_by(ComplianceDocument.id)).scalars().first()
 
 
 def weekday_morning(after):
@@ -191,7 +198,7 @@ class Callers:
 
 URL_PARAMS = {"shift_id": "shift", "booking_id": "booking", "ts_id": "timesheet", "violation_id": "violation",
               "request_id": "cascade_request", "offer_id": "offer", "batch_id": "batch", "card_id": "card",
-              "message_id": "message", "user_id": "user"}
+              "message_id": "message", "user_id": "user", "document_id": "document"}
 # Routes whose shift must be in a particular state for the owner of the action to reach it.
 SHIFT_FOR = {"/api/v1/shifts/<int:shift_id>/agency-offers": "released_shift",
              "/agency/shifts/<int:shift_id>/offer": "released_shift",
@@ -275,6 +282,7 @@ def api_body(rule, scene):
         "/api/v1/timesheets/bulk-approve": {"ids": [ids["timesheet"]]},
         "/api/v1/users": {"email": "new.starter@test.nhs.uk", "name": "New Starter", "password": "a-long-passphrase-1",
                           "roles": ["doctor"]},
+        "/api/v1/users/<int:user_id>": {"mobile": "+447700900999"},
         "/api/v1/users/<int:user_id>/anonymise": {"reason": "Left the trust"},
         "/api/v1/users/<int:user_id>/documents": {"kind": "dbs", "expires_on": "2030-01-01"},
     }

@@ -8,7 +8,8 @@ from ..auth.permissions import api_auth
 from ..errors import NotFound
 from ..extensions import db
 from . import services
-from .schemas import DocumentCreateSchema, DocumentSchema, UserCreateSchema, UserSchema
+from .models import ComplianceDocument
+from .schemas import DocumentCreateSchema, DocumentSchema, UserCreateSchema, UserSchema, UserUpdateSchema
 
 blp = Blueprint("staff_api", __name__, url_prefix="/api/v1", description="Users and compliance documents")
 SECURITY = [{"bearerAuth": []}]
@@ -43,6 +44,24 @@ def get_user(user_id):
     """Admins read anyone; everyone else only themselves."""
     if g.actor.id != user_id and not g.actor.has_role("admin"):
         raise NotFound("No such user.")
+    return _user_or_404(user_id)
+
+
+@blp.patch("/users/<int:user_id>")
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserSchema)
+@blp.alt_response(409, description="Email, ESR or GMC number already in use")
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def update_user(body, user_id):
+    """Change a person's details: only the fields sent. A new grade applies to shifts claimed from now on."""
+    user = _user_or_404(user_id)
+    services.update_person(user, **body, actor=g.actor)
+    db.session.commit()
+    return user
+
+
+def _user_or_404(user_id) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -55,10 +74,7 @@ def get_user(user_id):
 @blp.doc(security=SECURITY)
 @api_auth("admin")
 def add_document(body, user_id):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    doc = services.add_document(user, **body, actor=g.actor)
+    doc = services.add_document(_user_or_404(user_id), **body, actor=g.actor)
     db.session.commit()
     return doc
 
@@ -71,3 +87,16 @@ def list_documents(user_id):
     if g.actor.id != user_id and not g.actor.has_role("admin"):
         raise NotFound("No such user.")
     return {"items": services.documents_of(user_id), "next": None}
+
+
+@blp.delete("/users/<int:user_id>/documents/<int:document_id>")
+@blp.response(204)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def remove_document(user_id, document_id):
+    """Take away a document recorded in error; the audit log keeps what it said."""
+    doc = db.session.get(ComplianceDocument, document_id)
+    if doc is None or doc.user_id != user_id:
+        raise NotFound("No such document.")
+    services.remove_document(doc, actor=g.actor)
+    db.session.commit()

@@ -8,22 +8,41 @@ E164_RE = r"^\+[1-9]\d{7,14}$"
 ESR_RE = r"^\d{8}-\d$"
 
 
-class UserCreateSchema(ma.Schema):
-    email = ma.fields.Email(required=True)
-    name = ma.fields.String(required=True, validate=validate.Length(min=2, max=120))
-    password = ma.fields.String(required=True, load_only=True)
-    roles = ma.fields.List(ma.fields.String(validate=validate.OneOf(ROLES, error="Unknown role: {input}.")),
-                           required=True, validate=validate.Length(min=1, error="Give at least one role."))
-    site_ids = ma.fields.List(ma.fields.Integer(), load_default=list)
-    grade = ma.fields.String(load_default=None, metadata={"description": "Grade code, e.g. ST3"})
-    mobile = ma.fields.String(load_default=None, validate=validate.Regexp(
-        E164_RE, error="Give the mobile number in E.164 form, e.g. +447700900123."))
-    esr_assignment_number = ma.fields.String(load_default=None, validate=validate.Regexp(
-        ESR_RE, error="ESR assignment numbers look like 10949595-4."))
-    gmc_number = ma.fields.String(load_default=None, validate=validate.Regexp(
-        r"^\d{7}$", error="GMC numbers have 7 digits."))
-    agency_id = ma.fields.Integer(load_default=None)
-    sms_opt_in = ma.fields.Boolean(load_default=False)
+# What a new person gets for each field left out; an edit changes only the fields sent.
+CREATE_DEFAULTS = {"site_ids": list, "grade": None, "mobile": None, "esr_assignment_number": None,
+                   "gmc_number": None, "agency_id": None, "sms_opt_in": False}
+
+
+def _person_fields(*, creating: bool) -> dict:
+    def default(name):
+        return {"load_default": CREATE_DEFAULTS[name]} if creating else {}
+
+    return {
+        "email": ma.fields.Email(required=creating, error_messages={
+            "invalid": "Enter an email address in the right form, like name@nhs.net."}),
+        "name": ma.fields.String(required=creating, validate=validate.Length(
+            min=2, max=120, error="Enter the person's full name (2 to 120 characters).")),
+        "roles": ma.fields.List(ma.fields.String(validate=validate.OneOf(ROLES, error="Unknown role: {input}.")),
+                                required=creating, validate=validate.Length(min=1, error="Give at least one role.")),
+        "site_ids": ma.fields.List(ma.fields.Integer(), **default("site_ids")),
+        "grade": ma.fields.String(allow_none=True, metadata={"description": "Grade code, e.g. ST3"},
+                                  **default("grade")),
+        "mobile": ma.fields.String(allow_none=True, validate=validate.Regexp(
+            E164_RE, error="Give the mobile number in E.164 form, e.g. +447700900123."), **default("mobile")),
+        "esr_assignment_number": ma.fields.String(allow_none=True, validate=validate.Regexp(
+            ESR_RE, error="ESR assignment numbers look like 10949595-4."), **default("esr_assignment_number")),
+        "gmc_number": ma.fields.String(allow_none=True, validate=validate.Regexp(
+            r"^\d{7}$", error="GMC numbers have 7 digits."), **default("gmc_number")),
+        "agency_id": ma.fields.Integer(allow_none=True, **default("agency_id")),
+        "sms_opt_in": ma.fields.Boolean(**default("sms_opt_in")),
+    }
+
+
+UserCreateSchema = ma.Schema.from_dict({**_person_fields(creating=True),
+                                        "password": ma.fields.String(required=True, load_only=True)},
+                                       name="UserCreate")
+# PATCH: only the fields sent are changed.
+UserUpdateSchema = ma.Schema.from_dict(_person_fields(creating=False), name="UserUpdate")
 
 
 class UserSchema(ma.Schema):

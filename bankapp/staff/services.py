@@ -10,17 +10,19 @@ from ..timeutil import london_date, now_utc
 from .models import ComplianceDocument, DoctorProfile
 
 
-def create_person(*, email, name, password, roles, site_ids=(), grade=None, mobile=None,
-                  esr_assignment_number=None, gmc_number=None, agency_id=None, sms_opt_in=False, actor,
-                  check_password=True, password_hash=None):
-    """A user and, for doctors, their profile, in one transaction."""
+def _check_references(*, roles, grade, site_ids, agency_id, has_grade=False) -> tuple[dict, Grade | None]:
+    """Field errors for the grade, sites and agency a person refers to; and the grade row when one is named.
+
+    ``has_grade``: the person already has a grade on record (editing), so a
+    doctor need not be given one again.
+    """
     errors = {}
     grade_row = None
     if grade:
         grade_row = db.session.execute(db.select(Grade).filter_by(code=grade)).scalar_one_or_none()
         if grade_row is None:
             errors["grade"] = [f"Unknown grade: {grade}."]
-    if "doctor" in roles and grade_row is None and "grade" not in errors:
+    if "doctor" in roles and grade_row is None and not has_grade and "grade" not in errors:
         errors["grade"] = ["A doctor needs a grade."]
     if site_ids:
         known = set(db.session.execute(db.select(Site.id).where(Site.id.in_(site_ids))).scalars())
@@ -34,25 +36,143 @@ def create_person(*, email, name, password, roles, site_ids=(), grade=None, mobi
 
         if db.session.get(Agency, agency_id) is None:
             errors["agency_id"] = ["No agency has this id."]
+    return errors, grade_row
+
+
+def _check_unique_numbers(*, esr_assignment_number=None, gmc_number=None, user_id=None) -> None:
+    """409 when another person holds the ESR assignment or GMC number."""
+    for field, value, label in (("esr_assignment_number", esr_assignment_number, "ESR assignment number"),
+                                ("gmc_number", gmc_number, "GMC number")):
+        if not value:
+            continue
+        holder = db.session.execute(db.select(DoctorProfile.user_id)
+                                    .where(getattr(DoctorProfile, field) == value)).scalar()
+        if holder is not None and holder != user_id:
+            raise Conflict(f"This {label} belongs to someone else.", errors={field: ["Already in use."]})
+
+
+def create_person(*, email, name, password, roles, site_ids=(), grade=None, mobile=None,
+                  esr_assignment_number=None, gmc_number=None, agency_id=None, sms_opt_in=False, actor,
+                  check_password=True, password_hash=None):
+    """A user and, for doctors, their profile, in one transaction."""
+    errors, grade_row = _check_references(roles=roles, grade=grade, site_ids=site_ids, agency_id=agency_id)
     if errors:
         raise ValidationFailed("Some fields are not valid.", errors=errors)
-    if esr_assignment_number and db.session.execute(
-            db.select(DoctorProfile.user_id).filter_by(esr_assignment_number=esr_assignment_number)).first():
-        raise Conflict("This ESR assignment number belongs to someone else.",
-                       errors={"esr_assignment_number": ["Already in use."]})
-    if gmc_number and db.session.execute(db.select(DoctorProfile.user_id).filter_by(gmc_number=gmc_number)).first():
-        raise Conflict("This GMC number belongs to someone else.", errors={"gmc_number": ["Already in use."]})
+    _check_unique_numbers(esr_assignment_number=esr_assignment_number, gmc_number=gmc_number)
     user = create_user(email=email, name=name, password=password, roles=roles, site_ids=site_ids, actor=actor,
                        mobile=mobile, sms_opt_in=sms_opt_in, agency_id=agency_id, check_password=check_password,
                        password_hash=password_hash)
     if "doctor" in roles:
-        db.session.add(DoctorProfile(user_id=user.id, grade_id=grade_row.id,
-                                     esr_assignment_number=esr_assignment_number, gmc_number=gmc_number,
-                                     calendar_token=secrets.token_urlsafe(24)))
-        db.session.flush()
-        record_audit("doctor_profile.created", "user", user.id, actor=actor,
-                     after={"grade": grade, "esr_assignment_number": esr_assignment_number})
+        _add_profile(user, grade_row, esr_assignment_number=esr_assignment_number, gmc_number=gmc_number,
+                     actor=actor)
     return user
+
+
+def _add_profile(user, grade_row, *, esr_assignment_number=None, gmc_number=None, actor):
+    profile = DoctorProfile(user_id=user.id, grade_id=grade_row.id, esr_assignment_number=esr_assignment_number,
+                            gmc_number=gmc_number, calendar_token=secrets.token_urlsafe(24))
+    db.session.add(profile)
+    db.session.flush()
+    user.doctor_profile = profile
+    record_audit("doctor_profile.created", "user", user.id, actor=actor,
+                 after={"grade": grade_row.code, "esr_assignment_number": esr_assignment_number})
+    return profile
+
+
+# What an admin may change about a person (the password and active flag have their own ways).
+EDITABLE = ("email", "name", "roles", "site_ids", "grade", "mobile", "sms_opt_in", "esr_assignment_number",
+            "gmc_number", "agency_id")
+
+
+def person_values(user) -> dict:
+    """The editable values of a person as they stand (what the edit form starts from)."""
+    profile = user.doctor_profile
+    return {"email": user.email, "name": user.name, "roles": user.role_names, "site_ids": user.site_ids,
+            "grade": profile.grade.code if profile and profile.grade else None, "mobile": user.mobile,
+            "sms_opt_in": user.sms_opt_in,
+            "esr_assignment_number": profile.esr_assignment_number if profile else None,
+            "gmc_number": profile.gmc_number if profile else None, "agency_id": user.agency_id}
+
+
+def update_person(user, *, actor, **changes):
+    """Change a person's details: only the fields given, all checked before anything is written.
+
+    A new grade takes effect for shifts claimed from now on; bookings already
+    made stand. Taking the doctor role away keeps the profile (ESR number,
+    payroll history); giving it to someone without one makes one. An admin
+    cannot take the admin role away from themselves. Recorded as one
+    ``user.updated`` audit event with the fields that changed.
+    """
+    from ..auth.services import E164, find_user_by_email, normalise_email
+
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationFailed("Some fields cannot be changed here.", errors={f: ["Cannot be changed here."]
+                                                                              for f in unknown})
+    before = person_values(user)
+    after = {**before, **changes}
+    after["email"] = normalise_email(after["email"])
+    after["name"] = (after["name"] or "").strip()
+    after["roles"] = list(dict.fromkeys(after["roles"] or ()))
+    after["site_ids"] = sorted(set(after["site_ids"] or ()))
+    after["sms_opt_in"] = bool(after["sms_opt_in"])
+    for field in ("mobile", "esr_assignment_number", "gmc_number", "agency_id"):
+        after[field] = after[field] or None
+    after["grade"] = after["grade"] or before["grade"]  # a grade is changed, never cleared
+    if user.doctor_profile is None and "doctor" not in after["roles"]:
+        after["esr_assignment_number"] = after["gmc_number"] = None  # only doctors have them
+    errors, grade_row = _check_references(roles=after["roles"], grade=changes.get("grade"),
+                                          site_ids=after["site_ids"], agency_id=after["agency_id"],
+                                          has_grade=before["grade"] is not None)
+    if not after["roles"]:
+        errors["roles"] = ["Give at least one role."]
+    if len(after["name"]) < 2:
+        errors["name"] = ["Enter the person's full name."]
+    if after["mobile"] and not E164.match(after["mobile"]):
+        errors["mobile"] = ["Give the mobile number in international form, e.g. +447700900123."]
+    if getattr(actor, "id", None) == user.id and "admin" in before["roles"] and "admin" not in after["roles"]:
+        errors["roles"] = ["You cannot take the admin role away from yourself."]
+    if errors:
+        raise ValidationFailed("Some fields are not valid.", errors=errors)
+    if after["email"] != before["email"] and find_user_by_email(after["email"]) is not None:
+        raise Conflict(f"A user with the email {after['email']} already exists.", errors={"email": ["Already in use."]})
+    _check_unique_numbers(esr_assignment_number=after["esr_assignment_number"], gmc_number=after["gmc_number"],
+                          user_id=user.id)
+    changed = {k: after[k] for k in EDITABLE if after[k] != before[k]}
+    if not changed:
+        return user
+    _apply(user, after, changed, grade_row, actor=actor)
+    db.session.flush()
+    record_audit("user.updated", "user", user.id, actor=actor, before={k: before[k] for k in changed},
+                 after=changed)
+    return user
+
+
+def _apply(user, after, changed, grade_row, *, actor):
+    from ..auth.models import UserRole, UserSite
+
+    for field in ("email", "name", "mobile", "agency_id"):
+        if field in changed:
+            setattr(user, field, after[field])
+    if "sms_opt_in" in changed:
+        user.sms_opt_in = bool(after["sms_opt_in"])
+    if "roles" in changed:
+        kept = {r.role: r for r in user.roles}
+        user.roles = [kept.get(role) or UserRole(role=role) for role in after["roles"]]
+    if "site_ids" in changed:
+        kept = {s.site_id: s for s in user.site_links}
+        user.site_links = [kept.get(site_id) or UserSite(site_id=site_id) for site_id in after["site_ids"]]
+    profile = user.doctor_profile
+    if profile is None and "doctor" in after["roles"]:
+        _add_profile(user, grade_row, esr_assignment_number=after["esr_assignment_number"],
+                     gmc_number=after["gmc_number"], actor=actor)
+        return
+    if profile is not None:
+        if grade_row is not None:
+            profile.grade = grade_row
+        for field in ("esr_assignment_number", "gmc_number"):
+            if field in changed:
+                setattr(profile, field, after[field] or None)
 
 
 def add_document(user, *, kind, expires_on, reference=None, actor, allow_past=False) -> ComplianceDocument:
@@ -66,6 +186,15 @@ def add_document(user, *, kind, expires_on, reference=None, actor, allow_past=Fa
     record_audit("document.added", "compliance_document", doc.id, actor=actor,
                  after={"user_id": user.id, "kind": kind, "expires_on": expires_on})
     return doc
+
+
+def remove_document(doc, *, actor) -> None:
+    """Take away a document recorded in error (the audit log keeps what it said)."""
+    record_audit("document.removed", "compliance_document", doc.id, actor=actor,
+                 before={"user_id": doc.user_id, "kind": doc.kind, "expires_on": doc.expires_on,
+                         "reference": doc.reference})
+    db.session.delete(doc)
+    db.session.flush()
 
 
 def documents_of(user_id):

@@ -1,6 +1,7 @@
-"""Admin pages for people: search, add, details, compliance documents, deactivate."""
+"""Admin pages for people: search, add, change details, compliance documents, deactivate."""
 import logging
 
+import marshmallow as ma
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..auth.models import ROLE_LABELS, ROLES, User
@@ -13,8 +14,8 @@ from ..org import services as org_services
 from ..org.views import domain_errors, load_form, submit_form
 from ..timeutil import london_date, now_utc
 from . import services
-from .models import DOCUMENT_KINDS, DOCUMENT_LABELS
-from .schemas import DocumentCreateSchema, UserCreateSchema
+from .models import DOCUMENT_KINDS, DOCUMENT_LABELS, ComplianceDocument
+from .schemas import DocumentCreateSchema, UserCreateSchema, UserUpdateSchema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("staff", __name__, url_prefix="/admin")
@@ -79,15 +80,17 @@ def users():
                            errors=errors, form=form, **_choices()), 422 if errors else 200
 
 
-def _render_user(user, *, errors=None, form=None, status=200):
+def _render_user(user, *, errors=None, form=None, details=None, status=200):
+    """The person's page; ``form``/``errors`` refill the document form, ``details`` the details form."""
     today = london_date(now_utc())
     documents = [(doc, services.document_status(doc.expires_on, today)) for doc in services.documents_of(user.id)]
     sites = {s.id: s for s in org_services.all_sites()}
+    details = details or {k: ("" if v is None else v) for k, v in services.person_values(user).items()}
     return render_template("staff/user.html", person=user, documents=documents, today=today,
                            site_names=[sites[i].name for i in user.site_ids if i in sites],
                            document_labels=DOCUMENT_LABELS,
                            kind_options=[("", "Choose a document")] + [(k, DOCUMENT_LABELS[k]) for k in DOCUMENT_KINDS],
-                           errors=errors or {}, form=form or {}), status
+                           errors=errors or {}, form=form or {}, details=details, **_choices()), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -114,6 +117,56 @@ def add_document(user_id):
             flash(f"{DOCUMENT_LABELS[doc.kind]} added for {person.name}.", "success")
             return redirect(url_for("staff.user", user_id=person.id))
     return _render_user(person, errors=errors, form=form, status=422)
+
+
+# Blank in the details form means "none" for these; for the grade it means "leave as it is".
+CLEARABLE = ("mobile", "esr_assignment_number", "gmc_number", "agency_id")
+
+
+def _details_values(form) -> dict:
+    """The details form as UserUpdateSchema input: every field is sent, so an edit can clear what is blank."""
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in form.items() if k != "password"}
+    data["roles"] = form.get("roles", [])
+    for field in CLEARABLE:
+        data[field] = data.get(field) or None
+    data["grade"] = data.get("grade") or None
+    return data
+
+
+@bp.post("/users/<int:user_id>/details")
+@page_roles("admin")
+def edit_details(user_id):
+    person = _get_user(user_id)
+    form = _person_form()
+    form.setdefault("roles", [])
+    try:
+        values = UserUpdateSchema().load(_details_values(form))
+        services.update_person(person, **values, actor=g.actor)
+    except ma.ValidationError as exc:
+        errors = {f: m if isinstance(m, list) else [m] for f, m in exc.normalized_messages().items()}
+    except DomainError as exc:
+        errors = domain_errors(exc)
+    else:
+        db.session.commit()
+        flash(f"{person.name}'s details are saved.", "success")
+        return redirect(url_for("staff.user", user_id=person.id))
+    db.session.rollback()
+    return _render_user(_get_user(user_id), errors=errors, details=form, status=422)
+
+
+@bp.post("/users/<int:user_id>/documents/<int:document_id>/remove")
+@page_roles("admin")
+def remove_document(user_id, document_id):
+    person = _get_user(user_id)
+    doc = db.session.get(ComplianceDocument, document_id)
+    if doc is None or doc.user_id != person.id:
+        raise NotFound("No such document.")
+    label = DOCUMENT_LABELS.get(doc.kind, doc.kind)
+    services.remove_document(doc, actor=g.actor)
+    db.session.commit()
+    flash(f"{label} (expiring {doc.expires_on.strftime('%-d %b %Y')}) removed from {person.name}'s record.",
+          "success")
+    return redirect(url_for("staff.user", user_id=person.id))
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -36,6 +36,7 @@ PAGES = [
     ("fill-rate report", "executive", "/reports/fill-rates"),
     ("executive home", "executive", "/"),
     ("payroll", "payroll", "/payroll"),
+    ("person page (admin)", "admin", "/admin/users/{doctor}"),
 ]
 VIEWPORTS = ("phone", "desktop")
 _summary = {}
@@ -73,8 +74,8 @@ def _trust():
     record_breach("wtr_override", site_id=w.site_a.id, approved_by=w.coordinator_a, reason="Cover needed",
                   at=now - timedelta(days=1))
     emails = {role: getattr(w, role).email for role in ("doctor", "coordinator_a", "approver_a", "executive",
-                                                         "payroll")}
-    return emails, {"open_shift": open_shift.id, "worked_booking": worked.id}
+                                                         "payroll", "admin")}
+    return emails, {"open_shift": open_shift.id, "worked_booking": worked.id, "doctor": w.doctor.id}
 
 
 @pytest.fixture

@@ -48,3 +48,34 @@ def test_admin_adds_site_and_doctor_with_document_on_phone(page, live_server, lo
     row = page.locator(".app-documents .nhsuk-summary-list__row", has_text="DBS check")
     expect(row).to_contain_text(expiry.strftime("%-d %b %Y"))
     expect(row.locator(".app-tag--document-valid")).to_have_text("Valid")
+
+
+def test_admin_changes_a_doctors_details_and_removes_a_document_on_phone(page, live_server, login, expect):
+    world = live_server.seed(lambda: Factory().world())
+    login(page, world.admin.email)
+    page.goto(f"/admin/users/{world.doctor.id}")
+
+    # A mobile number in the wrong form is refused next to the field; the details stay open with what was typed.
+    page.get_by_text("Change Dr Default's details").click()
+    page.get_by_label("Grade").select_option("CONS")
+    page.get_by_label("Mobile number").fill("07700 900123")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator("#mobile-error")).to_contain_text("E.164")
+    expect(page.locator(".nhsuk-error-summary a[href='#mobile']")).to_be_visible()
+    expect(page.get_by_label("Mobile number")).to_have_value("07700 900123")
+    expect(page.locator(".nhsuk-summary-list").first).to_contain_text("ST3")
+
+    # Corrected: the promotion is saved.
+    page.get_by_label("Mobile number").fill("+447700900999")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_text("Dr Default's details are saved.")).to_be_visible()
+    summary = page.locator(".nhsuk-summary-list").first
+    expect(summary).to_contain_text("CONS")
+    expect(summary).to_contain_text("+447700900999")
+
+    # A DBS record entered in error is removed after confirming.
+    page.once("dialog", lambda dialog: dialog.accept())
+    row = page.locator(".app-documents .nhsuk-summary-list__row", has_text="DBS check")
+    row.get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("removed from Dr Default's record.")).to_be_visible()
+    expect(page.locator(".app-documents .nhsuk-summary-list__row", has_text="DBS check")).to_have_count(0)

@@ -82,3 +82,42 @@ def test_admin_creates_agency(world, api):
     assert resp.status_code == 201
     assert api(world.admin).post("/api/v1/agencies", json={"name": "X Y", "tier": 3,
                                                            "on_framework": True}).status_code == 422
+
+
+def test_admin_changes_a_doctors_grade_and_mobile(world, api):
+    resp = api(world.admin).patch(f"/api/v1/users/{world.doctor.id}", json={"grade": "CONS", "mobile": None})
+    assert resp.status_code == 200, resp.get_json()
+    body = resp.get_json()
+    assert body["grade"] == "CONS" and body["mobile"] is None and body["roles"] == ["doctor"]
+
+
+def test_patch_with_bad_fields_is_422_and_changes_nothing(world, api):
+    resp = api(world.admin).patch(f"/api/v1/users/{world.doctor.id}",
+                                  json={"roles": ["wizard"], "mobile": "07700", "name": "Dr Changed"})
+    assert resp.status_code == 422
+    assert resp.headers["Content-Type"].startswith("application/problem+json")
+    assert {"roles", "mobile"} <= set(resp.get_json()["errors"])
+    db.session.expire_all()
+    assert db.session.get(User, world.doctor.id).name == "Dr Default"
+
+
+def test_patch_to_another_persons_email_is_409(world, api):
+    resp = api(world.admin).patch(f"/api/v1/users/{world.doctor.id}", json={"email": world.payroll.email})
+    assert resp.status_code == 409 and resp.get_json()["errors"] == {"email": ["Already in use."]}
+
+
+def test_only_an_admin_changes_details_and_unknown_people_are_404(world, api):
+    assert api(world.doctor).patch(f"/api/v1/users/{world.doctor.id}", json={"name": "Me"}).status_code == 403
+    assert api(world.admin).patch("/api/v1/users/999999", json={"name": "Nobody"}).status_code == 404
+
+
+def test_admin_removes_a_document_entered_in_error(world, api):
+    admin = api(world.admin)
+    docs = admin.get(f"/api/v1/users/{world.doctor.id}/documents").get_json()["items"]
+    dbs = next(d for d in docs if d["kind"] == "dbs")
+    assert admin.delete(f"/api/v1/users/{world.doctor.id}/documents/{dbs['id']}").status_code == 204
+    left = admin.get(f"/api/v1/users/{world.doctor.id}/documents").get_json()["items"]
+    assert dbs["id"] not in [d["id"] for d in left] and len(left) == len(docs) - 1
+    # another person's document id under this person is not found
+    other = next(d for d in left)
+    assert admin.delete(f"/api/v1/users/{world.admin.id}/documents/{other['id']}").status_code == 404

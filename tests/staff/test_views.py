@@ -195,3 +195,53 @@ def test_non_admin_gets_403(client, world, method, url):
     resp = getattr(client, method)(url.format(id=world.doctor.id), data={"active": "0"})
     assert resp.status_code == 403
     assert db.session.get(User, world.doctor.id).active
+
+
+def details_form(world, **overrides):
+    form = {"name": "Dr Default", "email": world.doctor.email, "roles": ["doctor"], "grade": "ST3",
+            "mobile": world.doctor.mobile, "esr_assignment_number": world.doctor.doctor_profile.esr_assignment_number,
+            "gmc_number": world.doctor.doctor_profile.gmc_number, "agency_id": ""}
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_person_page_offers_their_details_filled_in(admin, world):
+    page = admin.get(f"/admin/users/{world.doctor.id}").get_data(as_text=True)
+    assert "Change Dr Default&#39;s details" in page or "Change Dr Default's details" in page
+    assert f'value="{world.doctor.email}"' in page and f'value="{world.doctor.mobile}"' in page
+
+
+def test_admin_promotes_a_doctor_and_clears_their_mobile(admin, world):
+    resp = admin.post(f"/admin/users/{world.doctor.id}/details", data=details_form(world, grade="CONS", mobile=""))
+    assert resp.status_code == 302
+    page = admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "details are saved" in page and "CONS – Consultant" in page
+    db.session.expire_all()
+    assert db.session.get(User, world.doctor.id).mobile is None
+
+
+def test_bad_details_are_shown_next_to_the_field_and_nothing_changes(admin, world):
+    resp = admin.post(f"/admin/users/{world.doctor.id}/details",
+                      data=details_form(world, roles=None, mobile="07700 900123", name="Dr Changed"))
+    assert resp.status_code == 422
+    page = resp.get_data(as_text=True)
+    assert "Give at least one role." in field_error(resp, "roles")
+    assert "E.164" in field_error(resp, "mobile")
+    assert 'value="Dr Changed"' in page  # what was typed is kept
+    db.session.expire_all()
+    assert db.session.get(User, world.doctor.id).name == "Dr Default"
+
+
+def test_details_with_another_persons_email_are_refused(admin, world):
+    resp = admin.post(f"/admin/users/{world.doctor.id}/details", data=details_form(world, email=world.payroll.email))
+    assert resp.status_code == 422
+    assert "already exists" in field_error(resp, "email")
+
+
+def test_admin_removes_a_document_from_the_person_page(admin, world):
+    doc = db.session.execute(db.select(ComplianceDocument).filter_by(user_id=world.doctor.id, kind="dbs")).scalar()
+    resp = admin.post(f"/admin/users/{world.doctor.id}/documents/{doc.id}/remove")
+    assert resp.status_code == 302
+    page = admin.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "DBS check (expiring" in page and "removed from Dr Default" in page
+    assert admin.post(f"/admin/users/{world.admin.id}/documents/{doc.id}/remove").status_code == 404
