@@ -7,6 +7,7 @@ from ..auth.permissions import api_auth
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..shifts.models import Shift
+from ..shifts.queries import visible_shift
 from . import agency_return, offers, queries, services
 from .models import Agency, AgencyOffer, CascadeRequest
 from .schemas import (
@@ -52,15 +53,17 @@ def list_agencies(query):
 
 
 def _shift_or_404(shift_id) -> Shift:
-    shift = db.session.get(Shift, shift_id)
+    """The shift, or 404 when the caller may not see it (another site's coordinator)."""
+    shift = visible_shift(g.actor, shift_id)
     if shift is None:
         raise NotFound("No such shift.")
     return shift
 
 
 def _request_or_404(request_id) -> CascadeRequest:
+    """The request, or 404 when its shift is not one the caller may see (another site's approver)."""
     request = db.session.get(CascadeRequest, request_id)
-    if request is None:
+    if request is None or visible_shift(g.actor, request.shift_id) is None:
         raise NotFound("No such cascade request.")
     return request
 

@@ -11,6 +11,7 @@ from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed
 from ..extensions import db
 from ..nav import register_nav
 from ..shifts.models import Shift
+from ..shifts.queries import visible_shift
 from ..timeutil import now_utc
 from . import offers, queries, rules, services
 from .agency_views import agency_bp
@@ -38,7 +39,7 @@ def _my_shifts(stmt, actor):
 @page_roles("coordinator")
 def request_cover(shift_id):
     """Ask for agency cover of one open shift (reason required)."""
-    shift = db.session.get(Shift, shift_id) or abort(404)
+    shift = visible_shift(g.actor, shift_id) or abort(404)
     require_site(g.actor, shift.site_id, "coordinator")
     errors, reason = {}, ""
     if request.method == "POST":
@@ -128,6 +129,8 @@ def requests_queue():
 @page_roles("approver")
 def decide_request(request_id, action):
     cascade_request = db.session.get(CascadeRequest, request_id) or abort(404)
+    if visible_shift(g.actor, cascade_request.shift_id) is None:
+        abort(404)
     note = request.form.get("note")
     try:
         if action == "approve":

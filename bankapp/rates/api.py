@@ -118,14 +118,14 @@ def get_rate_violation(violation_id):
 @blp.post("/rate-violations/<int:violation_id>/approve")
 @blp.arguments(DecisionSchema)
 @blp.response(200, RateViolationSchema)
-@blp.alt_response(403, description="Own request, a role below the one required, or another site")
+@blp.alt_response(403, description="Own request, or a role below the one required (another site's: 404)")
 @blp.alt_response(409, description="Already decided")
 @blp.doc(security=SECURITY)
 @api_auth(*violations.DECIDER_ROLES)
 def approve_rate_violation(body, violation_id):
     """Approve the flat rate: the shift opens and the breach register records it."""
-    violation = violations.approve_violation(violations.get_violation(violation_id), actor=g.actor,
-                                             note=body["note"])
+    violation = violations.approve_violation(_violation_in_scope(violation_id, *violations.DECIDER_ROLES),
+                                             actor=g.actor, note=body["note"])
     db.session.commit()
     return violation
 
@@ -133,14 +133,14 @@ def approve_rate_violation(body, violation_id):
 @blp.post("/rate-violations/<int:violation_id>/reject")
 @blp.arguments(DecisionSchema)
 @blp.response(200, RateViolationSchema)
-@blp.alt_response(403, description="Own request, a role below the one required, or another site")
+@blp.alt_response(403, description="Own request, or a role below the one required (another site's: 404)")
 @blp.alt_response(409, description="Already decided")
 @blp.doc(security=SECURITY)
 @api_auth(*violations.DECIDER_ROLES)
 def reject_rate_violation(body, violation_id):
     """Reject the flat rate (note required): the shift stays held and returns to its coordinator."""
-    violation = violations.reject_violation(violations.get_violation(violation_id), actor=g.actor,
-                                            note=body["note"])
+    violation = violations.reject_violation(_violation_in_scope(violation_id, *violations.DECIDER_ROLES),
+                                            actor=g.actor, note=body["note"])
     db.session.commit()
     return violation
 

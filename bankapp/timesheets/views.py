@@ -209,7 +209,7 @@ def queue():
 @bp.post("/timesheets/<int:ts_id>/<any(approve, reject, query):action>")
 @page_roles("approver")
 def decide(ts_id, action):
-    ts = db.session.get(Timesheet, ts_id) or abort(404)
+    ts = queries.visible_to(g.actor, ts_id) or abort(404)  # another site's timesheet: 404, as everywhere
     note = request.form.get("note")
     try:
         getattr(services, f"{action}_timesheet")(ts, actor=g.actor, note=note)

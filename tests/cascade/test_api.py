@@ -123,17 +123,18 @@ def test_cascade_request_needs_a_reason(world, api, shift_maker):
         assert "reason" in resp.get_json()["errors"]
 
 
-def test_cascade_request_by_someone_without_the_role_or_site_gets_403(world, api, shift_maker):
+def test_cascade_request_needs_the_coordinator_role_and_another_sites_shift_is_not_found(world, api, shift_maker):
     shift = shift_maker()
-    for user in (world.coordinator_b, world.doctor, world.agency_user1, world.approver_a):
+    for user in (world.doctor, world.agency_user1, world.approver_a):
         resp = api(user).post(f"/api/v1/shifts/{shift.id}/cascade", json={"reason": "x"})
         assert resp.status_code == 403, user.name
+    assert api(world.coordinator_b).post(f"/api/v1/shifts/{shift.id}/cascade", json={"reason": "x"}).status_code == 404
 
 
-def test_approval_by_approver_of_another_site_gets_403_and_rejection_keeps_shift_open(world, api, shift_maker):
+def test_another_sites_approver_cannot_find_the_request_and_rejection_keeps_shift_open(world, api, shift_maker):
     shift = shift_maker()
     request = api(world.coordinator_a).post(f"/api/v1/shifts/{shift.id}/cascade", json={"reason": "x"}).get_json()
-    assert api(world.approver_b).post(f"/api/v1/cascade-requests/{request['id']}/approve").status_code == 403
+    assert api(world.approver_b).post(f"/api/v1/cascade-requests/{request['id']}/approve").status_code == 404
     assert api(world.coordinator_a).post(f"/api/v1/cascade-requests/{request['id']}/approve").status_code == 403
     resp = api(world.approver_a).post(f"/api/v1/cascade-requests/{request['id']}/reject",
                                       json={"note": "Try the bank again"})

@@ -39,9 +39,9 @@ def test_too_early_request_is_explained_on_the_page(world, login, shift_maker):
     assert "bank has this shift to itself for 48 hours" in resp.get_data(as_text=True)
 
 
-def test_other_sites_coordinator_gets_403_on_the_request_page(world, login, shift_maker):
+def test_other_sites_coordinator_does_not_find_the_request_page(world, login, shift_maker):
     shift = shift_maker()
-    assert login(world.coordinator_b).get(f"/coordinator/shifts/{shift.id}/cascade").status_code == 403
+    assert login(world.coordinator_b).get(f"/coordinator/shifts/{shift.id}/cascade").status_code == 404
 
 
 def test_approver_approves_from_the_queue(world, login, shift_maker):

@@ -102,11 +102,11 @@ def test_nobody_approves_their_own_violation(world, api, factory):
     assert db.session.get(RateViolation, v["id"]).status == "pending"
 
 
-def test_approver_of_another_site_gets_403(world, api):
+def test_approver_of_another_site_does_not_find_it(world, api):
     _setup(world)
     v = _post(api, world, "70.00")["rate_violation"]
     resp = api(world.approver_b).post(f"/api/v1/rate-violations/{v['id']}/approve", json={"note": "x"})
-    assert resp.status_code == 403
+    assert resp.status_code == 404
     assert api(world.approver_b).get("/api/v1/rate-violations").json["items"] == []
 
 

@@ -186,10 +186,10 @@ def test_approving_own_timesheet_gets_403(trust, api, factory):
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "query"])
-def test_approver_of_another_site_gets_403(trust, api, night, action):
+def test_approver_of_another_site_does_not_find_it(trust, api, night, action):
     ts = submit(night)
     resp = api(trust.approver_b).post(f"/api/v1/timesheets/{ts.id}/{action}", json={"note": "x"})
-    assert resp.status_code == 403
+    assert resp.status_code == 404
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "query"])

@@ -138,7 +138,7 @@ def test_query_then_doctor_amends_on_the_page(client, trust):
 
 def test_approver_of_another_site_cannot_decide_on_the_page(client, trust):
     ts = submit(worked(trust, "2026-10-14T20:00", "2026-10-15T08:00"))
-    assert log_in(client, trust.approver_b).post(f"/timesheets/{ts.id}/approve").status_code == 403
+    assert log_in(client, trust.approver_b).post(f"/timesheets/{ts.id}/approve").status_code == 404
 
 
 def test_doctor_cannot_open_the_queue(client, trust):
