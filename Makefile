@@ -38,7 +38,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 seed: migrate
-	$(FLASK) bank seed-demo
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) bank seed-demo
 
 serve: install
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -1,5 +1,6 @@
 """`flask --app wsgi bank …` commands."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db
@@ -46,7 +47,7 @@ def seed_demo_command(doctors, random_seed):
 
     logins = seed_demo(doctors=doctors, random_seed=random_seed)
     db.session.commit()
-    click.echo("Demo trust ready. Log in at http://127.0.0.1:5000 with any of these "
+    click.echo(f"Demo trust ready. Log in at {current_app.config['PUBLIC_BASE_URL']} with any of these "
                f"(password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<40} {email}")
