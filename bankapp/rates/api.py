@@ -7,7 +7,7 @@ from ..auth.permissions import api_auth, can_act_on_site
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..org.services import grade_by_code
-from . import services, violations
+from . import cards, services, violations
 from .models import RateCard, RateViolation
 from .schemas import (
     DecisionSchema,
@@ -35,7 +35,7 @@ PRICING_ROLES = ("coordinator", "approver", "executive", "chief_executive", "adm
 def create_rate_card(body):
     """A new card version. Every grade × band cell and every grade's cap is required; a past
     `effective_from` needs `backdated_reason` (audited). Problems name the cells."""
-    card = services.create_rate_card(**body, actor=g.actor)
+    card = cards.create_rate_card(**body, actor=g.actor)
     db.session.commit()
     return card
 

@@ -1,6 +1,6 @@
 """Rate cards as CSV (``grade,band,hourly_rate``) and as the admin page's grid form.
 
-Both turn into the lists ``services.create_rate_card`` takes, with amounts
+Both turn into the lists ``cards.create_rate_card`` takes, with amounts
 still as text: the service checks every cell and names what is wrong.
 """
 import csv
@@ -8,7 +8,7 @@ import io
 
 from ..org.models import Grade
 from ..timeutil import BANDS
-from . import services
+from . import cards
 
 HEADER = ("grade", "band", "hourly_rate")
 CAP_BAND = "agency_cap"
@@ -61,7 +61,7 @@ def card_to_csv(card) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    for row in services.card_grid(card):
+    for row in cards.card_grid(card):
         for band in BANDS:
             if band in row["rates"]:
                 writer.writerow((row["grade"].code, band, row["rates"][band]))
@@ -104,7 +104,7 @@ def typed_from_card(card) -> dict:
     if card is None:
         return {}
     typed = {}
-    for row in services.card_grid(card):
+    for row in cards.card_grid(card):
         typed.update({field_name(row["grade"].code, b): str(v) for b, v in row["rates"].items()})
         if row["cap"] is not None:
             typed[field_name(row["grade"].code)] = str(row["cap"])

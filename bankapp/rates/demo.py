@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..timeutil import BANDS, LONDON, is_bank_holiday, london_date, now_utc
-from . import services
+from . import cards
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def seed(ctx):
     today = london_date(now_utc())
     first = date(today.year - 1, today.month, 1)
     rates, caps = card_figures([code for code in ctx.grades if code in WEEKDAY_DAY])
-    card = services.create_rate_card(effective_from=first, rates=rates, agency_caps=caps,
+    card = cards.create_rate_card(effective_from=first, rates=rates, agency_caps=caps,
                                      backdated_reason="Harmonised card agreed at merger",
                                      note="One card for all three sites, replacing the legacy site cards.",
                                      actor=ctx.admin)

@@ -16,7 +16,7 @@ from ..nav import register_nav
 from ..org.models import Department, Grade
 from ..org.services import all_grades
 from ..timeutil import BAND_LABELS, BANDS, TimeInputError, london_date, now_utc, parse_datetime
-from . import csv_io, services
+from . import cards, csv_io, services
 from .models import RateCard
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ PREVIEW_ROLES = ("coordinator", "admin")
 
 
 def _grid_context(card):
-    return {"card": card, "grid": services.card_grid(card) if card else [], "bands": BANDS,
+    return {"card": card, "grid": cards.card_grid(card) if card else [], "bands": BANDS,
             "band_labels": BAND_LABELS}
 
 
@@ -38,7 +38,7 @@ def index():
     """The card in force today as a grade × band grid, and what comes next."""
     card = services.current_card()
     today = london_date(now_utc())
-    upcoming = [c for c in services.card_history() if c.effective_from > today]
+    upcoming = [c for c in cards.card_history() if c.effective_from > today]
     return render_template("rates/index.html", upcoming=upcoming, **_grid_context(card))
 
 
@@ -46,7 +46,7 @@ def index():
 @page_roles("admin")
 def history():
     current = services.current_card()
-    return render_template("rates/history.html", cards=services.card_history(),
+    return render_template("rates/history.html", cards=cards.card_history(),
                            current_id=current.id if current else None, today=london_date(now_utc()))
 
 
@@ -124,7 +124,7 @@ def create():
     if errors:
         return _new_form(values, typed, errors, {}, 422)
     try:
-        card = services.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
+        card = cards.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
                                          backdated_reason=values["backdated_reason"] or None,
                                          note=values["note"] or None, actor=g.actor)
         db.session.commit()

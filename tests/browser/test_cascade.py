@@ -10,7 +10,7 @@ from tests.factories import Factory, make_shift
 
 def _seed():
     from bankapp.cascade.services import approve_cascade, request_cascade
-    from bankapp.rates.services import create_rate_card
+    from bankapp.rates.cards import create_rate_card
     from bankapp.timeutil import london_date, now_utc
 
     world = Factory().world()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from bankapp.extensions import db
-from bankapp.rates.services import create_rate_card
+from bankapp.rates.cards import create_rate_card
 from tests.factories import london, make_shift
 
 NOW = "2026-11-02T09:00:00+00:00"

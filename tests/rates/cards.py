@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from bankapp.rates import services
+from bankapp.rates import cards
 from bankapp.timeutil import BANDS
 
 # Per band, added to a grade's base day rate: easy sums for hand-computed tests.
@@ -23,7 +23,7 @@ def card_body(base=None, *, caps=None, bump=0):
 def make_card(admin, effective_from=date(2020, 1, 1), *, bump=0, reason="Harmonised card agreed at merger"):
     """A card (backdated by the admin when the date is past); ST3 is 60/80/70/90/100 (+bump)."""
     rates, caps = card_body(bump=bump)
-    card = services.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
+    card = cards.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
                                      backdated_reason=reason, actor=admin)
     return card
 

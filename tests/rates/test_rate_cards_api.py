@@ -95,7 +95,7 @@ def test_backdating_needs_an_admin_even_through_the_service(world):
     import pytest
 
     from bankapp.errors import Forbidden
-    from bankapp.rates.services import create_rate_card
+    from bankapp.rates.cards import create_rate_card
 
     rates, caps = card_body()
     with pytest.raises(Forbidden):
