@@ -1,0 +1,317 @@
+"""Working-time safeguards for the claim checks: pure functions, no Flask, no DB.
+
+Times are aware datetimes, normalised to UTC, so durations are real elapsed
+time; messages show Europe/London wall-clock time. Also the values every claim
+check shares (:class:`Reason`, :class:`Interval`) and their wording.
+
+* Working-time checks look at the whole sequence (existing + new, sorted by
+  start) but report only violations the NEW shift causes or takes part in.
+  Limits are inclusive: exactly the limit passes.
+
+  - ``wtr_max_shift_13h``: the new shift lasts more than 13 h.
+  - ``wtr_min_rest_11h``: under 11 h between the new shift and the one before
+    it or the one after it.
+  - ``wtr_max_72h_in_168h``: a 168 h window sharing time with the new shift
+    holds over 72 h of work (the parts of shifts inside it). Only windows
+    starting at a shift start or ending at a shift end are measured: the
+    maximum is always one of them.
+  - Two shifts are *consecutive* when the later starts on the same or the next
+    London date as the earlier starts; a *run* is a block of neighbouring
+    shifts of one kind, each consecutive with the one before. A *night shift*
+    has at least 3 h of real time between 23:00 and 06:00 London time; a
+    *long shift* lasts more than 10 h.
+  - ``wtr_max_consecutive_nights``: the new shift is in a run of over 4 nights.
+  - ``wtr_rest_after_nights_46h``: a shift after a night starts under 46 h
+    after it ends, unless it is a consecutive night (the run continues).
+  - ``wtr_max_consecutive_long_shifts``: the new shift is in a run of over 4
+    long shifts; or, after a run of at least 4 (the new shift in it or right
+    after it), the next shift starts under 48 h after the run ends.
+  - ``wtr_max_consecutive_shifts``: the same for runs of any shifts, 7 and 48 h.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+_LONDON = ZoneInfo("Europe/London")
+_DAY = timedelta(days=1)
+
+
+def _to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("claim checks need aware datetimes")
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A worked (or booked) stretch of time; stored in UTC, end after start."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        start, end = _to_utc(self.start), _to_utc(self.end)
+        if end <= start:
+            raise ValueError("an interval must end after it starts")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+
+    @property
+    def duration(self) -> timedelta:
+        """Real elapsed time; compare limits with this, not with ``hours``."""
+        return self.end - self.start
+
+    @property
+    def hours(self) -> float:
+        """Elapsed hours, for display only."""
+        return self.duration / timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class WorkingTimeLimits:
+    max_shift: timedelta = timedelta(hours=13)
+    min_rest: timedelta = timedelta(hours=11)
+    max_hours_in_window: timedelta = timedelta(hours=72)
+    window: timedelta = timedelta(hours=168)
+    max_consecutive_nights: int = 4
+    rest_after_nights: timedelta = timedelta(hours=46)
+    long_shift_over: timedelta = timedelta(hours=10)
+    max_consecutive_long: int = 4
+    rest_after_long: timedelta = timedelta(hours=48)
+    max_consecutive_shifts: int = 7
+    rest_after_consecutive: timedelta = timedelta(hours=48)
+    night_window_start: time = time(23, 0)
+    night_window_end: time = time(6, 0)
+    night_min: timedelta = timedelta(hours=3)
+
+
+DEFAULT_LIMITS = WorkingTimeLimits()
+
+
+# --- London time and wording -------------------------------------------------
+
+
+def _local_date(value: datetime) -> date:
+    return value.astimezone(_LONDON).date()
+
+
+def _at(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=_LONDON).astimezone(UTC)
+
+
+def _when(value: datetime) -> str:
+    local = value.astimezone(_LONDON)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def _day(value: date) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def _span(interval: Interval) -> str:
+    if _local_date(interval.start) == _local_date(interval.end):
+        return f"{_when(interval.start)}–{interval.end.astimezone(_LONDON):%H:%M}"
+    return f"{_when(interval.start)} to {_when(interval.end)}"
+
+
+def _hours(value: timedelta, *, up: bool = False) -> str:
+    """Hours to at most two decimals, rounded away from the limit's side."""
+    hundredths = value / timedelta(hours=1) * 100
+    hundredths = math.ceil(hundredths - 1e-6) if up else math.floor(hundredths + 1e-6)
+    return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
+
+
+def _short_rest(gap: timedelta, after: str, needed: timedelta, then: str = "") -> str:
+    text = _hours(gap)
+    rest = f"{text} hour's" if text == "1" else f"{text} hours'"
+    return f"You would have only {rest} rest {after}; at least {_hours(needed)} are needed{then}."
+
+
+def _listing(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _overlap_time(a: Interval, start: datetime, end: datetime) -> timedelta:
+    return max(min(a.end, end) - max(a.start, start), timedelta())
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+# --- Shift kinds ---------------------------------------------------------------
+
+
+def night_time(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> timedelta:
+    """Real time the interval spends inside London's night window (23:00-06:00)."""
+    wraps = limits.night_window_end <= limits.night_window_start
+    total, day = timedelta(), _local_date(interval.start) - _DAY
+    while day <= _local_date(interval.end):
+        start = _at(day, limits.night_window_start)
+        end = _at(day + _DAY if wraps else day, limits.night_window_end)
+        total += _overlap_time(interval, start, end)
+        day += _DAY
+    return total
+
+
+def is_night_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> bool:
+    return night_time(interval, limits) >= limits.night_min
+
+
+def is_long_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> bool:
+    return interval.duration > limits.long_shift_over
+
+
+# --- Working time ----------------------------------------------------------------
+
+
+class _Rota:
+    """The doctor's sorted shifts with the new one at index ``k``."""
+
+    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits):
+        others = [iv for iv in existing if not _overlaps(iv, new)]
+        self.shifts = sorted([*others, new], key=lambda iv: (iv.start, iv.end))
+        self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
+        self.new = new
+        self.limits = limits
+        dates = [_local_date(iv.start) for iv in self.shifts]
+        #: consecutive[i]: shift i+1 starts on the same or next date as shift i.
+        self.consecutive = [(b - a) <= _DAY for a, b in pairwise(dates)]
+        self.nights = [is_night_shift(iv, limits) for iv in self.shifts]
+        self.longs = [is_long_shift(iv, limits) for iv in self.shifts]
+
+    def runs(self, flags: Sequence[bool]) -> Iterable[tuple[int, int]]:
+        """Maximal blocks (first, last) of flagged, consecutive shifts."""
+        i = 0
+        while i < len(flags):
+            if not flags[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(flags) and flags[j + 1] and self.consecutive[j]:
+                j += 1
+            yield i, j
+            i = j + 1
+
+
+def _max_shift(rota: _Rota) -> list[str]:
+    limit = rota.limits.max_shift
+    if rota.new.duration <= limit:
+        return []
+    length = _hours(rota.new.duration, up=True)
+    return [f"This shift is {length} hours long; the limit is {_hours(limit)}."]
+
+
+def _min_rest(rota: _Rota) -> list[str]:
+    messages, limit, new = [], rota.limits.min_rest, rota.new
+    if rota.k > 0:
+        previous_end = max(iv.end for iv in rota.shifts[: rota.k])
+        gap = new.start - previous_end
+        if gap < limit:
+            messages.append(_short_rest(gap, f"after your shift ending {_when(previous_end)}", limit))
+    if rota.k + 1 < len(rota.shifts):
+        following = rota.shifts[rota.k + 1]
+        gap = following.start - new.end
+        if gap < limit:
+            messages.append(_short_rest(gap, f"before your shift starting {_when(following.start)}", limit))
+    return messages
+
+
+def _worked(shifts: Sequence[Interval], start: datetime, end: datetime) -> timedelta:
+    return sum((_overlap_time(iv, start, end) for iv in shifts), timedelta())
+
+
+def _hours_in_window(rota: _Rota) -> list[str]:
+    new, window, limit = rota.new, rota.limits.window, rota.limits.max_hours_in_window
+    near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
+    starts = [iv.start for iv in near] + [iv.end - window for iv in near]
+    worst = max(_worked(near, s, s + window) for s in starts if s < new.end and s + window > new.start)
+    if worst <= limit:
+        return []
+    days, rest = divmod(window, _DAY)
+    span = f"{days} days" if not rest else f"{_hours(window)} hours"
+    worked = _hours(worst, up=True)
+    return [f"This would give you {worked} hours in {span}; the limit is {_hours(limit)}."]
+
+
+def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, noun: str) -> list[str]:
+    """The new shift is in a run of more than ``most``."""
+    return [f"This would make {last - first + 1} {noun}s in a row; the limit is {most}."
+            for first, last in rota.runs(flags)
+            if first <= rota.k <= last and last - first + 1 > most]
+
+
+def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
+    """Too little rest after a run of at least ``most`` (the new shift in it or next)."""
+    messages, k, shifts = [], rota.k, rota.shifts
+    for first, last in rota.runs(flags):
+        length = last - first + 1
+        if length < most or last + 1 >= len(shifts) or not first <= k <= last + 1:
+            continue
+        gap = shifts[last + 1].start - shifts[last].end
+        if gap < rest:
+            after = f"after {length} {noun}s in a row ending {_when(shifts[last].end)}"
+            messages.append(_short_rest(gap, after, rest))
+    return messages
+
+
+def _rest_after_nights(rota: _Rota) -> list[str]:
+    messages, shifts, limit = [], rota.shifts, rota.limits.rest_after_nights
+    for a in (rota.k - 1, rota.k):
+        b = a + 1
+        if a < 0 or b >= len(shifts) or not rota.nights[a]:
+            continue
+        if rota.nights[b] and rota.consecutive[a]:
+            continue  # the night run continues
+        gap = shifts[b].start - shifts[a].end
+        if gap < limit:
+            after = f"after the night shift ending {_when(shifts[a].end)}"
+            messages.append(_short_rest(gap, after, limit, " before your next shift"))
+    return messages
+
+
+def _run_rules(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
+    return _runs_too_long(rota, flags, most, noun) + _rest_after_runs(rota, flags, most, rest, noun)
+
+
+_WTR_CHECKS = (
+    ("wtr_max_shift_13h", _max_shift),
+    ("wtr_min_rest_11h", _min_rest),
+    ("wtr_max_72h_in_168h", _hours_in_window),
+    ("wtr_max_consecutive_nights",
+     lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shift")),
+    ("wtr_rest_after_nights_46h", _rest_after_nights),
+    ("wtr_max_consecutive_long_shifts",
+     lambda r: _run_rules(r, r.longs, r.limits.max_consecutive_long, r.limits.rest_after_long, "long shift")),
+    ("wtr_max_consecutive_shifts",
+     lambda r: _run_rules(r, [True] * len(r.shifts), r.limits.max_consecutive_shifts,
+                          r.limits.rest_after_consecutive, "shift")),
+)
+
+
+def check_working_time(
+    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
+) -> list[Reason]:
+    """The doctors' working-time safeguards, as far as ``new`` is involved."""
+    rota = _Rota(existing, new, limits)
+    reasons = []
+    for code, check in _WTR_CHECKS:
+        messages = list(dict.fromkeys(check(rota)))
+        if messages:
+            reasons.append(Reason(code, " ".join(messages)))
+    return reasons
