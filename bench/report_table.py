@@ -118,6 +118,8 @@ How the figures are made:
 - Storm: {r['storm']['claims']} claims by distinct eligible doctors, spread evenly over {r['storm']['shifts']}
   freshly posted open shifts, sent by 64 client threads released together, each on one keep-alive connection.
   Throughput is claims / wall time from release to the last answer. Latency includes queueing in gunicorn.
+  Before each measured storm a small one (200 claims on 20 shifts, then removed) warms every worker up:
+  database connections open, code imported; the floor gets the same.
 - Floor: the same storm against bench/floor_app.py (one conditional UPDATE … RETURNING per request, no auth).
 - "Where the gap is": the same storm through the same gunicorn app asking less of it — a request that touches no
   database, then a claim of a shift that does not exist (token check and the claim's lock statement, 404) — so

@@ -57,13 +57,26 @@ def storm_figures(conn, plan, result, seconds_floor=None) -> dict:
             "shifts": len(plan.shift_ids)}
 
 
+WARM_UP = (20, 200)  # shifts, claims
+
+
 def claim_storm(url, conn, servers_, args, *, floor=False, method="POST", path_for=None):
-    """The storm against ``servers_`` (split between them); ``path_for``/``method`` aim it elsewhere."""
-    plan = storm.prepare(conn, shifts=args.storm_shifts, claims=args.claims, with_tokens=not floor)
+    """The storm against ``servers_`` (split between them); ``path_for``/``method`` aim it elsewhere.
+
+    A small storm goes first and is not measured, so that every worker has
+    its database connections and its imports before the clock starts; floor
+    and app alike.
+    """
     base_urls = [s.base_url for s in servers_]
     pids = [pid for s in servers_ for pid in [s.process.pid, *s.worker_pids()]]
+    path_for = path_for or ((lambda sid: f"/claim/{sid}") if floor else None)
+    warm = storm.prepare(conn, shifts=WARM_UP[0], claims=WARM_UP[1], with_tokens=not floor)
     try:
-        path_for = path_for or ((lambda sid: f"/claim/{sid}") if floor else None)
+        storm.run(base_urls, warm, clients=args.clients, path_for=path_for, method=method)
+    finally:
+        storm.cleanup(conn, warm)
+    plan = storm.prepare(conn, shifts=args.storm_shifts, claims=args.claims, with_tokens=not floor)
+    try:
         result = storm.run(base_urls, plan, clients=args.clients, path_for=path_for, method=method,
                            server_pids=pids)
         figures = storm_figures(conn, plan, result)
