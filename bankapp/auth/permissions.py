@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import abort, g, has_request_context, request
 from flask_login import current_user, login_required
-from sqlalchemy import event, update
+from sqlalchemy import bindparam, event
 
 from ..dbtypes import utcnow
 from ..errors import Forbidden, Unauthorized
@@ -57,6 +57,11 @@ def commit_token_touch(response):
     return response
 
 
+# A plain table UPDATE, not an ORM one: nothing in the session needs synchronising.
+_TOUCH = (ApiToken.__table__.update().where(ApiToken.__table__.c.id == bindparam("token_id"))
+          .values(last_used_at=bindparam("now")))
+
+
 def record_token_use(session):
     """before_commit: the token's ``last_used_at`` goes in with the request's own commit.
 
@@ -69,8 +74,7 @@ def record_token_use(session):
         return
     token_id = g.pop("token_touch", None)
     if token_id is not None:
-        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
-                        .execution_options(synchronize_session=False))
+        session.execute(_TOUCH, {"token_id": token_id, "now": utcnow()})
 
 
 def init_token_touch():

@@ -1,5 +1,6 @@
 """Texts caused by marketplace events, queued in the emitter's transaction."""
 import logging
+from functools import cache
 
 from ..dbtypes import utcnow
 from ..events import subscribe
@@ -17,6 +18,20 @@ def alert_doctors_of_open_shift(shift, actor=None, **_):
     fan_out_shift_alert(shift.id)
 
 
+# The columns of a text queued by an event, in the order of _queue_statement's SELECT.
+QUEUE_COLUMNS = ("user_id", "dedupe_key", "send_after", "status", "attempts", "created_at", "updated_at", "to",
+                 "body", "kind")
+
+
+@cache
+def _queue_statement(dialect: str):
+    """INSERT … SELECT of one text unless its number opted out (or its dedupe key was used); built once."""
+    table = OutboxMessage.__table__
+    source = (db.select(*[db.bindparam(name, type_=table.c[name].type).label(name) for name in QUEUE_COLUMNS])
+              .where(~db.exists().where(SmsOptOut.number == db.bindparam("to"))))
+    return insert_ignoring_duplicates().from_select(list(QUEUE_COLUMNS), source)
+
+
 def _queue_unless_opted_out(row: dict) -> None:
     """Queue one text in a single ``INSERT … SELECT`` that writes nothing when the number is on the
     opt-out list or the dedupe key was used before.
@@ -29,10 +44,7 @@ def _queue_unless_opted_out(row: dict) -> None:
     now = utcnow()
     values = {"user_id": None, "dedupe_key": None, "send_after": now, "status": "queued", "attempts": 0,
               "created_at": now, "updated_at": now, **row}
-    table = OutboxMessage.__table__
-    source = db.select(*[db.literal(value, type_=table.c[name].type).label(name) for name, value in values.items()]
-                       ).where(~db.exists().where(SmsOptOut.number == row["to"]))
-    db.session.execute(insert_ignoring_duplicates().from_select(list(values), source))
+    db.session.execute(_queue_statement(db.session.get_bind().dialect.name), values)
 
 
 @subscribe("shift.booked")
