@@ -7,6 +7,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from . import wording  # noqa: F401  (marshmallow's messages in plain English, before any schema exists)
+
 # Constraint names are predictable so that IntegrityError can be mapped to a
 # domain error by name, and migrations can drop what they create.
 NAMING_CONVENTION = {

@@ -45,7 +45,8 @@ class TimesheetDecisionSchema(ma.Schema):
 
 
 class BulkApproveSchema(ma.Schema):
-    ids = ma.fields.List(ma.fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500))
+    ids = ma.fields.List(ma.fields.Integer(strict=True), required=True, validate=validate.Length(
+        min=1, max=500, error="Choose between 1 and 500 timesheets."))
 
 
 class BulkApprovedSchema(ma.Schema):

@@ -116,7 +116,7 @@ def test_add_grade_and_refuse_duplicate_or_bad_rank(admin, world):
     resp = admin.post("/admin/grades", data={"code": "FY1", "name": "Foundation again", "rank": "10"})
     assert resp.status_code == 422 and "A grade with code FY1 already exists." in field_error(resp, "code")
     resp = admin.post("/admin/grades", data={"code": "XX1", "name": "Odd grade", "rank": "senior"})
-    assert resp.status_code == 422 and "Not a valid integer." in field_error(resp, "rank")
+    assert resp.status_code == 422 and "Enter a whole number." in field_error(resp, "rank")
 
 
 def test_grades_are_listed_most_junior_first(admin, world):
