@@ -105,6 +105,21 @@ def wants_problem_json():
     return request.path.startswith("/api/")
 
 
+def field_messages(exc, missing=None) -> dict[str, list[str]]:
+    """A marshmallow ValidationError as field -> list of messages, for the form macros.
+
+    ``missing`` maps a required field to the message shown when it is left
+    out, e.g. {"code": "Enter a site code."}.
+    """
+    errors = {}
+    for field, messages in exc.normalized_messages().items():
+        messages = messages if isinstance(messages, list) else [messages]
+        if missing and field in missing and "Missing data for required field." in messages:
+            messages = [missing[field]]
+        errors[field] = messages
+    return errors
+
+
 def _flatten_webargs(messages):
     """webargs nests errors by location ({"json": {...}}); the contract wants field -> messages."""
     if not isinstance(messages, dict):

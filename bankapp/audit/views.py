@@ -5,6 +5,7 @@ import marshmallow as ma
 from flask import Blueprint, render_template, request, url_for
 
 from ..auth.permissions import page_roles
+from ..errors import field_messages
 from ..nav import register_nav
 from . import search
 from .rules import readable_diff
@@ -47,7 +48,7 @@ def search_page():
     try:
         filters = AuditSearchSchema().load(args)
     except ma.ValidationError as exc:
-        errors = {k: v if isinstance(v, list) else [v] for k, v in exc.normalized_messages().items()}
+        errors = field_messages(exc)
         page = search.AuditPage(events=[], next_cursor=None)
     else:
         page = search.search_events(**filters)

@@ -13,7 +13,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from ..auth.permissions import page_roles
 from ..cascade import services as cascade_services
 from ..cascade.models import Agency
-from ..errors import Conflict, DomainError
+from ..errors import Conflict, DomainError, field_messages
 from ..extensions import db
 from ..nav import register_nav
 from . import services
@@ -52,12 +52,7 @@ def load_form(schema, data, missing):
     try:
         return schema.load(cleaned), {}
     except ma.ValidationError as exc:
-        errors = {}
-        for field, messages in exc.normalized_messages().items():
-            if field in missing and "Missing data for required field." in messages:
-                messages = [missing[field]]
-            errors[field] = messages if isinstance(messages, list) else [messages]
-        return None, errors
+        return None, field_messages(exc, missing)
 
 
 def domain_errors(exc: DomainError):

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from ..auth.models import ROLE_LABELS, ROLES, User
 from ..auth.permissions import page_roles
 from ..cascade.models import Agency
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, field_messages
 from ..extensions import db
 from ..nav import register_nav
 from ..org import services as org_services
@@ -143,7 +143,7 @@ def edit_details(user_id):
         values = UserUpdateSchema().load(_details_values(form))
         services.update_person(person, **values, actor=g.actor)
     except ma.ValidationError as exc:
-        errors = {f: m if isinstance(m, list) else [m] for f, m in exc.normalized_messages().items()}
+        errors = field_messages(exc)
     except DomainError as exc:
         errors = domain_errors(exc)
     else:
