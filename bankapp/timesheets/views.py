@@ -82,6 +82,22 @@ def _booked_values(booking) -> dict:
             "break_minutes": "0", "note": ""}
 
 
+def _saved(call) -> dict:
+    """Run one timesheet workflow and commit: {} when it went through, else the form's errors.
+
+    Nothing is kept on a refusal; 403 and 404 are not form errors and go up.
+    """
+    try:
+        call()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        return _problem_errors(exc)
+    return {}
+
+
 def _problem_errors(exc: DomainError) -> dict:
     if exc.errors:
         return exc.errors
@@ -121,17 +137,10 @@ def new():
     values, errors, parsed = times_from_form(request.form)
     errors = with_time_errors(booking, parsed, errors)
     if not errors:
-        try:
-            services.submit_timesheet(booking, actor=g.actor, **parsed)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status in (403, 404):
-                raise
-            errors = _problem_errors(exc)
-        else:
-            flash("Timesheet sent for approval.", "success")
-            return redirect(back)
+        errors = _saved(lambda: services.submit_timesheet(booking, actor=g.actor, **parsed))
+    if not errors:
+        flash("Timesheet sent for approval.", "success")
+        return redirect(back)
     return render_template("timesheets/form.html", booking=booking, values=values, errors=errors, back=back,
                            action=url_for("timesheets.new", booking_id=booking.id)), 422
 
@@ -166,17 +175,10 @@ def amend(ts_id):
     values, errors, parsed = times_from_form(request.form)
     errors = with_time_errors(ts.booking, parsed, errors)
     if not errors:
-        try:
-            services.amend_timesheet(ts, actor=g.actor, **parsed)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status in (403, 404):
-                raise
-            errors = _problem_errors(exc)
-        else:
-            flash("Timesheet sent back for approval.", "success")
-            return redirect(url_for("timesheets.detail", ts_id=ts.id))
+        errors = _saved(lambda: services.amend_timesheet(ts, actor=g.actor, **parsed))
+    if not errors:
+        flash("Timesheet sent back for approval.", "success")
+        return redirect(url_for("timesheets.detail", ts_id=ts.id))
     return _detail(db.session.get(Timesheet, ts_id), errors=errors, values=values, status=422)
 
 
@@ -209,7 +211,7 @@ def queue():
 @bp.post("/timesheets/<int:ts_id>/<any(approve, reject, query):action>")
 @page_roles("approver")
 def decide(ts_id, action):
-    ts = queries.visible_to(g.actor, ts_id) or abort(404)  # another site's timesheet: 404, as everywhere
+    ts = _visible_or_404(ts_id)  # another site's timesheet: 404, as everywhere
     note = request.form.get("note")
     try:
         getattr(services, f"{action}_timesheet")(ts, actor=g.actor, note=note)
