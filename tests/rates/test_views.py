@@ -177,3 +177,13 @@ def test_coordinator_revises_a_returned_rate(world, client, api):
     ok = client.post(f"/rate-violations/{v}/revise", data={f"hourly_rate-{v}": ""}, follow_redirects=True)
     assert "open at the revised rate" in ok.get_data(as_text=True)
     assert db.session.get(Shift, shift["id"]).status == "open"
+
+
+def test_home_shows_the_rate_approvals_section_once_to_an_approver_who_is_also_an_executive(world, client, factory):
+    both = factory.user(("approver", "executive"), sites=[world.site_a], name="Approver Executive")
+    db.session.commit()
+    for person in (both, world.executive, world.approver_a):
+        _login(client, person)
+        home = client.get("/").get_data(as_text=True)
+        assert home.count('id="rates-home-heading"') == 1, person.name
+        client.post("/logout")
