@@ -106,6 +106,19 @@ def world(factory):
 
 
 @pytest.fixture
+def trust(world):
+    """The small merged trust with the test rate card in force (timesheets and payroll price against it).
+
+    Modules with a scene of their own define their own ``trust``.
+    """
+    from .timesheets.helpers import make_card
+
+    make_card(world)
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
 def api(client):
     """``api(user)`` → an ApiClient holding a bearer token for that user."""
 

@@ -12,7 +12,7 @@ from bankapp.extensions import db
 from bankapp.payroll.csvfiles import ESR_HEADER
 from bankapp.payroll.models import PayrollExport
 from bankapp.timesheets.models import Timesheet
-from tests.timesheets.helpers import approve, make_card, submit, worked
+from tests.timesheets.helpers import approve, submit, worked
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 HEADER = ("esr_assignment_number,doctor_name,site_code,cost_centre,shift_id,timesheet_id,work_date,band,hours,"
@@ -23,13 +23,6 @@ HEADER = ("esr_assignment_number,doctor_name,site_code,cost_centre,shift_id,time
 def _now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def trust(world):
-    make_card(world)
-    db.session.commit()
-    return world
 
 
 def approved(trust, start, end, break_minutes=0, **kw):

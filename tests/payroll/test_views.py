@@ -7,7 +7,7 @@ import time_machine
 from bankapp.extensions import db
 from bankapp.payroll.models import PayrollExport
 from tests.factories import PASSWORD
-from tests.timesheets.helpers import approve, make_card, submit, worked
+from tests.timesheets.helpers import approve, submit, worked
 
 
 @pytest.fixture(autouse=True)
@@ -17,11 +17,10 @@ def _now():
 
 
 @pytest.fixture
-def trust(world):
-    make_card(world)
-    db.session.commit()
-    approve(submit(worked(world, "2026-10-14T20:00", "2026-10-15T08:00")), world.approver_a)
-    return world
+def trust(trust):
+    """The priced trust with one approved timesheet waiting for export."""
+    approve(submit(worked(trust, "2026-10-14T20:00", "2026-10-15T08:00")), trust.approver_a)
+    return trust
 
 
 def log_in(client, user):

@@ -20,13 +20,6 @@ def _now():
 
 
 @pytest.fixture
-def trust(world):
-    make_card(world)
-    db.session.commit()
-    return world
-
-
-@pytest.fixture
 def night(trust):
     """Dr Default's weekday night, Wed 14 -> Thu 15 Oct, already worked."""
     return worked(trust, "2026-10-14T20:00", "2026-10-15T08:00")

@@ -10,14 +10,7 @@ from bankapp.cascade.models import AgencyOffer
 from bankapp.extensions import db
 from bankapp.timesheets import queries, services
 from tests.factories import london
-from tests.timesheets.helpers import body, make_card, submit, worked
-
-
-@pytest.fixture
-def trust(world):
-    make_card(world)
-    db.session.commit()
-    return world
+from tests.timesheets.helpers import body, submit, worked
 
 
 def _submitted_on_saturday(trust):

@@ -7,7 +7,7 @@ import time_machine
 from bankapp.extensions import db
 from bankapp.timesheets.models import Timesheet
 from tests.factories import PASSWORD
-from tests.timesheets.helpers import approve, make_card, submit, worked
+from tests.timesheets.helpers import approve, submit, worked
 
 NOW = datetime(2026, 10, 19, 10, 0, tzinfo=UTC)  # Mon 19 Oct 2026 11:00 BST: just after the cut-off
 
@@ -16,13 +16,6 @@ NOW = datetime(2026, 10, 19, 10, 0, tzinfo=UTC)  # Mon 19 Oct 2026 11:00 BST: ju
 def _now():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def trust(world):
-    make_card(world)
-    db.session.commit()
-    return world
 
 
 def log_in(client, user):
