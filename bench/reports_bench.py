@@ -5,8 +5,6 @@ every statement the report ran, less the ones that authenticate the caller,
 executed again straight through psycopg.
 """
 import logging
-import statistics
-import time
 from datetime import UTC, datetime, timedelta
 
 from bankapp.timeutil import london_date
@@ -24,21 +22,6 @@ def paths() -> dict:
             "fill rates by week": f"/api/v1/reports/fill-rates?{period}&group_by=week"}
 
 
-def bare_ms(url, statements, *, repeat=20) -> float:
-    """As ``sqlcapture.bare_ms``, also for statements that return no rows (the reports' ``SET LOCAL work_mem``)."""
-    with common.connect(url) as conn:
-        times = []
-        for _ in range(repeat + 3):
-            started = time.perf_counter()
-            for sql, params in statements:
-                cursor = conn.execute(sql, params)
-                if cursor.description is not None:
-                    cursor.fetchall()
-            times.append((time.perf_counter() - started) * 1000)
-            conn.rollback()
-    return statistics.median(times[3:])
-
-
 def run(url, app, base_url, *, repeat=5) -> dict:
     with common.connect(url) as conn:
         executive = conn.execute("SELECT min(user_id) FROM user_roles WHERE role = 'executive'").fetchone()[0]
@@ -49,7 +32,7 @@ def run(url, app, base_url, *, repeat=5) -> dict:
         http = common.summary_ms(sqlcapture.timed_gets(base_url, path, headers, repeat=repeat, warmup=1))
         status, statements = sqlcapture.captured(app, path, headers)
         own = [(sql, params) for sql, params in statements if not sqlcapture.AUTH_TABLES.search(sql)]
-        bare = bare_ms(url, own, repeat=repeat)
+        bare = sqlcapture.bare_ms(url, own, repeat=repeat)
         out[name] = {"http": http, "bare_ms": bare, "statements": len(own), "status": status}
         log.info("report %s: p50 %.0f ms, bare %.0f ms (%s statements)", name, http["p50"], bare, len(own))
     return out

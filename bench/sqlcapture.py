@@ -54,7 +54,9 @@ def bare_ms(url, statements, *, repeat=20) -> float:
         for _ in range(repeat + 3):
             started = time.perf_counter()
             for sql, params in statements:
-                conn.execute(sql, params).fetchall()
+                cursor = conn.execute(sql, params)
+                if cursor.description is not None:  # a SET LOCAL returns no rows
+                    cursor.fetchall()
             times.append((time.perf_counter() - started) * 1000)
             conn.rollback()
     return statistics.median(times[3:])
