@@ -238,15 +238,47 @@ def _floor_minute(dt: datetime) -> datetime:
     return to_utc(dt).replace(second=0, microsecond=0)
 
 
+# London's clocks change twice a year, months apart, always in opposite
+# directions: a span shorter than this with the same offset at both ends
+# crossed no change at all.
+_NO_CHANGE_SPAN = timedelta(days=60)
+
+
 def _pieces(start: datetime, end: datetime, wall_times: tuple[time, ...]):
     """Cut [start, end) (UTC) at every instant the London wall clock reaches
     one of ``wall_times`` on any date, and at every change of UTC offset.
 
+    Within a piece the wall date and time move monotonically without crossing
+    a boundary, so whatever depends only on them is constant and can be read
+    at the piece start.
+    """
+    offset = start.astimezone(LONDON).utcoffset()
+    if end - start < _NO_CHANGE_SPAN and end.astimezone(LONDON).utcoffset() == offset:
+        return _pieces_one_offset(start, end, wall_times, offset)
+    return _pieces_any_offsets(start, end, wall_times)
+
+
+def _pieces_one_offset(start: datetime, end: datetime, wall_times: tuple[time, ...], offset: timedelta):
+    """``_pieces`` for a span with one UTC offset throughout (most shifts):
+    wall time is UTC plus the offset, so the cuts are plain arithmetic."""
+    local_start, local_end = start + offset, end + offset
+    day, last = local_start.date(), local_end.date()
+    cuts = {start, end}
+    while day <= last:
+        for t in wall_times:
+            cut = datetime.combine(day, t, tzinfo=UTC)  # wall time, read as if UTC
+            if local_start < cut < local_end:
+                cuts.add(cut - offset)
+        day += timedelta(days=1)
+    return list(pairwise(sorted(cuts)))
+
+
+def _pieces_any_offsets(start: datetime, end: datetime, wall_times: tuple[time, ...]):
+    """``_pieces`` for any span, clock changes included.
+
     Wall times are converted with both folds, so a boundary inside a repeated
     hour cuts twice; a boundary in the skipped hour is covered by the cut at
-    the offset change itself. Within a piece the wall date and time move
-    monotonically without crossing a boundary, so whatever depends only on
-    them is constant and can be read at the piece start.
+    the offset change itself.
     """
     cuts = {start, end}
     first = start.astimezone(LONDON).date() - timedelta(days=1)

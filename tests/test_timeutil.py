@@ -682,3 +682,44 @@ def test_local_minutes_between_refuses_an_empty_window():
 )
 def test_spans_clock_change(start, end, expected):
     assert spans_clock_change(local(start), local(end)) == expected
+
+
+# --- the one-offset shortcut ---------------------------------------------------
+# Most spans have one UTC offset throughout and are cut by plain arithmetic;
+# the general path (both folds, hourly probe for offset changes) must agree
+# with it wherever both apply, and take over wherever the clocks change.
+
+SWEEP_FROM = [utc(2026, 3, 28, 0), utc(2026, 10, 24, 0), utc(2026, 12, 24, 0), utc(2026, 8, 30, 12)]
+
+
+def _everything_cut(start, end):
+    return (split_into_bands(start, end),
+            local_minutes_between(start, end, time(23), time(6)),
+            local_minutes_between(start, end, time(1, 30), time(2, 30)),
+            local_minutes_between(start, end, time(0, 30), time(1, 30)))
+
+
+@pytest.mark.parametrize("sweep_from", SWEEP_FROM, ids=["spring-forward", "fall-back", "christmas", "august-bh"])
+def test_one_offset_shortcut_agrees_with_the_general_path(monkeypatch, sweep_from):
+    import bankapp.timeutil as timeutil
+
+    spans = [(sweep_from + timedelta(minutes=30 * i), timedelta(minutes=minutes))
+             for i in range(0, 3 * 48) for minutes in range(1, 31 * 60, 97)]
+    spans += [(sweep_from, timedelta(days=days)) for days in (7, 59, 61)]
+    shortcut = [_everything_cut(start, start + length) for start, length in spans]
+    monkeypatch.setattr(timeutil, "_pieces", timeutil._pieces_any_offsets)
+    general = [_everything_cut(start, start + length) for start, length in spans]
+    assert shortcut == general
+
+
+def test_a_span_across_a_clock_change_takes_the_general_path(monkeypatch):
+    import bankapp.timeutil as timeutil
+
+    taken = []
+    monkeypatch.setattr(timeutil, "_pieces_any_offsets",
+                        lambda *a: taken.append(a) or [])
+    timeutil._pieces(utc(2026, 10, 24, 20), utc(2026, 10, 25, 8), (time(0), time(7), time(21)))
+    assert len(taken) == 1
+    taken.clear()
+    timeutil._pieces(utc(2026, 11, 24, 20), utc(2026, 11, 25, 8), (time(0), time(7), time(21)))
+    assert taken == []
