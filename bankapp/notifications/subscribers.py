@@ -8,7 +8,7 @@ from ..extensions import db
 from . import texts
 from .fanout import fan_out_shift_alert
 from .models import OutboxMessage, SmsOptOut
-from .services import enqueue_for_user, insert_ignoring_duplicates, shift_url
+from .services import enqueue_for_user, shift_url
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +24,20 @@ QUEUE_COLUMNS = ("user_id", "dedupe_key", "send_after", "status", "attempts", "c
 
 
 @cache
-def _queue_statement(dialect: str):
-    """INSERT … SELECT of one text unless its number opted out (or its dedupe key was used); built once."""
+def _queue_statement():
+    """INSERT … SELECT of one text unless its number opted out or its dedupe key was used; built once.
+
+    A plain INSERT, not ``insert_ignoring_duplicates``: SQLAlchemy never caches
+    the compiled form of a dialect's ``ON CONFLICT`` insert, and compiling it
+    on every booking cost more than the rest of the statement. The dedupe key
+    is checked in the statement instead; it names a booking made in the same
+    transaction, so no other transaction can queue the same key meanwhile.
+    """
     table = OutboxMessage.__table__
     source = (db.select(*[db.bindparam(name, type_=table.c[name].type).label(name) for name in QUEUE_COLUMNS])
-              .where(~db.exists().where(SmsOptOut.number == db.bindparam("to"))))
-    return insert_ignoring_duplicates().from_select(list(QUEUE_COLUMNS), source)
+              .where(~db.exists().where(SmsOptOut.number == db.bindparam("to")))
+              .where(~db.exists().where(table.c.dedupe_key == db.bindparam("dedupe_key"))))
+    return table.insert().from_select(list(QUEUE_COLUMNS), source)
 
 
 def _queue_unless_opted_out(row: dict) -> None:
@@ -44,7 +52,7 @@ def _queue_unless_opted_out(row: dict) -> None:
     now = utcnow()
     values = {"user_id": None, "dedupe_key": None, "send_after": now, "status": "queued", "attempts": 0,
               "created_at": now, "updated_at": now, **row}
-    db.session.execute(_queue_statement(db.session.get_bind().dialect.name), values)
+    db.session.execute(_queue_statement(), values)
 
 
 @subscribe("shift.booked")
