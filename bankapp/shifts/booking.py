@@ -9,8 +9,9 @@ second sees the first booking → ``overlap``). The partial unique index
 ``uq_bookings_one_live_per_shift`` is the last line of defence.
 """
 import logging
+from functools import cache
 
-from sqlalchemy import true
+from sqlalchemy import bindparam, true
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
@@ -44,17 +45,24 @@ def lock_for_booking(doctor_id, shift_id):
     winning one loads the shift afterwards. SQLite: ``lock_doctor`` takes the
     database write lock first, then a plain read.
     """
-    if db.engine.dialect.name == "sqlite":
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
         lock_doctor(doctor_id)
-        stmt = db.select(Shift.status, Shift.start_at).where(Shift.id == shift_id)
-    else:
-        doctor = db.select(User.id).where(User.id == doctor_id).with_for_update().subquery("locked_doctor")
-        stmt = (db.select(Shift.status, Shift.start_at).join(doctor, true()).where(Shift.id == shift_id)
-                .with_for_update(of=Shift))
-    row = db.session.execute(stmt).first()
+    row = db.session.execute(_lock_statement(dialect), {"doctor_id": doctor_id, "shift_id": shift_id}).first()
     if row is None:
         raise NotFound("No such shift.")
     return row
+
+
+@cache
+def _lock_statement(dialect: str):
+    """``lock_for_booking``'s statement, built once: building it cost more Python than running it."""
+    stmt = db.select(Shift.status, Shift.start_at).where(Shift.id == bindparam("shift_id"))
+    if dialect == "sqlite":
+        return stmt
+    doctor = (db.select(User.id).where(User.id == bindparam("doctor_id")).with_for_update()
+              .subquery("locked_doctor"))
+    return stmt.join(doctor, true()).with_for_update(of=Shift)
 
 
 def locked_shift(shift_id) -> Shift:
