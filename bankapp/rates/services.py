@@ -10,8 +10,10 @@ import logging
 from bisect import bisect_right
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
+from sqlalchemy import bindparam
 
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -93,9 +95,14 @@ def rates_for_booking(booking) -> tuple[dict[str, Decimal] | None, Decimal | Non
 def card_id_in_force(at: datetime | date) -> int | None:
     """The id of the card ``card_in_force`` would give, without loading the card, its rates and caps."""
     on = london_date(at) if isinstance(at, datetime) else at
-    return db.session.execute(
-        db.select(RateCard.id).where(RateCard.effective_from <= on).order_by(RateCard.effective_from.desc()).limit(1)
-    ).scalar_one_or_none()
+    return db.session.execute(_card_id_statement(), {"on": on}).scalar_one_or_none()
+
+
+@cache
+def _card_id_statement():
+    """Built once: every booking pins its card with it."""
+    return (db.select(RateCard.id).where(RateCard.effective_from <= bindparam("on"))
+            .order_by(RateCard.effective_from.desc()).limit(1))
 
 
 def pin_card(booking, shift=None) -> int | None:

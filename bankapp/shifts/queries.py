@@ -11,7 +11,9 @@ Visibility (API and pages):
 """
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, lazyload
 
 from ..auth.permissions import sites_in_scope
@@ -45,13 +47,24 @@ def live_intervals(doctor_id, exclude_shift_id=None, *, around=None) -> list[rul
 
     ``around``: optional (start, end); only bookings within CLAIM_CONTEXT of it.
     """
-    stmt = (db.select(Shift.start_at, Shift.end_at).join(Booking, Booking.shift_id == Shift.id)
-            .where(Booking.doctor_id == doctor_id, Booking.status != "cancelled", Shift.status != "cancelled"))
-    if exclude_shift_id is not None:
-        stmt = stmt.where(Shift.id != exclude_shift_id)
+    params = {"doctor_id": doctor_id, "exclude_shift_id": exclude_shift_id}
     if around is not None:
-        stmt = stmt.where(Shift.end_at > around[0] - CLAIM_CONTEXT, Shift.start_at < around[1] + CLAIM_CONTEXT)
-    return [rules.Interval(start, end) for start, end in db.session.execute(stmt.order_by(Shift.start_at))]
+        params.update(ends_after=around[0] - CLAIM_CONTEXT, starts_before=around[1] + CLAIM_CONTEXT)
+    stmt = _live_intervals_statement(exclude_shift_id is not None, around is not None)
+    return [rules.Interval(start, end) for start, end in db.session.execute(stmt, params)]
+
+
+@cache
+def _live_intervals_statement(excluding: bool, around: bool):
+    """``live_intervals``'s statement for each shape, built once (every claim asks it)."""
+    stmt = (db.select(Shift.start_at, Shift.end_at).join(Booking, Booking.shift_id == Shift.id)
+            .where(Booking.doctor_id == bindparam("doctor_id"), Booking.status != "cancelled",
+                   Shift.status != "cancelled"))
+    if excluding:
+        stmt = stmt.where(Shift.id != bindparam("exclude_shift_id"))
+    if around:
+        stmt = stmt.where(Shift.end_at > bindparam("ends_after"), Shift.start_at < bindparam("starts_before"))
+    return stmt.order_by(Shift.start_at)
 
 
 def live_booking(shift_id) -> Booking | None:
