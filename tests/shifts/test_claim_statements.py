@@ -170,3 +170,29 @@ def test_no_booking_text_to_a_number_that_opted_out(market, api, factory):
     shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
     assert claim(api, texted, shift["id"]).status_code == 201
     assert db.session.execute(db.select(OutboxMessage).filter_by(kind="booking_confirmed")).scalars().all() == []
+
+
+def test_every_statement_of_a_claim_comes_from_the_compiled_cache(market, api, factory):
+    """A statement SQLAlchemy cannot cache (a dialect ``ON CONFLICT`` insert, say) is compiled
+    again on every claim: more Python per booking than the rest of the statement."""
+    from sqlalchemy.engine.default import CACHE_HIT
+
+    texted = [factory.doctor("ST3", mobile=f"+44770090013{i}", sms_opt_in=True) for i in range(2)]
+    db.session.commit()
+    shifts = [post(api, market, f"2026-10-0{day}T08:00", f"2026-10-0{day}T20:00") for day in (5, 6)]
+    assert claim(api, texted[0], shifts[0]["id"]).status_code == 201  # compiles and caches
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append((getattr(context, "cache_hit", None), " ".join(statement.split())[:90]))
+
+    doctor = api(texted[1])
+    db.session.commit()
+    db.session.remove()
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert doctor.post(f"/api/v1/shifts/{shifts[1]['id']}/claim").status_code == 201
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert any("outbox_messages" in sql for _, sql in seen)
+    assert [sql for hit, sql in seen if hit is not CACHE_HIT] == []
