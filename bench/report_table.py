@@ -41,6 +41,12 @@ def cpu_text(s) -> str:
             f"client {c['client']:.2f} ms")
 
 
+def rounds_text(ratios) -> str:
+    if len(ratios) < 2:
+        return ""
+    return f" (median of {len(ratios)} rounds of floor then storm: {', '.join(f'{x:.2f}' for x in ratios)})"
+
+
 def gap_text(s, floor) -> str:
     codes = ", ".join(f"{code}×{n}" for code, n in sorted(s["statuses"].items()))
     ratio = s["throughput"] / floor["throughput"] if floor["throughput"] else 0
@@ -53,7 +59,8 @@ def rows(r) -> list[tuple]:
     out = [
         ("floor (bench/floor_app.py, one UPDATE … RETURNING)", storm_text(floor) + cpu_text(floor), "—", ""),
         ("claim storm (POST /api/v1/shifts/{id}/claim)", storm_text(storm) + cpu_text(storm), "", ""),
-        ("claim throughput / floor", f"{ratio:.2f}", f"≥ {TARGETS['ratio']}", _ok(ratio >= TARGETS["ratio"])),
+        ("claim throughput / floor", f"{ratio:.2f}{rounds_text(r.get('rounds', []))}", f"≥ {TARGETS['ratio']}",
+         _ok(ratio >= TARGETS["ratio"])),
         ("double bookings (shifts with > 1 live booking)", str(storm["double_bookings"]), "0",
          _ok(storm["double_bookings"] == 0)),
         ("5xx / answers other than 201, 409, 422", f"{storm['5xx']} / {storm['unexpected']}", "0 / 0",
@@ -121,6 +128,8 @@ How the figures are made:
   Before each measured storm a small one (200 claims on 20 shifts, then removed) warms every worker up:
   database connections open, code imported; the floor gets the same.
 - Floor: the same storm against bench/floor_app.py (one conditional UPDATE … RETURNING per request, no auth).
+  The floor and the claim storm take turns for {len(r.get('rounds', [])) or 1} round(s), both servers up throughout;
+  the table shows the round with the median ratio, so a shared machine's drift slows both sides of it alike.
 - "Where the gap is": the same storm through the same gunicorn app asking less of it — a request that touches no
   database, then a claim of a shift that does not exist (token check and the claim's lock statement, 404) — so
   the claim's distance from the floor can be split into the framework's share and the claim's own.

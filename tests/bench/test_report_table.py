@@ -54,3 +54,16 @@ def test_a_snapshot_counts_this_process_as_the_client():
         pass
     second = cpu.snapshot([])
     assert second["client"] > first["client"] and second["server"] == 0.0
+
+
+def test_the_ratio_row_names_every_round_and_the_median_round_is_reported():
+    from bench.run import median_round
+
+    rounds = [(storm(2000, {201: 1}), storm(300, {201: 1})), (storm(1000, {201: 1}), storm(200, {201: 1})),
+              (storm(2500, {201: 1}), storm(250, {201: 1}))]  # ratios 0.15, 0.20, 0.10
+    floor, claims = median_round(rounds)
+    assert (floor["throughput"], claims["throughput"]) == (2000, 300)
+    r = results() | {"floor": floor, "storm": claims, "rounds": [0.15, 0.20, 0.10]}
+    assert ("| claim throughput / floor | 0.15 (median of 3 rounds of floor then storm: 0.15, 0.20, 0.10) | ≥ 0.5 "
+            "| FAIL |") in report_table.render(r)
+    assert "take turns for 3 round(s)" in report_table.document(r, "")
