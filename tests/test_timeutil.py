@@ -723,3 +723,19 @@ def test_a_span_across_a_clock_change_takes_the_general_path(monkeypatch):
     taken.clear()
     timeutil._pieces(utc(2026, 11, 24, 20), utc(2026, 11, 25, 8), (time(0), time(7), time(21)))
     assert taken == []
+
+
+def test_one_offset_shortcut_agrees_over_random_spans_of_seven_years(monkeypatch):
+    """Seeded random spans 2025–2031 (every clock change and bank holiday of those years is a candidate)."""
+    import random
+
+    import bankapp.timeutil as timeutil
+
+    rng = random.Random(2026)
+    first = utc(2025, 1, 1)
+    spans = [(first + timedelta(minutes=rng.randrange(7 * 365 * 24 * 60)),
+              timedelta(minutes=rng.randrange(1, 70 * 24 * 60) if i % 10 == 0 else rng.randrange(1, 25 * 60)))
+             for i in range(1000)]
+    shortcut = [_everything_cut(start, start + length) for start, length in spans]
+    monkeypatch.setattr(timeutil, "_pieces", timeutil._pieces_any_offsets)
+    assert shortcut == [_everything_cut(start, start + length) for start, length in spans]
