@@ -2,6 +2,7 @@
 approvers (decide cascade requests). Agency and executive pages live in
 ``agency_views.py`` and ``executive_views.py``."""
 import logging
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import false
@@ -22,6 +23,9 @@ from .models import LIVE_OFFER_STATUSES, AgencyOffer, CascadeRequest
 log = logging.getLogger(__name__)
 bp = Blueprint("cascade", __name__)
 BLUEPRINTS = [bp, agency_bp, executive_bp]
+
+# How long after its end a released shift no agency filled stays on the coordinator's agency cover page.
+RELEASED_LISTED_AFTER_END = timedelta(days=7)
 
 register_nav("Agency cover", "cascade.coordinator_offers", "coordinator", order=30)
 register_nav("Cascade requests", "cascade.requests_queue", "approver", order=31)
@@ -65,9 +69,16 @@ def request_cover(shift_id):
 @bp.get("/coordinator/agency-offers")
 @page_roles("coordinator")
 def coordinator_offers():
-    """Released shifts with their offers, requests awaiting approval, and open shifts to send."""
+    """Released shifts with their offers, requests awaiting approval, and open shifts to send.
+
+    Released shifts are listed until a week after they end (an offer made
+    before the start may still be accepted for the locum who worked it);
+    older ones that no agency filled are counted as unfilled in the reports,
+    and would otherwise pile up here all year.
+    """
     released = db.session.execute(_my_shifts(db.select(Shift).where(
-        Shift.status.in_(rules.RELEASED_STATUSES)), g.actor).order_by(Shift.start_at)).unique().scalars().all()
+        Shift.status.in_(rules.RELEASED_STATUSES), Shift.end_at > now_utc() - RELEASED_LISTED_AFTER_END), g.actor
+    ).order_by(Shift.start_at)).unique().scalars().all()
     offers_by_shift = {}
     if released:
         for offer in db.session.execute(db.select(AgencyOffer).where(

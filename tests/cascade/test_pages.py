@@ -1,5 +1,6 @@
 """The cascade pages, driven with the test client as each role would."""
 import pytest
+import time_machine
 
 from bankapp.audit.models import Breach
 from bankapp.cascade.models import AgencyOffer, CascadeRequest
@@ -121,3 +122,22 @@ def test_nav_and_home_sections_per_role(world, login):
     assert home.count('id="break-glass-count"') == 1
     assert "/agency-approvals" in home
     assert "/cascade-requests" in login(world.approver_a).get("/").get_data(as_text=True)
+
+
+def test_agency_cover_lists_released_shifts_until_a_week_after_they_end(world, login, released):
+    from bankapp.cascade.offers import make_offer
+    from bankapp.money import parse_money
+
+    recent = released(start="2026-11-05T08:00", end="2026-11-05T20:00")
+    offer = make_offer(recent, actor=world.agency_user1, locum_name="Dr Lena Fischer", gmc_number="6543210",
+                       grade="ST3", charge_rate=parse_money("75.00"))
+    long_past = released(start="2026-10-20T08:00", end="2026-10-20T20:00", posted_days_ago=20, retrospective=True)
+    db.session.commit()
+    page = login(world.coordinator_a)
+    with time_machine.travel("2026-11-12T19:00:00+00:00", tick=False):  # 6 days 23 h after the first one ended
+        html = page.get("/coordinator/agency-offers").get_data(as_text=True)
+    assert f'id="shift-{recent.id}"' in html and f'id="offer-{offer.id}"' in html
+    assert f'id="shift-{long_past.id}"' not in html
+    with time_machine.travel("2026-11-12T21:00:00+00:00", tick=False):  # a week and an hour after
+        html = page.get("/coordinator/agency-offers").get_data(as_text=True)
+    assert f'id="shift-{recent.id}"' not in html and "No shifts of your sites are with agencies." in html
