@@ -2,19 +2,15 @@
 approvers (decide cascade requests). Agency and executive pages live in
 ``agency_views.py`` and ``executive_views.py``."""
 import logging
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import false
 
-from ..auth.permissions import page_roles, require_site, sites_in_scope
+from ..auth.permissions import page_roles, require_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed
 from ..extensions import db
 from ..nav import register_nav
-from ..shifts.models import Shift
 from ..shifts.queries import visible_shift
-from ..timeutil import now_utc
-from . import offers, queries, rules, services
+from . import offers, queries, services
 from .agency_views import agency_bp
 from .executive_views import executive_bp
 from .forms import errors_from
@@ -24,16 +20,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("cascade", __name__)
 BLUEPRINTS = [bp, agency_bp, executive_bp]
 
-# How long after its end a released shift no agency filled stays on the coordinator's agency cover page.
-RELEASED_LISTED_AFTER_END = timedelta(days=7)
-
 register_nav("Agency cover", "cascade.coordinator_offers", "coordinator", order=30)
 register_nav("Cascade requests", "cascade.requests_queue", "approver", order=31)
-
-
-def _my_shifts(stmt, actor):
-    scope = sites_in_scope(actor, "coordinator")
-    return stmt if scope is None else stmt.where(Shift.site_id.in_(scope) if scope else false())
 
 
 # --- coordinator ----------------------------------------------------------------
@@ -69,16 +57,8 @@ def request_cover(shift_id):
 @bp.get("/coordinator/agency-offers")
 @page_roles("coordinator")
 def coordinator_offers():
-    """Released shifts with their offers, requests awaiting approval, and open shifts to send.
-
-    Released shifts are listed until a week after they end (an offer made
-    before the start may still be accepted for the locum who worked it);
-    older ones that no agency filled are counted as unfilled in the reports,
-    and would otherwise pile up here all year.
-    """
-    released = db.session.execute(_my_shifts(db.select(Shift).where(
-        Shift.status.in_(rules.RELEASED_STATUSES), Shift.end_at > now_utc() - RELEASED_LISTED_AFTER_END), g.actor
-    ).order_by(Shift.start_at)).unique().scalars().all()
+    """Released shifts with their offers, requests awaiting approval, and open shifts to send."""
+    released = queries.released_shifts_for(g.actor)
     offers_by_shift = {}
     if released:
         for offer in db.session.execute(db.select(AgencyOffer).where(
@@ -86,9 +66,7 @@ def coordinator_offers():
             offers_by_shift.setdefault(offer.shift_id, []).append(offer)
     pending = db.session.execute(queries.cascade_requests_for(g.actor, status="pending_approval")
                                  .order_by(CascadeRequest.id)).unique().scalars().all()
-    open_shifts = db.session.execute(_my_shifts(db.select(Shift).where(
-        Shift.status == "open", Shift.start_at > now_utc()), g.actor).order_by(Shift.start_at).limit(50)
-    ).unique().scalars().all()
+    open_shifts = queries.open_shifts_for(g.actor)
     requested = {r.shift_id for r in pending}
     return render_template("cascade/coordinator_offers.html", released=released, offers_by_shift=offers_by_shift,
                            pending=pending, open_shifts=[s for s in open_shifts if s.id not in requested],
