@@ -252,9 +252,8 @@ def _pieces(start: datetime, end: datetime, wall_times: tuple[time, ...]):
     a boundary, so whatever depends only on them is constant and can be read
     at the piece start.
     """
-    offset = start.astimezone(LONDON).utcoffset()
-    if end - start < _NO_CHANGE_SPAN and end.astimezone(LONDON).utcoffset() == offset:
-        return _pieces_one_offset(start, end, wall_times, offset)
+    if end - start < _NO_CHANGE_SPAN and spans_clock_change(start, end) is None:
+        return _pieces_one_offset(start, end, wall_times, start.astimezone(LONDON).utcoffset())
     return _pieces_any_offsets(start, end, wall_times)
 
 
