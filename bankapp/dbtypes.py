@@ -5,7 +5,7 @@
 - ``Decimal2``: money, rates and percentages with two decimals, stored as a
   whole number of hundredths so that sums are exact on every engine.
 """
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, DateTime
@@ -57,7 +57,3 @@ class Decimal2(TypeDecorator):
 def hundredths_to_decimal(value) -> Decimal:
     """Turn a raw SQL aggregate of a Decimal2 column back into Decimal."""
     return (Decimal(int(value or 0)) / 100).quantize(HUNDREDTH)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

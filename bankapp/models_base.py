@@ -1,12 +1,13 @@
 """Small shared pieces for models: timestamps and enum-like CHECKs."""
 from sqlalchemy import CheckConstraint
 
-from .dbtypes import UTCDateTime, utcnow
+from .dbtypes import UTCDateTime
 from .extensions import db
+from .timeutil import now_utc
 
 
 class TimestampMixin:
-    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
 
 
 def one_of(column: str, values, name: str | None = None) -> CheckConstraint:

@@ -19,6 +19,9 @@ minutes. ``parse_datetime`` keeps seconds and drops microseconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -172,8 +175,33 @@ def format_london(dt: datetime | None) -> str | None:
     return to_london(dt).replace(microsecond=0).isoformat(timespec="seconds")
 
 
+# --- the clock ------------------------------------------------------------------
+# Everything that needs "now" asks ``now_utc()``. A scheduled job runs at the
+# clock it was given (``run-jobs --now``) by wrapping its work in
+# ``clock_at(now)``: every default that reads the time inside it (outbox
+# ``send_after``, audit ``at``, ``created_at``) then agrees with the job.
+_PINNED_NOW: ContextVar[datetime | None] = ContextVar("pinned_now", default=None)
+
+
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    """The current instant as aware UTC: the system clock, or the clock ``clock_at`` set."""
+    pinned = _PINNED_NOW.get()
+    return pinned if pinned is not None else datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(now: datetime) -> Iterator[datetime]:
+    """Inside this block ``now_utc()`` answers ``now`` (for jobs run at a given clock)."""
+    token = _PINNED_NOW.set(to_utc(now))
+    try:
+        yield _PINNED_NOW.get()
+    finally:
+        _PINNED_NOW.reset(token)
+
+
+def today_london() -> date:
+    """Today's date in London, by ``now_utc()``."""
+    return london_date(now_utc())
 
 
 def london_date(dt: datetime) -> date:
@@ -376,3 +404,23 @@ def spans_clock_change(start: datetime, end: datetime) -> str | None:
     if after < before:
         return "back"
     return None
+
+
+@lru_cache(maxsize=32)
+def summer_time_spans(first_year: int, last_year: int) -> tuple[tuple[datetime, datetime], ...]:
+    """UTC spans in which London is ahead of UTC (British Summer Time), one per year.
+
+    Read from the tz database, not from a written rule: for each year the two
+    instants where London's offset changes are found by bisection. Used to
+    turn stored UTC into London dates in SQL on engines without time zones.
+    """
+    spans = []
+    for year in range(first_year, last_year + 1):
+        new_year = datetime(year, 1, 1, tzinfo=UTC)
+        midsummer = datetime(year, 7, 1, tzinfo=UTC)
+        year_end = datetime(year + 1, 1, 1, tzinfo=UTC)
+        winter, summer = new_year.astimezone(LONDON).utcoffset(), midsummer.astimezone(LONDON).utcoffset()
+        if summer == winter:
+            continue
+        spans.append((_transition_between(new_year, midsummer), _transition_between(midsummer, year_end)))
+    return tuple(spans)

@@ -21,6 +21,7 @@ from bankapp.timeutil import (
     TimeInputError,
     band_at,
     bank_holidays,
+    clock_at,
     elapsed_minutes,
     format_london,
     is_bank_holiday,
@@ -31,8 +32,10 @@ from bankapp.timeutil import (
     parse_datetime,
     spans_clock_change,
     split_into_bands,
+    summer_time_spans,
     to_london,
     to_utc,
+    today_london,
 )
 
 
@@ -739,3 +742,35 @@ def test_one_offset_shortcut_agrees_over_random_spans_of_seven_years(monkeypatch
     shortcut = [_everything_cut(start, start + length) for start, length in spans]
     monkeypatch.setattr(timeutil, "_pieces", timeutil._pieces_any_offsets)
     assert shortcut == [_everything_cut(start, start + length) for start, length in spans]
+
+
+def test_summer_time_spans_agree_with_the_tz_database_to_the_second():
+    spans = summer_time_spans(2000, 2040)
+    assert len(spans) == 41
+    for start, end in spans:
+        for instant, summer in ((start - timedelta(seconds=1), False), (start, True),
+                                (end - timedelta(seconds=1), True), (end, False)):
+            assert (instant.astimezone(LONDON).utcoffset() == timedelta(hours=1)) is summer, instant
+
+
+def test_summer_time_spans_of_known_years():
+    assert summer_time_spans(2026, 2027) == (
+        (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC)),
+        (datetime(2027, 3, 28, 1, tzinfo=UTC), datetime(2027, 10, 31, 1, tzinfo=UTC)),
+    )
+
+
+def test_clock_at_pins_now_inside_the_block_only():
+    job_clock = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    before = now_utc()
+    with clock_at(job_clock.astimezone(LONDON)) as pinned:
+        assert pinned == job_clock and pinned.tzinfo is UTC
+        assert now_utc() == job_clock
+        assert today_london() == date(2027, 10, 31)
+    assert abs((now_utc() - before).total_seconds()) < 5
+
+
+def test_clock_at_refuses_a_naive_clock():
+    with pytest.raises(ValueError):
+        with clock_at(datetime(2027, 1, 1)):
+            pass

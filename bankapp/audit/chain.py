@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from ..dbtypes import utcnow
 from ..extensions import db
+from ..timeutil import now_utc
 from .models import AuditEvent, AuditSeal
 from .rules import GENESIS_HASH, ChainProblem, hash_of_row, walk_chain
 
@@ -63,7 +63,7 @@ def seal_audit_chain() -> int:
         db.session.flush()
         sealed += len(batch)
     if sealed:
-        db.session.add(AuditSeal(sealed_at=utcnow(), first_seq=first_seq, last_seq=last_seq, last_hash=last_hash))
+        db.session.add(AuditSeal(sealed_at=now_utc(), first_seq=first_seq, last_seq=last_seq, last_hash=last_hash))
         db.session.flush()
         log.info("sealed %d audit events; chain head seq %d hash %s", sealed, last_seq, last_hash)
     return sealed

@@ -1,6 +1,7 @@
-from ..dbtypes import Decimal2, UTCDateTime, utcnow
+from ..dbtypes import Decimal2, UTCDateTime
 from ..extensions import db
 from ..models_base import one_of
+from ..timeutil import now_utc
 
 BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_override", "late_timesheet")
 
@@ -15,7 +16,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
     __table_args__ = (db.Index("ix_audit_events_entity", "entity_type", "entity_id"),)
     id = db.Column(db.Integer, primary_key=True)
-    at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    at = db.Column(UTCDateTime, nullable=False, default=now_utc, index=True)
     actor_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
     action = db.Column(db.String(64), nullable=False)
     entity_type = db.Column(db.String(64), nullable=False)
@@ -37,7 +38,7 @@ class Breach(db.Model):
     __table_args__ = (one_of("type", BREACH_TYPES), db.Index("ix_breaches_type_at", "type", "at"))
     id = db.Column(db.Integer, primary_key=True)
     type = db.Column(db.String(32), nullable=False)
-    at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    at = db.Column(UTCDateTime, nullable=False, default=now_utc, index=True)
     site_id = db.Column(db.Integer, db.ForeignKey("sites.id"), nullable=False, index=True)
     shift_id = db.Column(db.Integer, db.ForeignKey("shifts.id"), index=True)
     amount_over = db.Column(Decimal2)
@@ -59,7 +60,7 @@ class AuditSeal(db.Model):
 
     __tablename__ = "audit_seals"
     id = db.Column(db.Integer, primary_key=True)
-    sealed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    sealed_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
     first_seq = db.Column(db.Integer, nullable=False)
     last_seq = db.Column(db.Integer, nullable=False)
     last_hash = db.Column(db.String(64), nullable=False)

@@ -2,8 +2,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..dbtypes import utcnow
 from ..extensions import db
+from ..timeutil import now_utc
 from .models import AuditEvent, Breach
 
 
@@ -22,7 +22,7 @@ def _jsonable(value):
 def record_audit(action, entity_type, entity_id, *, actor=None, before=None, after=None) -> AuditEvent:
     """Append an audit event to the current transaction (never committed here)."""
     event = AuditEvent(
-        at=utcnow(),
+        at=now_utc(),
         actor_id=getattr(actor, "id", actor),
         action=action,
         entity_type=entity_type,
@@ -38,7 +38,7 @@ def record_breach(type_, *, site_id, shift_id=None, amount_over=None, approved_b
                   source_type=None, source_id=None, at=None) -> Breach:
     breach = Breach(
         type=type_,
-        at=at or utcnow(),
+        at=at or now_utc(),
         site_id=site_id,
         shift_id=shift_id,
         amount_over=amount_over,

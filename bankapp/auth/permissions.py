@@ -12,9 +12,9 @@ from flask import abort, g, has_request_context, request
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, event
 
-from ..dbtypes import utcnow
 from ..errors import Forbidden, Unauthorized
 from ..extensions import db
+from ..timeutil import now_utc
 from .models import ApiToken
 from .services import find_live_token
 
@@ -74,7 +74,7 @@ def record_token_use(session):
         return
     token_id = g.pop("token_touch", None)
     if token_id is not None:
-        session.execute(_TOUCH, {"token_id": token_id, "now": utcnow()})
+        session.execute(_TOUCH, {"token_id": token_id, "now": now_utc()})
 
 
 def init_token_touch():
@@ -90,7 +90,7 @@ def authenticate_api():
     if row is None:
         raise Unauthorized("Log in first: send a valid, unexpired bearer token.")
     # Touch at most once a minute to keep hot paths write-free.
-    if row.last_used_at is None or (utcnow() - row.last_used_at).total_seconds() > 60:
+    if row.last_used_at is None or (now_utc() - row.last_used_at).total_seconds() > 60:
         g.token_touch = row.id  # written by the request's commit (record_token_use)
     g.actor = row.user
     g.api_token = row

@@ -11,9 +11,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record_audit
-from ..dbtypes import utcnow
 from ..errors import Conflict, Unauthorized, ValidationFailed
 from ..extensions import db
+from ..timeutil import now_utc
 from .models import ROLES, ApiToken, User, UserRole, UserSite
 
 MIN_PASSWORD_LENGTH = 10
@@ -93,7 +93,7 @@ def _token_hash(token: str) -> str:
 def issue_token(user: User) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
     ttl = timedelta(hours=current_app.config["API_TOKEN_TTL_HOURS"])
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + ttl)
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), expires_at=now_utc() + ttl)
     db.session.add(row)
     db.session.flush()
     record_audit("token.issued", "api_token", row.id, actor=user)
@@ -124,11 +124,11 @@ def find_live_token(token: str) -> ApiToken | None:
     if not token:
         return None
     row = db.session.execute(_token_with_user(), {"token_hash": _token_hash(token)}).unique().scalar_one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
+    if row is None or row.revoked_at is not None or row.expires_at <= now_utc() or not row.user.active:
         return None
     return row
 
 
 def revoke_token(row: ApiToken, *, actor) -> None:
-    row.revoked_at = utcnow()
+    row.revoked_at = now_utc()
     record_audit("token.revoked", "api_token", row.id, actor=actor)

@@ -21,14 +21,13 @@ from ..audit.models import AuditEvent
 from ..audit.services import record_audit
 from ..auth.models import ApiToken, User
 from ..auth.services import hash_password
-from ..dbtypes import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..money import hours_str, money_str
 from ..org.models import Site
 from ..shifts.models import Booking, Shift
 from ..staff.models import ComplianceDocument
-from ..timeutil import format_london
+from ..timeutil import format_london, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +168,7 @@ def _who(actor_id, user):
 def personal_data(user) -> dict:
     """Everything held about ``user``, as JSON-ready values (times in London time, money as strings)."""
     data = {
-        "generated_at": format_london(utcnow()),
+        "generated_at": format_london(now_utc()),
         "profile": _profile(user),
         "sites": _sites(user),
         "doctor_profile": _doctor_profile(user),
@@ -194,7 +193,7 @@ def future_bookings(user):
     """Live bookings of ``user`` whose shift has not ended yet, soonest first."""
     return db.session.execute(
         db.select(Booking).join(Shift, Shift.id == Booking.shift_id)
-        .where(Booking.doctor_id == user.id, Booking.status == "booked", Shift.end_at > utcnow())
+        .where(Booking.doctor_id == user.id, Booking.status == "booked", Shift.end_at > now_utc())
         .order_by(Shift.start_at)).scalars().all()
 
 
@@ -214,7 +213,7 @@ def _remove_personal_rows(user) -> dict:
     counts = {"documents_removed": 0, "tokens_revoked": 0, "alert_settings_removed": 0, "messages_redacted": 0}
     counts["documents_removed"] = db.session.execute(
         db.delete(ComplianceDocument).where(ComplianceDocument.user_id == user.id)).rowcount
-    now = utcnow()
+    now = now_utc()
     counts["tokens_revoked"] = db.session.execute(
         db.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)).rowcount
@@ -246,7 +245,7 @@ def anonymise_user(user: User, *, actor, reason=None) -> User:
     user.sms_opt_in = False
     user.active = False
     user.password_hash = hash_password(secrets.token_urlsafe(32))
-    user.anonymised_at = utcnow()
+    user.anonymised_at = now_utc()
     if user.doctor_profile is not None:
         user.doctor_profile.gmc_number = None
         user.doctor_profile.calendar_token = None

@@ -15,12 +15,12 @@ from flask import current_app
 from sqlalchemy import String, Text, cast, exists, func, literal, not_, or_, select
 
 from ..auth.models import User, UserRole, UserSite
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..org.models import Grade
 from ..shifts.models import Booking, Shift
 from ..staff.models import DOCUMENT_KINDS, ComplianceDocument, DoctorProfile
-from ..timeutil import LONDON, london_date, to_london
+from ..timeutil import LONDON, london_date, now_utc, to_london
 from . import texts
 from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
 from .rules import alert_send_after, day_bit, is_urgent
@@ -120,7 +120,7 @@ def fan_out_shift_alert(shift_id: int, *, now: datetime | None = None) -> int:
 
     Safe to call again: doctors already alerted for this shift are skipped.
     """
-    now = now or utcnow()
+    now = now or now_utc()
     shift = db.session.get(Shift, shift_id)
     if shift is None or shift.status not in ALERTABLE_STATUSES or shift.start_at <= now:
         return 0
@@ -142,7 +142,7 @@ def fan_out_shift_alert(shift_id: int, *, now: datetime | None = None) -> int:
 def _insert_alerts(query, *, shift_id, body, send_after) -> int:
     """One INSERT … SELECT of the eligible doctors, skipping dedupe keys already used."""
     eligible = query.subquery()
-    stamp = utcnow()
+    stamp = now_utc()
     rows = select(eligible.c.mobile, eligible.c.id, literal(body, Text), literal("shift_alert"),
                   literal(f"shift-alert:{shift_id}:") + cast(eligible.c.id, String),
                   literal(send_after, UTCDateTime), literal("queued"), literal(0),

@@ -14,12 +14,11 @@ from flask import current_app
 from sqlalchemy import exists, func, not_, select
 
 from ..auth.models import User, UserRole, UserSite
-from ..dbtypes import utcnow
 from ..extensions import db
 from ..org.models import Department, Site
 from ..shifts.models import Booking, Shift
 from ..staff.models import DOCUMENT_LABELS, ComplianceDocument
-from ..timeutil import LONDON, to_london
+from ..timeutil import LONDON, now_utc, to_london
 from . import texts
 from .rules import parse_clock, quiet_hours_over
 from .services import enqueue_rows, public_url, shift_url, textable
@@ -55,7 +54,7 @@ def _bank_bookings():
 
 def send_shift_reminders(now: datetime | None = None) -> int:
     """From 18:00 until quiet hours, remind doctors booked on a shift that starts tomorrow."""
-    now = now or utcnow()
+    now = now or now_utc()
     local = to_london(now)
     quiet_start = parse_clock(current_app.config["QUIET_HOURS_START"])
     if not REMINDER_FROM <= local.time() < quiet_start:
@@ -67,7 +66,7 @@ def send_shift_reminders(now: datetime | None = None) -> int:
     rows = [{"to": mobile, "user_id": user_id, "kind": "reminder", "dedupe_key": f"reminder:{booking_id}",
              "body": texts.reminder(site=site, department=dept, start=start, end=end, url=shift_url(shift_id))}
             for booking_id, shift_id, start, end, site, dept, user_id, mobile in db.session.execute(query)]
-    return enqueue_rows(rows)
+    return enqueue_rows(rows, now=now)
 
 
 def _timesheet_model():
@@ -84,7 +83,7 @@ def send_timesheet_chasers(now: datetime | None = None) -> int:
     if timesheet is None:
         log.info("timesheet chasers skipped: no timesheets feature yet")
         return 0
-    now = now or utcnow()
+    now = now or now_utc()
     query = _bank_bookings().where(Booking.status.in_(("booked", "completed")),
                                    Shift.status.in_(("booked", "completed")),
                                    Shift.end_at <= now - CHASE_AFTER, Shift.end_at > now - CHASE_FOR,
@@ -94,7 +93,7 @@ def send_timesheet_chasers(now: datetime | None = None) -> int:
              "dedupe_key": f"timesheet-chaser:{booking_id}",
              "body": texts.timesheet_chaser(site=site, start=start, end=end, url=shift_url(shift_id))}
             for booking_id, shift_id, start, end, site, _dept, user_id, mobile in db.session.execute(query)]
-    return enqueue_rows(rows)
+    return enqueue_rows(rows, now=now)
 
 
 def next_payroll_cutoff(now: datetime) -> datetime:
@@ -111,7 +110,7 @@ def send_approver_reminders(now: datetime | None = None) -> int:
     if timesheet is None:
         log.info("approver reminders skipped: no timesheets feature yet")
         return 0
-    now = now or utcnow()
+    now = now or now_utc()
     local, cutoff = to_london(now), next_payroll_cutoff(now)
     days_before = (cutoff.date() - local.date()).days
     quiet_start = parse_clock(current_app.config["QUIET_HOURS_START"])
@@ -138,12 +137,12 @@ def send_approver_reminders(now: datetime | None = None) -> int:
                                              sites=[site_names[s] for s in sites], cutoff=cutoff,
                                              url=public_url("/timesheets"))}
             for (user_id, mobile), sites in by_user.items()]
-    return enqueue_rows(rows)
+    return enqueue_rows(rows, now=now)
 
 
 def send_document_expiry_warnings(now: datetime | None = None) -> int:
     """Warn a doctor 30 and 7 days before a compliance document runs out (latest of each kind only)."""
-    now = now or utcnow()
+    now = now or now_utc()
     today = to_london(now).date()
     newer = ComplianceDocument.__table__.alias("newer")
     doc = ComplianceDocument
@@ -163,4 +162,4 @@ def send_document_expiry_warnings(now: datetime | None = None) -> int:
                          "body": texts.doc_expiry(document=DOCUMENT_LABELS[kind], expires_on=expires_on,
                                                   days_left=(expires_on - today).days, url=public_url("/"))})
         lower = upper + timedelta(days=1)
-    return enqueue_rows(rows)
+    return enqueue_rows(rows, now=now)

@@ -5,9 +5,10 @@ user has yet, or a number that later moves to another account, still sticks.
 The user's ``sms_opt_in`` flag is their consent to get texts at all; both
 must allow it before anything is queued or sent.
 """
-from ..dbtypes import UTCDateTime, utcnow
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
+from ..timeutil import now_utc
 
 MESSAGE_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "suppressed")
 MESSAGE_KINDS = ("shift_alert", "booking_confirmed", "booking_cancelled", "reminder", "timesheet_chaser",
@@ -36,12 +37,12 @@ class OutboxMessage(TimestampMixin, db.Model):
     kind = db.Column(db.String(32), nullable=False)
     status = db.Column(db.String(16), nullable=False, default="queued")
     dedupe_key = db.Column(db.String(128), unique=True)
-    send_after = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    send_after = db.Column(UTCDateTime, nullable=False, default=now_utc)
     attempts = db.Column(db.Integer, nullable=False, default=0)
     last_error = db.Column(db.Text)
     provider_sid = db.Column(db.String(64), index=True)
     sent_at = db.Column(UTCDateTime)
-    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc, onupdate=now_utc)
 
     user = db.relationship("User", lazy="select")
 
@@ -51,7 +52,7 @@ class SmsOptOut(db.Model):
 
     __tablename__ = "sms_opt_outs"
     number = db.Column(db.String(16), primary_key=True)
-    opted_out_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    opted_out_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
     source = db.Column(db.String(32), nullable=False, default="inbound")
 
 
@@ -66,7 +67,7 @@ class AlertPreference(db.Model):
     __table_args__ = (db.CheckConstraint("days >= 0 AND days <= 127", name="days_mask"),)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     days = db.Column(db.Integer, nullable=False, default=ALL_DAYS)
-    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc, onupdate=now_utc)
 
 
 class AlertSite(db.Model):

@@ -12,9 +12,9 @@ from datetime import UTC
 
 from sqlalchemy import text
 
-from ..dbtypes import utcnow
 from ..extensions import db
 from ..jobs import JOBS, job_by_id, run_order
+from ..timeutil import clock_at, now_utc
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +71,19 @@ class SchedulerLock:
 
 
 def run_job(job_id: str, now=None):
-    """Run one job in the current app context and commit; roll back and re-raise on error."""
+    """Run one job at ``now`` in the current app context and commit; roll back and re-raise on error.
+
+    The job is handed ``now`` and runs inside ``clock_at(now)``, so everything it
+    does that reads the time (outbox ``send_after``, audit ``at``, row stamps)
+    agrees with the clock it was given (``run-jobs --now``).
+    """
     job = job_by_id(job_id)
-    now = now or utcnow()
+    now = now or now_utc()
     started = clock.monotonic()
     try:
-        result = job.resolve()(now=now)
-        db.session.commit()
+        with clock_at(now):
+            result = job.resolve()(now=now)
+            db.session.commit()
     except Exception:
         db.session.rollback()
         log.exception("job %s failed", job_id)
@@ -88,7 +94,7 @@ def run_job(job_id: str, now=None):
 
 def run_all_jobs(now=None) -> dict:
     """Every registered job once with the same clock; job id → result or the exception."""
-    now = now or utcnow()
+    now = now or now_utc()
     results = {}
     for job in run_order():
         try:

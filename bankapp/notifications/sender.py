@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from ..auth.models import User
-from ..dbtypes import utcnow
 from ..extensions import db
+from ..timeutil import now_utc
 from .backends import PermanentSendError, TransientSendError, backend_from_config
 from .models import OutboxMessage, SmsOptOut
 from .rules import retry_delay
@@ -138,7 +138,7 @@ def _attempt(backend, message):
 
 def send_due_messages(now: datetime | None = None, limit: int = 200, backend=None) -> Counter:
     """Send up to ``limit`` due messages; returns counts by outcome."""
-    now = now or utcnow()
+    now = now or now_utc()
     backend = backend or current_backend()
     counts = Counter(recovered=recover_stuck(now))
     for _ in range(limit):

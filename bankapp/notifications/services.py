@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit.services import record_audit
 from ..auth.models import User
-from ..dbtypes import utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..timeutil import now_utc
 from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
 
 log = logging.getLogger(__name__)
@@ -40,17 +40,18 @@ def insert_ignoring_duplicates():
     return module.insert(OutboxMessage.__table__).on_conflict_do_nothing()
 
 
-def enqueue_rows(rows: list[dict]) -> int:
+def enqueue_rows(rows: list[dict], *, now: datetime | None = None) -> int:
     """Queue prepared outbox rows in one statement, skipping duplicate dedupe keys.
 
     Each row needs ``to``, ``body``, ``kind`` and may have ``user_id``,
     ``dedupe_key`` and ``send_after``. The caller has already checked consent
-    and opt-outs. Returns how many rows were written. A duplicate key never
-    fails the transaction.
+    and opt-outs. Rows without ``send_after`` are due at ``now`` (a job's
+    clock, else ``now_utc()``). Returns how many rows were written. A
+    duplicate key never fails the transaction.
     """
     if not rows:
         return 0
-    now = utcnow()
+    now = now or now_utc()
     prepared = [{"user_id": None, "dedupe_key": None, "send_after": now, "status": "queued", "attempts": 0,
                  "created_at": now, "updated_at": now, **row} for row in rows]
     db.session.flush()
@@ -110,12 +111,12 @@ def record_opt_out(number: str, *, source: str = "inbound", actor=None) -> bool:
     """
     new = db.session.get(SmsOptOut, number) is None
     if new:
-        db.session.add(SmsOptOut(number=number, source=source, opted_out_at=utcnow()))
+        db.session.add(SmsOptOut(number=number, source=source, opted_out_at=now_utc()))
     for user in users_with_number(number):
         user.sms_opt_in = False
     suppressed = db.session.execute(
         db.update(OutboxMessage).where(OutboxMessage.to == number, OutboxMessage.status == "queued")
-        .values(status="suppressed", last_error="The number opted out (STOP).", updated_at=utcnow())
+        .values(status="suppressed", last_error="The number opted out (STOP).", updated_at=now_utc())
     ).rowcount
     db.session.flush()
     record_audit("sms.opted_out", "sms_number", number, actor=actor,
@@ -216,7 +217,7 @@ def retry_message(message: OutboxMessage, *, actor) -> OutboxMessage:
     if is_opted_out(message.to):
         raise Conflict("This number has opted out (STOP); it cannot be texted.")
     message.status = "queued"
-    message.send_after = utcnow()
+    message.send_after = now_utc()
     message.attempts = 0
     db.session.flush()
     record_audit("sms.retried", "outbox_message", message.id, actor=actor,

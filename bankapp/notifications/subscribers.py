@@ -2,9 +2,9 @@
 import logging
 from functools import cache
 
-from ..dbtypes import utcnow
 from ..events import subscribe
 from ..extensions import db
+from ..timeutil import now_utc
 from . import texts
 from .fanout import fan_out_shift_alert
 from .models import OutboxMessage, SmsOptOut
@@ -49,7 +49,7 @@ def _queue_unless_opted_out(row: dict) -> None:
     a booking's text costs one round trip rather than a lookup, an insert and
     a read back (``enqueue_for_user``).
     """
-    now = utcnow()
+    now = now_utc()
     values = {"user_id": None, "dedupe_key": None, "send_after": now, "status": "queued", "attempts": 0,
               "created_at": now, "updated_at": now, **row}
     db.session.execute(_queue_statement(), values)
@@ -59,7 +59,7 @@ def _queue_unless_opted_out(row: dict) -> None:
 def confirm_booking(booking, actor=None, **_):
     """Bank bookings only: agency locums are told by their agency."""
     shift = booking.shift
-    if booking.source != "bank" or booking.doctor is None or shift.end_at <= utcnow():
+    if booking.source != "bank" or booking.doctor is None or shift.end_at <= now_utc():
         return  # a retrospective booking needs no text
     doctor = booking.doctor
     if not (doctor.active and doctor.mobile and doctor.sms_opt_in):
@@ -87,7 +87,7 @@ def _booking_hit_by_cancellation(shift):
 @subscribe("shift.cancelled")
 def tell_doctor_shift_cancelled(shift, actor=None, **_):
     booking = _booking_hit_by_cancellation(shift)
-    if booking is None or shift.end_at <= utcnow():
+    if booking is None or shift.end_at <= now_utc():
         return
     body = texts.booking_cancelled(site=shift.site.name, start=shift.start_at, end=shift.end_at,
                                    url=shift_url(shift.id))

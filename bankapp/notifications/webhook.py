@@ -11,8 +11,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from ..dbtypes import utcnow
 from ..extensions import csrf, db
+from ..timeutil import now_utc
 from . import texts
 from .models import OutboxMessage
 from .rules import keyword, normalise_mobile
@@ -82,7 +82,7 @@ def status_callback():
     error_code = request.form.get("ErrorCode")
     if message.status in ("sent", "delivered", "failed", "sending"):
         message.status = new_status
-        message.updated_at = utcnow()
+        message.updated_at = now_utc()
         if new_status == "failed":
             message.last_error = f"Twilio status {status}" + (f", error {error_code}" if error_code else "")
     if error_code == "21610":

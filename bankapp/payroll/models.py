@@ -1,6 +1,7 @@
 """Payroll export batches: counts, totals and the stored CSV files."""
-from ..dbtypes import Decimal2, UTCDateTime, utcnow
+from ..dbtypes import Decimal2, UTCDateTime
 from ..extensions import db
+from ..timeutil import now_utc
 
 
 class PayrollExport(db.Model):
@@ -17,7 +18,7 @@ class PayrollExport(db.Model):
         db.CheckConstraint("timesheet_count + agency_timesheet_count > 0", name="not_empty"),
     )
     id = db.Column(db.Integer, primary_key=True)
-    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    created_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     timesheet_count = db.Column(db.Integer, nullable=False)
     total_amount = db.Column(Decimal2, nullable=False)

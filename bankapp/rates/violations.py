@@ -12,7 +12,6 @@ from sqlalchemy import func
 
 from ..audit.services import record_audit, record_breach
 from ..auth.permissions import can_act_on_site, holds_at_least, sites_in_scope
-from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..events import emit
 from ..extensions import db
@@ -91,7 +90,7 @@ def _decide(violation, status, actor, note):
         raise Conflict("The shift is no longer waiting for rate approval.")
     done = db.session.execute(
         db.update(RateViolation).where(RateViolation.id == violation.id, RateViolation.status == "pending")
-        .values(status=status, decided_by_id=actor.id, decided_at=utcnow(), decision_note=note)
+        .values(status=status, decided_by_id=actor.id, decided_at=now_utc(), decision_note=note)
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         db.session.refresh(violation)

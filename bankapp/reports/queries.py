@@ -3,7 +3,7 @@
 Dates and weeks are London dates. PostgreSQL converts with
 ``timezone('Europe/London', …)``; SQLite has no time zones, so the stored UTC
 is shifted by an hour inside the British Summer Time spans of the period
-(``rules.summer_time_spans``) before ``date()`` — both give the same London date.
+(``timeutil.summer_time_spans``) before ``date()`` — both give the same London date.
 
 A shift counts by its current state: posted unless cancelled, filled when it
 has a live (not cancelled) booking — at most one, by the partial unique index —
@@ -38,7 +38,7 @@ from ..org.models import Department, Grade, Site
 from ..rates.models import RateViolation
 from ..shifts.models import Booking, Shift
 from ..timesheets.models import PayLine, Timesheet
-from . import rules
+from ..timeutil import summer_time_spans
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def _london_wall(col, lo: datetime, hi: datetime):
     """London wall-clock timestamp of a UTC column (SQL expression)."""
     if _is_postgres():
         return func.timezone(literal_column("'Europe/London'"), col)
-    spans = rules.summer_time_spans(lo.year - 1, hi.year + 1)
+    spans = summer_time_spans(lo.year - 1, hi.year + 1)
     in_summer = or_(*(and_(col >= start, col < end) for start, end in spans))
     return case((in_summer, func.datetime(col, literal_column("'+1 hour'"))), else_=func.datetime(col))
 

@@ -1,16 +1,16 @@
 """Pure report rules: periods, week keys and labels, fill-rate arithmetic.
 
 No Flask and no database here, so the awkward bits (inclusive London dates,
-ISO weeks, British Summer Time boundaries, rounding) are tested exhaustively.
+ISO weeks, rounding) are tested exhaustively.
 """
 from __future__ import annotations
 
 import base64
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from ..timeutil import LONDON
+
 GROUP_BYS = ("site", "department", "grade", "week")
 BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_override", "late_timesheet")
 BREACH_TYPE_LABELS = {
@@ -81,26 +81,6 @@ def last_week(today: date) -> tuple[date, date]:
     """Monday to Sunday of the whole week before the one containing ``today``."""
     monday = week_monday(today) - timedelta(days=7)
     return monday, monday + timedelta(days=6)
-
-
-def _last_sunday(year: int, month: int) -> date:
-    d = date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
-    return d - timedelta(days=(d.weekday() + 1) % 7)
-
-
-def summer_time_spans(first_year: int, last_year: int) -> list[tuple[datetime, datetime]]:
-    """UTC spans of British Summer Time (London = UTC+1), one per year.
-
-    The UK rule since 1996: from 01:00 UTC on the last Sunday of March to
-    01:00 UTC on the last Sunday of October. Used to turn stored UTC into
-    London dates in SQL on databases without time zones (SQLite).
-    """
-    spans = []
-    for year in range(first_year, last_year + 1):
-        start = datetime.combine(_last_sunday(year, 3), time(1), tzinfo=UTC)
-        end = datetime.combine(_last_sunday(year, 10), time(1), tzinfo=UTC)
-        spans.append((start, end))
-    return spans
 
 
 def fill_rate(posted: int, filled: int) -> Decimal | None:

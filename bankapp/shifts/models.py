@@ -1,6 +1,7 @@
-from ..dbtypes import Decimal2, UTCDateTime, utcnow
+from ..dbtypes import Decimal2, UTCDateTime
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
+from ..timeutil import now_utc
 
 SHIFT_STATUSES = ("pending_rate_approval", "open", "released_tier1", "released_tier2", "booked", "cancelled",
                   "completed")
@@ -31,7 +32,7 @@ class Shift(TimestampMixin, db.Model):
     reason = db.Column(db.Text)
     retrospective = db.Column(db.Boolean, nullable=False, default=False)
     posted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
-    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc, onupdate=now_utc)
     released_tier1_at = db.Column(UTCDateTime)
     released_tier2_at = db.Column(UTCDateTime)
     cancelled_at = db.Column(UTCDateTime)

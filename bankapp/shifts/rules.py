@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..timeutil import london_date
 from .working_time import (
     DEFAULT_LIMITS,
     Interval,
@@ -33,7 +34,6 @@ from .working_time import (
     WorkingTimeLimits,
     _day,
     _listing,
-    _local_date,
     _overlaps,
     _span,
     check_working_time,
@@ -104,7 +104,7 @@ def _compliance(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
         them = "it" if len(missing) == 1 else "them"
         message = f"We do not hold your {_listing(missing)}. Please upload {them} before booking shifts."
         reasons.append(Reason("compliance_missing", message))
-    ends_on = _local_date(shift.end)
+    ends_on = london_date(shift.end)
     expired = [
         f"{DOCUMENT_LABELS[kind]} (valid until {_day(expires)})"
         for kind in REQUIRED_DOCUMENTS

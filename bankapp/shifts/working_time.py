@@ -36,16 +36,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
-_LONDON = ZoneInfo("Europe/London")
+from ..timeutil import LONDON, london_date, to_utc
+
 _DAY = timedelta(days=1)
-
-
-def _to_utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("claim checks need aware datetimes")
-    return value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ class Interval:
     end: datetime
 
     def __post_init__(self) -> None:
-        start, end = _to_utc(self.start), _to_utc(self.end)
+        start, end = to_utc(self.start), to_utc(self.end)
         if end <= start:
             raise ValueError("an interval must end after it starts")
         object.__setattr__(self, "start", start)
@@ -106,16 +100,12 @@ DEFAULT_LIMITS = WorkingTimeLimits()
 # --- London time and wording -------------------------------------------------
 
 
-def _local_date(value: datetime) -> date:
-    return value.astimezone(_LONDON).date()
-
-
 def _at(day: date, clock: time) -> datetime:
-    return datetime.combine(day, clock, tzinfo=_LONDON).astimezone(UTC)
+    return datetime.combine(day, clock, tzinfo=LONDON).astimezone(UTC)
 
 
 def _when(value: datetime) -> str:
-    local = value.astimezone(_LONDON)
+    local = value.astimezone(LONDON)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
@@ -124,8 +114,8 @@ def _day(value: date) -> str:
 
 
 def _span(interval: Interval) -> str:
-    if _local_date(interval.start) == _local_date(interval.end):
-        return f"{_when(interval.start)}–{interval.end.astimezone(_LONDON):%H:%M}"
+    if london_date(interval.start) == london_date(interval.end):
+        return f"{_when(interval.start)}–{interval.end.astimezone(LONDON):%H:%M}"
     return f"{_when(interval.start)} to {_when(interval.end)}"
 
 
@@ -160,8 +150,8 @@ def _overlaps(a: Interval, b: Interval) -> bool:
 def night_time(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> timedelta:
     """Real time the interval spends inside London's night window (23:00-06:00)."""
     wraps = limits.night_window_end <= limits.night_window_start
-    total, day = timedelta(), _local_date(interval.start) - _DAY
-    while day <= _local_date(interval.end):
+    total, day = timedelta(), london_date(interval.start) - _DAY
+    while day <= london_date(interval.end):
         start = _at(day, limits.night_window_start)
         end = _at(day + _DAY if wraps else day, limits.night_window_end)
         total += _overlap_time(interval, start, end)
@@ -189,7 +179,7 @@ class _Rota:
         self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
         self.new = new
         self.limits = limits
-        dates = [_local_date(iv.start) for iv in self.shifts]
+        dates = [london_date(iv.start) for iv in self.shifts]
         #: consecutive[i]: shift i+1 starts on the same or next date as shift i.
         self.consecutive = [(b - a) <= _DAY for a, b in pairwise(dates)]
         self.nights = [is_night_shift(iv, limits) for iv in self.shifts]

@@ -1,10 +1,10 @@
 """Timesheet and the pay lines written when it is approved."""
 from sqlalchemy.orm import validates
 
-from ..dbtypes import Decimal2, UTCDateTime, utcnow
+from ..dbtypes import Decimal2, UTCDateTime
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
-from ..timeutil import BANDS
+from ..timeutil import BANDS, now_utc
 
 TIMESHEET_STATUSES = ("submitted", "approved", "rejected", "queried")
 
@@ -37,13 +37,13 @@ class Timesheet(TimestampMixin, db.Model):
     query_note = db.Column(db.Text)
     decision_note = db.Column(db.Text)
     submitted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
-    submitted_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    submitted_at = db.Column(UTCDateTime, nullable=False, default=now_utc)
     decided_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     decided_at = db.Column(UTCDateTime)
     approved_at = db.Column(UTCDateTime)
     late = db.Column(db.Boolean, nullable=False, default=False)
     exported_batch_id = db.Column(db.Integer, db.ForeignKey("payroll_exports.id"), index=True)
-    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc, onupdate=now_utc)
 
     booking = db.relationship("Booking", lazy="joined")
     doctor = db.relationship("User", foreign_keys=[doctor_id], lazy="joined")

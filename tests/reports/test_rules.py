@@ -57,13 +57,6 @@ def test_week_label_and_weeks_around_a_day():
     assert rules.last_week(date(2026, 4, 6)) == (date(2026, 3, 30), date(2026, 4, 5))
 
 
-def test_summer_time_spans_agree_with_the_tz_database():
-    for start, end in rules.summer_time_spans(2000, 2040):
-        for instant, summer in ((start - timedelta(seconds=1), False), (start, True),
-                                (end - timedelta(seconds=1), True), (end, False)):
-            assert (instant.astimezone(LONDON).utcoffset() == timedelta(hours=1)) is summer, instant
-
-
 @pytest.mark.parametrize("posted, filled, rate", [
     (3, 2, Decimal("0.6667")), (3, 1, Decimal("0.3333")), (8, 5, Decimal("0.6250")), (4, 4, Decimal("1.0000")),
     (4, 0, Decimal("0.0000")), (0, 0, None), (20000, 1, Decimal("0.0001")), (200000, 1, Decimal("0.0000")),
