@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev static migrate seed serve lint bench fuzz clean
+.PHONY: run test test-clock faketime install install-dev static migrate seed serve lint bench fuzz clean
 
 ## Install runtime dependencies into .venv (re-runs when requirements change).
 $(VENV)/.installed: requirements.txt
@@ -55,6 +55,19 @@ test: install-dev static
 	else \
 		echo "PostgreSQL run skipped: set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"; \
 	fi
+
+## The SQLite suite three more times with the process clock moved (Debian's faketime, installed when
+## missing): a year ahead, the night the clocks go back in 2027, and half an hour before 2030.
+## Tests pin Python's clock themselves, so this proves nothing else reads the real one.
+FAKETIME_RUN = env -u TEST_DATABASE_URL faketime -m
+test-clock: install-dev static faketime
+	$(FAKETIME_RUN) -f "+365d" $(PY) -m pytest -q -p no:cacheprovider
+	$(FAKETIME_RUN) "2027-10-31 00:55:00" $(PY) -m pytest -q -p no:cacheprovider
+	$(FAKETIME_RUN) "2029-12-31 23:30:00" $(PY) -m pytest -q -p no:cacheprovider
+
+faketime:
+	@command -v faketime >/dev/null || { echo "== installing Debian faketime =="; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 
 ## Benchmarks at merged-trust scale against gunicorn + PostgreSQL (127.0.0.1:5432) and Redis;
 ## generates the year on first use, prints one table and writes bench/RESULTS.md. Not part of `make test`.

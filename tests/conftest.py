@@ -1,16 +1,43 @@
-"""Shared fixtures: an app on SQLite (or PostgreSQL when TEST_DATABASE_URL is
-set), a clean database per test, API clients with tokens, and a guard that
-fails any test reaching the real Twilio API."""
+"""Shared fixtures: a pinned clock, an app on SQLite (or PostgreSQL when
+TEST_DATABASE_URL is set), a clean database per test, API clients with tokens,
+and a guard that fails any test reaching the real Twilio API.
+
+The clock: every test runs with Python's clock pinned (time-machine, ticking)
+from ``DEFAULT_NOW``, or from the instant its ``@pytest.mark.clock("…")``
+names, before any other fixture runs, so logins, tokens and data all share one
+clock and no test depends on today's date. A test moves it with the ``clock``
+fixture (``clock.move_to(…)``, ``clock.shift(…)``) or a nested
+``time_machine.travel``.
+"""
 import os
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from bankapp import create_app
 from bankapp.extensions import db
+from bankapp.timeutil import parse_datetime
 
 from .factories import ApiClient, Factory
+
+# A Wednesday, 10:00 in London (GMT): outside quiet hours, no clock change or bank holiday near.
+DEFAULT_NOW = "2026-11-25T10:00:00+00:00"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clock(when): start the test's clock at this instant (ISO 8601; "
+                                       "London wall-clock time without an offset)")
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The test's clock, pinned for the whole test (login included) and ticking from there."""
+    marker = request.node.get_closest_marker("clock")
+    start = parse_datetime(marker.args[0] if marker else DEFAULT_NOW)
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
 
 
 class IsolatedClient(FlaskClient):

@@ -2,7 +2,6 @@
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 
 from bankapp.auth.models import User
 from bankapp.extensions import db
@@ -116,15 +115,15 @@ def test_agency_user_needs_an_agency(admin, world):
     assert resp.status_code == 302 and find_user("asha.patel@test.nhs.uk").agency_id == world.agency1.id
 
 
+@pytest.mark.clock("2026-11-23T12:00:00+00:00")
 def test_person_page_shows_document_expiry_tags(admin, world, factory):
-    with time_machine.travel("2026-11-23 12:00:00+00:00", tick=False):
-        doctor = factory.doctor(documents=False, name="Dr Tags")
-        for kind, days in (("dbs", 10), ("gmc_licence", 200)):
-            factory_doc = ComplianceDocument(user_id=doctor.id, kind=kind, expires_on=TODAY + timedelta(days=days))
-            db.session.add(factory_doc)
-        db.session.add(ComplianceDocument(user_id=doctor.id, kind="right_to_work", expires_on=TODAY - timedelta(1)))
-        db.session.commit()
-        page = admin.get(f"/admin/users/{doctor.id}").get_data(as_text=True)
+    doctor = factory.doctor(documents=False, name="Dr Tags")
+    for kind, days in (("dbs", 10), ("gmc_licence", 200)):
+        factory_doc = ComplianceDocument(user_id=doctor.id, kind=kind, expires_on=TODAY + timedelta(days=days))
+        db.session.add(factory_doc)
+    db.session.add(ComplianceDocument(user_id=doctor.id, kind="right_to_work", expires_on=TODAY - timedelta(1)))
+    db.session.commit()
+    page = admin.get(f"/admin/users/{doctor.id}").get_data(as_text=True)
     assert "app-tag--document-expiring" in page and "Expires within 30 days" in page
     assert "app-tag--document-valid" in page and "app-tag--document-expired" in page
 
@@ -136,19 +135,19 @@ def test_document_status_boundaries():
     assert document_status(TODAY + timedelta(days=31), TODAY) == "valid"
 
 
+@pytest.mark.clock("2026-11-23T12:00:00+00:00")
 def test_add_document_for_a_doctor(admin, world):
     doctor = world.doctor
-    with time_machine.travel("2026-11-23 12:00:00+00:00", tick=False):
-        resp = admin.post(f"/admin/users/{doctor.id}/documents",
-                          data={"kind": "dbs", "expires_on": "2027-03-31", "reference": "001234567890"})
+    resp = admin.post(f"/admin/users/{doctor.id}/documents",
+                      data={"kind": "dbs", "expires_on": "2027-03-31", "reference": "001234567890"})
     assert resp.status_code == 302 and resp.location.endswith(f"/admin/users/{doctor.id}")
     doc = db.session.execute(db.select(ComplianceDocument).filter_by(reference="001234567890")).scalar_one()
     assert (doc.kind, doc.expires_on, doc.created_by_id) == ("dbs", date(2027, 3, 31), world.admin.id)
 
 
+@pytest.mark.clock("2026-11-23T12:00:00+00:00")
 def test_past_expiry_is_shown_next_to_the_date(admin, world):
-    with time_machine.travel("2026-11-23 12:00:00+00:00", tick=False):
-        resp = admin.post(f"/admin/users/{world.doctor.id}/documents", data={"kind": "dbs", "expires_on": "2026-11-22"})
+    resp = admin.post(f"/admin/users/{world.doctor.id}/documents", data={"kind": "dbs", "expires_on": "2026-11-22"})
     assert resp.status_code == 422
     assert "The expiry date is in the past." in field_error(resp, "expires_on")
 
