@@ -3,10 +3,10 @@ import importlib
 import logging
 from pathlib import Path
 
-from flask import Flask
 from sqlalchemy.pool import StaticPool
 
 from .extensions import api, csrf, db, limiter, login_manager, migrate
+from .transactions import TransactionalFlask
 
 # Feature packages, in the order their blueprints and nav entries register.
 FEATURES = ("auth", "org", "staff", "rates", "shifts", "cascade", "timesheets", "payroll", "notifications",
@@ -34,7 +34,7 @@ def import_models():
 
 
 def create_app(config=None):
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app = TransactionalFlask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config or "config.Config")
     if app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:"):
         # One shared in-memory database for every session of the process.
@@ -62,10 +62,9 @@ def create_app(config=None):
 
     register_error_handlers(app)
     _register_blueprints(app)
-    from .auth.permissions import authenticate_api_first, commit_token_touch, init_token_touch
+    from .auth.permissions import authenticate_api_first, init_token_touch
 
     app.before_request(authenticate_api_first)
-    app.after_request(commit_token_touch)
     init_token_touch()
     _register_template_helpers(app)
 

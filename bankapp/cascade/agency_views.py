@@ -10,6 +10,7 @@ from ..extensions import db
 from ..money import parse_money
 from ..nav import register_nav
 from ..org.models import Grade
+from ..transactions import attempt
 from . import offers, queries, services
 from .forms import errors_from
 from .models import AgencyOffer
@@ -57,9 +58,9 @@ def offer(shift_id):
             charge = None
         if not errors:
             try:
-                made = offers.make_offer(shift, actor=g.actor, locum_name=form["locum_name"],
-                                         gmc_number=form["gmc_number"], grade=form["grade"], charge_rate=charge)
-                db.session.commit()
+                with attempt():
+                    made = offers.make_offer(shift, actor=g.actor, locum_name=form["locum_name"],
+                                             gmc_number=form["gmc_number"], grade=form["grade"], charge_rate=charge)
             except (ValidationFailed, RuleRefused, Conflict) as exc:
                 errors = errors_from(exc)
             else:

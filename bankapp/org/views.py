@@ -16,6 +16,7 @@ from ..cascade.models import Agency
 from ..errors import Conflict, DomainError, field_messages
 from ..extensions import db
 from ..nav import register_nav
+from ..transactions import attempt
 from . import services
 from .schemas import DepartmentSchema, GradeSchema, SiteSchema
 
@@ -61,7 +62,6 @@ def domain_errors(exc: DomainError):
     A conflict on one field shows its specific detail ("A site with code BRM
     already exists.") rather than the terse "Already in use.".
     """
-    db.session.rollback()
     if not exc.errors:
         return {"_form": [exc.detail]}
     if isinstance(exc, Conflict) and len(exc.errors) == 1 and exc.detail != GENERIC_DETAIL:
@@ -77,10 +77,10 @@ def submit_form(schema, form, missing, action):
     if errors:
         return None, errors
     try:
-        result = action(**values)
+        with attempt():
+            result = action(**values)
     except DomainError as exc:
         return None, domain_errors(exc)
-    db.session.commit()
     return result, {}
 
 

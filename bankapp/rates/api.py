@@ -36,7 +36,6 @@ def create_rate_card(body):
     """A new card version. Every grade × band cell and every grade's cap is required; a past
     `effective_from` needs `backdated_reason` (audited). Problems name the cells."""
     card = cards.create_rate_card(**body, actor=g.actor)
-    db.session.commit()
     return card
 
 
@@ -126,7 +125,6 @@ def approve_rate_violation(body, violation_id):
     """Approve the flat rate: the shift opens and the breach register records it."""
     violation = violations.approve_violation(_violation_in_scope(violation_id, *violations.DECIDER_ROLES),
                                              actor=g.actor, note=body["note"])
-    db.session.commit()
     return violation
 
 
@@ -141,7 +139,6 @@ def reject_rate_violation(body, violation_id):
     """Reject the flat rate (note required): the shift stays held and returns to its coordinator."""
     violation = violations.reject_violation(_violation_in_scope(violation_id, *violations.DECIDER_ROLES),
                                             actor=g.actor, note=body["note"])
-    db.session.commit()
     return violation
 
 
@@ -157,5 +154,4 @@ def revise_rate(body, violation_id):
     violation = _violation_in_scope(violation_id, "coordinator")
     shift, new = violations.revise_rate(violation, actor=g.actor, hourly_rate=body["hourly_rate"],
                                         reason=body["reason"])
-    db.session.commit()
     return {"shift": shift, "rate_violation": new}

@@ -16,6 +16,7 @@ from ..nav import register_nav
 from ..org.models import Department, Grade
 from ..org.services import all_grades
 from ..timeutil import BAND_LABELS, BANDS, TimeInputError, london_date, now_utc, parse_datetime
+from ..transactions import attempt
 from . import cards, csv_io, services
 from .models import RateCard
 
@@ -124,12 +125,11 @@ def create():
     if errors:
         return _new_form(values, typed, errors, {}, 422)
     try:
-        card = cards.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
-                                         backdated_reason=values["backdated_reason"] or None,
-                                         note=values["note"] or None, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            card = cards.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
+                                             backdated_reason=values["backdated_reason"] or None,
+                                             note=values["note"] or None, actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status == 403:
             raise
         summary, cells = _card_errors(exc, from_csv=from_csv)

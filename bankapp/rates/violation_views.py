@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..money import parse_money
 from ..nav import register_nav
+from ..transactions import attempt
 from . import violations
 from .models import RateViolation
 from .views import bp
@@ -64,15 +65,14 @@ def decide(violation_id):
     field = f"note-{violation.id}"
     note = request.form.get(field, "").strip()
     try:
-        if decision == "approve":
-            violations.approve_violation(violation, actor=g.actor, note=note)
-        elif decision == "reject":
-            violations.reject_violation(violation, actor=g.actor, note=note)
-        else:
-            return _queue_page({field: ["Choose approve or reject."]}, {field: note}, 422)
-        db.session.commit()
+        with attempt():
+            if decision == "approve":
+                violations.approve_violation(violation, actor=g.actor, note=note)
+            elif decision == "reject":
+                violations.reject_violation(violation, actor=g.actor, note=note)
+            else:
+                return _queue_page({field: ["Choose approve or reject."]}, {field: note}, 422)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 409):
             flash(exc.detail, "error")
             return redirect(url_for("rates.violations_queue"))
@@ -113,10 +113,9 @@ def revise(violation_id):
     except ValueError as exc:
         return _returned_page({f"hourly_rate-{violation.id}": [str(exc)]}, values, 422)
     try:
-        shift, new = violations.revise_rate(violation, actor=g.actor, hourly_rate=rate, reason=reason)
-        db.session.commit()
+        with attempt():
+            shift, new = violations.revise_rate(violation, actor=g.actor, hourly_rate=rate, reason=reason)
     except DomainError as exc:
-        db.session.rollback()
         if not exc.errors:
             flash(exc.detail, "error")
             return redirect(url_for("rates.returned"))

@@ -15,7 +15,7 @@ Choices where the contract is silent:
 from flask import g, request
 from flask_smorest import Blueprint
 
-from ..apiutil import commit_without_reload, keyset_page, list_schema
+from ..apiutil import keyset_page, list_schema
 from ..auth.models import User
 from ..auth.permissions import api_auth, can_act_on_site
 from ..errors import Forbidden, NotFound, ValidationFailed
@@ -79,7 +79,6 @@ def post_shift(body):
     shift = services.post_shift(actor=g.actor, department=department, grade=grade, start=body["start"],
                                 end=body["end"], hourly_rate=body["hourly_rate"], reason=body["reason"],
                                 retrospective=body["retrospective"])
-    db.session.commit()
     return shift
 
 
@@ -125,7 +124,6 @@ def claim(shift_id):
     if not g.actor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
     booking = claim_shift(shift_id, doctor=g.actor)
-    commit_without_reload(db.session)
     return booking
 
 
@@ -143,7 +141,6 @@ def assign(body, shift_id):
     if doctor is None:
         raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
     booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
-    commit_without_reload(db.session)
     return booking
 
 
@@ -162,7 +159,6 @@ def cancel(body, shift_id):
         if booking is None or booking.doctor_id != g.actor.id:
             raise NotFound("You have no booking on this shift.")
         services.cancel_booking(booking, actor=g.actor, reason=body["reason"])
-    db.session.commit()
     return db.session.get(Shift, shift_id)
 
 
@@ -173,7 +169,6 @@ def cancel(body, shift_id):
 def reopen(shift_id):
     """Put a cancelled shift back on the board (a flat rate is checked against the card again)."""
     shift = services.reopen_shift(_shift_for(g.actor, shift_id), actor=g.actor)
-    db.session.commit()
     return shift
 
 
@@ -196,7 +191,6 @@ def import_rota():
         raise ValidationFailed("The file is not UTF-8 text.", errors={"file": ["Save the rota as CSV (UTF-8)."]}) \
             from None
     shifts = csv_import.import_rota(text, actor=g.actor)
-    db.session.commit()
     return {"items": shifts, "next": None}
 
 

@@ -147,8 +147,7 @@ def _book(shift, doctor, *, actor, override_reason=None) -> Booking:
     db.session.add(booking)
     try:
         db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
+    except IntegrityError as exc:  # the edge (or the page's attempt()) rolls the failed flush back
         if violated(exc, "uq_bookings_one_live_per_shift", columns="bookings.shift_id"):
             raise Conflict("This shift has already been booked.") from None
         raise

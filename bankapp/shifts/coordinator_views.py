@@ -16,6 +16,7 @@ from ..org.models import Department, Grade
 from ..org.services import all_grades, all_sites, departments_for
 from ..staff.models import DoctorProfile
 from ..timeutil import TimeInputError, parse_datetime
+from ..transactions import attempt
 from . import csv_import, queries, rules, services
 from .booking import assign_shift
 from .models import SHIFT_STATUSES, Shift
@@ -100,17 +101,14 @@ def assign(shift_id):
     if doctor is None:
         return _manage_page(shift, errors={"doctor_id": ["Choose a doctor."]}, values=values, status=422)
     try:
-        booking = assign_shift(shift.id, doctor=doctor, actor=g.actor,
-                                        override_reason=values["override_reason"])
-        db.session.commit()
+        with attempt():
+            booking = assign_shift(shift.id, doctor=doctor, actor=g.actor,
+                                            override_reason=values["override_reason"])
     except RuleRefused as exc:
-        db.session.rollback()
         return _manage_page(_managed_or_404(shift_id), reasons=exc.reasons, values=values, status=422)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _manage_page(_managed_or_404(shift_id), errors=exc.errors, values=values, status=422)
     except Conflict as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
         return redirect(url_for("shifts.manage", shift_id=shift_id))
     note = " The working-time override is recorded in the breach register." if booking.override_reason else ""
@@ -124,13 +122,11 @@ def cancel(shift_id):
     shift = _managed_or_404(shift_id)
     reason = request.form.get("reason", "")
     try:
-        services.cancel_shift(shift, actor=g.actor, reason=reason)
-        db.session.commit()
+        with attempt():
+            services.cancel_shift(shift, actor=g.actor, reason=reason)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _manage_page(_managed_or_404(shift_id), errors=exc.errors, values={"reason": reason}, status=422)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
         flash("The shift is cancelled. Anyone booked on it has been taken off.", "success")
@@ -142,10 +138,9 @@ def cancel(shift_id):
 def reopen(shift_id):
     shift = _managed_or_404(shift_id)
     try:
-        shift = services.reopen_shift(shift, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            shift = services.reopen_shift(shift, actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
         flash("The shift is open again." if shift.status == "open"
@@ -205,13 +200,12 @@ def new():
     parsed, errors = _parse_form(request.form)
     if not errors:
         try:
-            shifts = services.post_weekly(actor=g.actor, department=parsed["department"], grade=parsed["grade"],
-                                          start=parsed["start"], end=parsed["end"], weeks=parsed["weeks"],
-                                          hourly_rate=parsed["hourly_rate"], reason=parsed["reason"],
-                                          retrospective=parsed["retrospective"])
-            db.session.commit()
+            with attempt():
+                shifts = services.post_weekly(actor=g.actor, department=parsed["department"], grade=parsed["grade"],
+                                              start=parsed["start"], end=parsed["end"], weeks=parsed["weeks"],
+                                              hourly_rate=parsed["hourly_rate"], reason=parsed["reason"],
+                                              retrospective=parsed["retrospective"])
         except ValidationFailed as exc:
-            db.session.rollback()
             errors = {("grade_id" if k == "grade" else k): v for k, v in (exc.errors or {}).items()}
         else:
             pending = sum(s.status == "pending_rate_approval" for s in shifts)
@@ -234,12 +228,11 @@ def upload():
         errors = {"file": ["Choose a CSV file."]}
     else:
         try:
-            shifts = csv_import.import_rota(upload.read().decode("utf-8-sig"), actor=g.actor)
-            db.session.commit()
+            with attempt():
+                shifts = csv_import.import_rota(upload.read().decode("utf-8-sig"), actor=g.actor)
         except UnicodeDecodeError:
             errors = {"file": ["Save the rota as CSV (UTF-8) and try again."]}
         except ValidationFailed as exc:
-            db.session.rollback()
             errors = exc.errors
         else:
             flash(f"{len(shifts)} shifts imported.", "success")

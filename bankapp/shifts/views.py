@@ -14,6 +14,7 @@ from ..extensions import db
 from ..nav import register_nav
 from ..org.services import all_grades, all_sites, departments_for
 from ..timeutil import BAND_LABELS, london_date, now_utc, spans_clock_change
+from ..transactions import attempt
 from . import ical, queries, rules, services
 from .booking import claim_shift
 from .models import Shift
@@ -171,10 +172,9 @@ def claim(shift_id):
     """One tap: book it. With htmx the result replaces the claim panel; without, a redirect with a flash."""
     htmx = request.headers.get("HX-Request") == "true"
     try:
-        booking = claim_shift(shift_id, doctor=g.actor)
-        db.session.commit()
+        with attempt():
+            booking = claim_shift(shift_id, doctor=g.actor)
     except (RuleRefused, Conflict) as exc:
-        db.session.rollback()
         return _claim_refused(shift_id, exc, htmx)
     log.info("doctor %s claimed shift %s", g.actor.id, shift_id)
     if htmx:
@@ -220,10 +220,9 @@ def my_shifts():
 def cancel_my_booking(booking_id):
     booking = queries.my_booking(g.actor, booking_id) or abort(404)
     try:
-        services.cancel_booking(booking, actor=g.actor, reason=request.form.get("reason"))
-        db.session.commit()
+        with attempt():
+            services.cancel_booking(booking, actor=g.actor, reason=request.form.get("reason"))
     except DomainError as exc:
-        db.session.rollback()
         message = exc.reasons[0]["message"] if exc.reasons else exc.detail
         flash(message, "error")
     else:

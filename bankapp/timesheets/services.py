@@ -141,8 +141,7 @@ def submit_timesheet(booking, *, actor, actual_start, actual_end, break_minutes=
     db.session.add(ts)
     try:
         db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
+    except IntegrityError as exc:  # the edge (or the page's attempt()) rolls the failed flush back
         if violated(exc, UNIQUE_BOOKING, columns="timesheets.booking_id"):
             raise Conflict("A timesheet has already been submitted for this booking.",
                            title="Timesheet already submitted") from None

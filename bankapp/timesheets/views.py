@@ -14,6 +14,7 @@ from ..extensions import db
 from ..nav import register_nav
 from ..shifts.models import Booking
 from ..timeutil import BAND_LABELS, TimeInputError, now_utc, parse_datetime, to_london
+from ..transactions import attempt
 from . import queries, rules, services
 from .models import Timesheet
 from .schemas import MAX_BREAK_MINUTES
@@ -88,10 +89,9 @@ def _saved(call) -> dict:
     Nothing is kept on a refusal; 403 and 404 are not form errors and go up.
     """
     try:
-        call()
-        db.session.commit()
+        with attempt():
+            call()
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             raise
         return _problem_errors(exc)
@@ -214,13 +214,11 @@ def decide(ts_id, action):
     ts = _visible_or_404(ts_id)  # another site's timesheet: 404, as everywhere
     note = request.form.get("note")
     try:
-        getattr(services, f"{action}_timesheet")(ts, actor=g.actor, note=note)
-        db.session.commit()
+        with attempt():
+            getattr(services, f"{action}_timesheet")(ts, actor=g.actor, note=note)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _detail(db.session.get(Timesheet, ts_id), errors=exc.errors, status=422)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             raise
         flash(exc.detail, "error")
@@ -235,10 +233,9 @@ def decide(ts_id, action):
 def bulk_approve():
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     try:
-        approved = services.bulk_approve(ids, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            approved = services.bulk_approve(ids, actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         messages = [r["message"] for r in exc.reasons] if exc.reasons else [exc.detail]
         flash(" ".join(messages), "error")
     else:
