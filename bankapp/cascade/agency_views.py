@@ -10,6 +10,7 @@ from ..extensions import db
 from ..money import parse_money
 from ..nav import register_nav
 from ..org.models import Grade
+from ..rates.services import agency_cap_for
 from ..transactions import attempt
 from . import offers, queries, services
 from .forms import errors_from
@@ -69,4 +70,4 @@ def offer(shift_id):
     grades = db.session.execute(db.select(Grade).where(Grade.rank >= shift.grade.rank).order_by(Grade.rank)
                                 ).scalars().all()
     return render_template("cascade/agency_offer.html", shift=shift, grades=grades, form=form, errors=errors,
-                           cap=offers.agency_cap(shift)), (422 if errors else 200)
+                           cap=agency_cap_for(shift)), (422 if errors else 200)

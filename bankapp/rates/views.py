@@ -183,5 +183,3 @@ def preview():
             result["grade"] = grade
     return render_template("rates/_preview.html", result=result, message=message, band_labels=BAND_LABELS)
 
-
-from . import violation_views  # noqa: E402,F401  (registers the rate approval pages on bp)

@@ -22,7 +22,7 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.models import Department
 from ..org.services import grade_by_code
-from . import csv_import, queries, services
+from . import csv_import, queries, rate_approval_api, services
 from .booking import assign_shift, claim_shift
 from .models import Booking, Shift
 from .schemas import (
@@ -44,6 +44,7 @@ blp = Blueprint("shifts_api", __name__, url_prefix="/api/v1",
 SECURITY = [{"bearerAuth": []}]
 COORDINATORS = ("coordinator", "admin")
 blp.teardown_request(forget_primed)
+BLUEPRINTS = [blp, rate_approval_api.blp]
 
 
 def _shift_for(user, shift_id) -> Shift:

@@ -20,7 +20,8 @@ from ..transactions import attempt
 from . import csv_import, queries, rules, services
 from .booking import assign_shift
 from .models import SHIFT_STATUSES, Shift
-from .views import bp, cursor_arg, page_links, pay_estimate
+from .pages import bp, cursor_arg, page_links
+from .pricing import estimate_pay
 
 log = logging.getLogger(__name__)
 COORDINATORS = ("coordinator", "admin")
@@ -80,7 +81,7 @@ def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
                                                         for r in reasons])
     cascade_url = (url_for("cascade.request_cover", shift_id=shift.id)
                    if _endpoint("cascade.request_cover") and shift.status == "open" else None)
-    return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=pay_estimate(shift),
+    return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=estimate_pay(shift),
                            doctors=_eligible_doctors(shift) if shift.status in queries.CLAIMABLE_STATUSES else [],
                            errors=errors or {}, reasons=reasons, can_override=can_override, values=values or {},
                            violation=queries.latest_violation(shift), cascade_url=cascade_url), status

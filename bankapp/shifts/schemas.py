@@ -8,6 +8,7 @@ from marshmallow import validate
 from ..money import hours_str, money_str, parse_money
 from ..timeutil import LONDON, TimeInputError, elapsed_minutes, format_london, parse_datetime, spans_clock_change
 from .models import SHIFT_STATUSES
+from .pricing import estimate_pay, estimate_pays
 from .queries import latest_violation, latest_violations
 
 
@@ -106,8 +107,6 @@ def prime(shifts) -> None:
     shift. Kept in ``g`` for the serialisation that follows; ``forget_primed``
     (a teardown of the API blueprint) drops it when the request ends.
     """
-    from ..rates.services import estimate_pays
-
     shifts = list(shifts)
     estimates = estimate_pays(shifts)
     violations = latest_violations([s.id for s in shifts])
@@ -123,8 +122,6 @@ def _primed(shift):
 
 
 def _pay_estimate(shift):
-    from ..rates.services import estimate_pay
-
     primed = _primed(shift)
     breakdown = primed[0] if primed is not None else estimate_pay(shift)
     return breakdown.as_dict() if breakdown is not None else None

@@ -26,6 +26,7 @@ from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violated
 from ..events import emit
 from ..extensions import db
+from ..shifts.pricing import rates_for_booking
 from ..timeutil import format_london, now_utc
 from . import rules
 from .models import PayLine, Timesheet
@@ -175,8 +176,6 @@ def amend_timesheet(ts, *, actor, actual_start, actual_end, break_minutes=0, not
 
 def rates_for(ts: Timesheet):
     """(card rates, flat rate) for a timesheet: agency locums at their agreed charge rate."""
-    from ..rates.services import rates_for_booking
-
     booking = ts.booking
     if booking.source == "agency" and booking.charge_rate is not None:
         return None, booking.charge_rate
