@@ -1,20 +1,18 @@
 """Template filters and globals: London times, money, labels, navigation."""
 from .auth.models import ROLE_LABELS
 from .nav import nav_items
+from .timeutil import format_london, to_london
 
 
 def london(dt, fmt="%a %-d %b %Y %H:%M"):
     """A datetime as London wall-clock text for people (e.g. 'Sat 24 Oct 2026 20:00')."""
     if dt is None:
         return ""
-    from .timeutil import to_london
 
     return to_london(dt).strftime(fmt)
 
 
 def london_iso(dt):
-    from .timeutil import format_london
-
     return format_london(dt) if dt else ""
 
 

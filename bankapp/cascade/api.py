@@ -6,9 +6,10 @@ from ..apiutil import ListQuerySchema, keyset_page, list_schema
 from ..auth.permissions import api_auth
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..reports import agency_return
 from ..shifts.models import Shift
 from ..shifts.queries import visible_shift
-from . import agency_return, offers, queries, services
+from . import offers, queries, services
 from .models import Agency, AgencyOffer, CascadeRequest
 from .schemas import (
     AgencySchema,

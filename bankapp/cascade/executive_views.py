@@ -9,9 +9,10 @@ from ..auth.permissions import page_roles
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..nav import register_nav
+from ..reports import agency_return
 from ..timeutil import london_date, now_utc
 from ..transactions import attempt
-from . import agency_return, offers, queries, rules
+from . import offers, queries, rules
 from .forms import errors_from
 from .models import AgencyOffer
 

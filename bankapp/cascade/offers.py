@@ -15,6 +15,7 @@ from ..audit.services import record_audit, record_breach
 from ..auth.permissions import require_site
 from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed, violated
 from ..extensions import db
+from ..fields import CHARGE_NOT_POSITIVE
 from ..org.models import Grade
 from ..rates.services import agency_cap_for
 from ..shifts import lifecycle
@@ -48,7 +49,7 @@ def make_offer(shift, *, actor, locum_name, gmc_number, grade, charge_rate, now=
     if not gmc_number:
         errors["gmc_number"] = ["Give the locum's GMC number."]
     if charge_rate is None or charge_rate <= 0:
-        errors["charge_rate"] = ["The charge rate must be more than £0.00 an hour."]
+        errors["charge_rate"] = [CHARGE_NOT_POSITIVE]
     grade_row = db.session.execute(db.select(Grade).filter_by(code=grade)).scalar_one_or_none() if grade else None
     if grade_row is None:
         errors["grade"] = [f"Unknown grade: {grade}." if grade else "Choose the locum's grade."]

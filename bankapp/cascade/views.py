@@ -12,6 +12,7 @@ from ..nav import register_nav
 from ..shifts.queries import visible_shift
 from ..transactions import attempt
 from . import offers, queries, services
+from .admin_views import admin_bp
 from .agency_views import agency_bp
 from .executive_views import executive_bp
 from .forms import errors_from
@@ -19,7 +20,7 @@ from .models import LIVE_OFFER_STATUSES, AgencyOffer, CascadeRequest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cascade", __name__)
-BLUEPRINTS = [bp, agency_bp, executive_bp]
+BLUEPRINTS = [bp, agency_bp, executive_bp, admin_bp]
 
 register_nav("Agency cover", "cascade.coordinator_offers", "coordinator", order=30)
 register_nav("Cascade requests", "cascade.requests_queue", "approver", order=31)

@@ -20,7 +20,8 @@ from ..extensions import db
 from ..org.models import Grade
 from ..shifts.models import Booking, Shift
 from ..shifts.pricing import estimate_pay
-from ..staff.models import DOCUMENT_KINDS, ComplianceDocument, DoctorProfile
+from ..staff.documents import DOCUMENT_KINDS
+from ..staff.models import ComplianceDocument, DoctorProfile
 from ..timeutil import LONDON, london_date, now_utc, to_london
 from . import texts
 from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from ..auth.permissions import can_act_on_site, page_roles
 from ..errors import DomainError
 from ..extensions import db
+from ..fields import FLAT_RATE_NOT_POSITIVE
 from ..money import parse_money
 from ..nav import register_nav
 from ..org.models import Department, Grade
@@ -160,7 +161,7 @@ def _preview_inputs(args):
         except ValueError as exc:
             return None, str(exc)
         if rate <= 0:
-            return None, "A flat rate must be more than £0.00."
+            return None, FLAT_RATE_NOT_POSITIVE
     return {"grade_id": grade.id, "start": start, "end": end, "hourly_rate": rate, "grade": grade}, None
 
 

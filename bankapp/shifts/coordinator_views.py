@@ -6,26 +6,24 @@ import logging
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from ..auth.models import User, UserRole
+from ..auth.models import User
 from ..auth.permissions import page_roles, sites_in_scope
 from ..errors import Conflict, DomainError, RuleRefused, ValidationFailed
 from ..extensions import db
-from ..money import parse_money
+from ..forms import load_form
 from ..nav import register_nav
 from ..org.models import Department, Grade
 from ..org.services import all_grades, all_sites, departments_for
-from ..staff.models import DoctorProfile
-from ..timeutil import TimeInputError, parse_datetime
 from ..transactions import attempt
 from . import csv_import, queries, rules, services
 from .booking import assign_shift
 from .models import SHIFT_STATUSES, Shift
 from .pages import bp, cursor_arg, page_links
 from .pricing import estimate_pay
+from .schemas import MAX_REPEAT_WEEKS, AssignSchema, ShiftFormSchema
 
 log = logging.getLogger(__name__)
 COORDINATORS = ("coordinator", "admin")
-MAX_REPEAT_WEEKS = 26
 
 register_nav("Shifts", "shifts.coordinator", "coordinator", order=20)
 register_nav("Post a shift", "shifts.new", "coordinator", order=21)
@@ -65,15 +63,6 @@ def coordinator():
                            pages=page_links("shifts.coordinator", page, kept))
 
 
-def _eligible_doctors(shift):
-    """Doctors of the shift's grade or above (the claim checks decide the rest)."""
-    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id).join(DoctorProfile)
-            .join(Grade, Grade.id == DoctorProfile.grade_id)
-            .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
-            .order_by(User.name).limit(500))
-    return db.session.execute(stmt).scalars().all()
-
-
 def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
     booking = queries.live_booking(shift.id)
     can_override = bool(reasons) and rules.overridable([rules.Reason(r.code, r.message) if not isinstance(r, dict)
@@ -81,8 +70,9 @@ def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
                                                         for r in reasons])
     cascade_url = (url_for("cascade.request_cover", shift_id=shift.id)
                    if _endpoint("cascade.request_cover") and shift.status == "open" else None)
+    doctors = queries.doctors_of_grade_for(shift) if shift.status in queries.CLAIMABLE_STATUSES else []
     return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=estimate_pay(shift),
-                           doctors=_eligible_doctors(shift) if shift.status in queries.CLAIMABLE_STATUSES else [],
+                           doctors=doctors,
                            errors=errors or {}, reasons=reasons, can_override=can_override, values=values or {},
                            violation=queries.latest_violation(shift), cascade_url=cascade_url), status
 
@@ -97,14 +87,14 @@ def manage(shift_id):
 @page_roles(*COORDINATORS)
 def assign(shift_id):
     shift = _managed_or_404(shift_id)
-    values = {"doctor_id": request.form.get("doctor_id", ""), "override_reason": request.form.get("override_reason")}
-    doctor = db.session.get(User, int(values["doctor_id"])) if values["doctor_id"].isdigit() else None
-    if doctor is None:
-        return _manage_page(shift, errors={"doctor_id": ["Choose a doctor."]}, values=values, status=422)
+    values = request.form.to_dict()
+    body, errors = load_form(AssignSchema(), request.form)
+    doctor = db.session.get(User, body["doctor_id"]) if body else None
+    if errors or doctor is None:
+        return _manage_page(shift, errors=errors or {"doctor_id": ["Choose a doctor."]}, values=values, status=422)
     try:
         with attempt():
-            booking = assign_shift(shift.id, doctor=doctor, actor=g.actor,
-                                            override_reason=values["override_reason"])
+            booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
     except RuleRefused as exc:
         return _manage_page(_managed_or_404(shift_id), reasons=exc.reasons, values=values, status=422)
     except ValidationFailed as exc:
@@ -155,35 +145,17 @@ FORM_FIELDS = ("department_id", "grade_id", "start", "end", "hourly_rate", "reas
 
 
 def _parse_form(form) -> tuple[dict, dict]:
-    """(parsed, errors) from the post form; times are London wall clock."""
-    parsed, errors = {}, {}
-    dept_id, grade_id = form.get("department_id", ""), form.get("grade_id", "")
-    parsed["department"] = db.session.get(Department, int(dept_id)) if dept_id.isdigit() else None
-    parsed["grade"] = db.session.get(Grade, int(grade_id)) if grade_id.isdigit() else None
-    if parsed["department"] is None:
+    """(parsed, errors) from the post form, read through the API's schema (``ShiftFormSchema``)."""
+    values, errors = load_form(ShiftFormSchema(), form)
+    if errors:
+        return {}, errors
+    department = db.session.get(Department, values["department_id"])
+    grade = db.session.get(Grade, values["grade_id"])
+    if department is None:
         errors["department_id"] = ["Choose a department."]
-    if parsed["grade"] is None:
+    if grade is None:
         errors["grade_id"] = ["Choose a grade."]
-    for field in ("start", "end"):
-        text = (form.get(field) or "").strip()
-        try:
-            parsed[field] = parse_datetime(text) if text else None
-        except TimeInputError as exc:
-            parsed[field], errors[field] = None, [exc.message]
-    rate = (form.get("hourly_rate") or "").strip().lstrip("£")
-    try:
-        parsed["hourly_rate"] = parse_money(rate) if rate else None
-        if parsed["hourly_rate"] is not None and parsed["hourly_rate"] <= 0:
-            errors["hourly_rate"] = ["Enter a rate above £0.00, or leave it empty to pay card rates."]
-    except ValueError as exc:
-        errors["hourly_rate"] = [str(exc)]
-    weeks = (form.get("repeat_weeks") or "1").strip()
-    parsed["weeks"] = int(weeks) if weeks.isdigit() else 0
-    if not 1 <= parsed["weeks"] <= MAX_REPEAT_WEEKS:
-        errors["repeat_weeks"] = [f"Enter a number of weeks from 1 to {MAX_REPEAT_WEEKS}."]
-    parsed["reason"] = form.get("reason")
-    parsed["retrospective"] = form.get("retrospective") == "yes"
-    return parsed, errors
+    return {**values, "department": department, "grade": grade, "weeks": values["repeat_weeks"]}, errors
 
 
 def _new_page(values, errors, status=200):

@@ -16,6 +16,7 @@ from ..audit.services import record_audit, record_breach
 from ..auth.permissions import can_act_on_site, holds_at_least, sites_in_scope
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..fields import FLAT_RATE_NOT_POSITIVE
 from ..rates import rules
 from ..rates.models import RateViolation
 from ..rates.services import approver_max_percent, card_breakdown, price
@@ -147,8 +148,7 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
     if violation.status != "rejected" or shift.status != WAITING or _latest_for_shift(shift.id) != violation.id:
         raise Conflict("Only a rejected rate whose shift is still held can be revised.")
     if hourly_rate is not None and hourly_rate <= 0:
-        raise ValidationFailed("The rate must be more than £0.00.",
-                               errors={"hourly_rate": ["The rate must be more than £0.00."]})
+        raise ValidationFailed(FLAT_RATE_NOT_POSITIVE, errors={"hourly_rate": [FLAT_RATE_NOT_POSITIVE]})
     reason = (reason or "").strip() or None
     _card, card_bd = card_breakdown(shift.grade_id, shift.start_at, shift.end_at)  # 422 when no card prices it
     if hourly_rate is not None and reason is None and \

@@ -1,15 +1,16 @@
 """Rate approval pages: the approvers' queue and the coordinator's returned rates."""
 import logging
 
+import marshmallow as ma
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import can_act_on_site, page_roles
-from ..errors import DomainError
+from ..errors import DomainError, field_messages
 from ..extensions import db
-from ..money import parse_money
 from ..nav import register_nav
 from ..rates.models import RateViolation
+from ..rates.schemas import ReviseSchema
 from ..transactions import attempt
 from . import rate_approval
 
@@ -105,13 +106,13 @@ def revise(violation_id):
     text = request.form.get(f"hourly_rate-{violation.id}", "").strip().removeprefix("£")
     reason = request.form.get(f"reason-{violation.id}", "").strip()
     values = {f"hourly_rate-{violation.id}": text, f"reason-{violation.id}": reason}
-    try:
-        rate = parse_money(text) if text else None
-    except ValueError as exc:
-        return _returned_page({f"hourly_rate-{violation.id}": [str(exc)]}, values, 422)
+    try:  # the API's schema; a blank rate is null, card rates
+        body = ReviseSchema().load({"hourly_rate": text or None, "reason": reason or None})
+    except ma.ValidationError as exc:
+        return _returned_page({f"{k}-{violation.id}": v for k, v in field_messages(exc).items()}, values, 422)
     try:
         with attempt():
-            shift, new = rate_approval.revise_rate(violation, actor=g.actor, hourly_rate=rate, reason=reason)
+            shift, new = rate_approval.revise_rate(violation, actor=g.actor, **body)
     except DomainError as exc:
         if not exc.errors:
             flash(exc.detail, "error")

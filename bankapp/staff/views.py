@@ -9,13 +9,14 @@ from ..auth.permissions import page_roles
 from ..cascade.models import Agency
 from ..errors import DomainError, NotFound, field_messages
 from ..extensions import db
+from ..forms import domain_errors, load_form, submit_form
 from ..nav import register_nav
 from ..org import services as org_services
-from ..org.views import domain_errors, load_form, submit_form
 from ..timeutil import london_date, now_utc
 from ..transactions import attempt
 from . import services
-from .models import DOCUMENT_KINDS, DOCUMENT_LABELS, ComplianceDocument
+from .documents import DOCUMENT_KINDS, DOCUMENT_LABELS
+from .models import ComplianceDocument
 from .schemas import DocumentCreateSchema, UserCreateSchema, UserUpdateSchema
 
 log = logging.getLogger(__name__)

@@ -26,6 +26,7 @@ from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violated
 from ..events import emit
 from ..extensions import db
+from ..rates.services import price
 from ..shifts.pricing import rates_for_booking
 from ..timeutil import format_london, now_utc
 from . import rules
@@ -184,7 +185,6 @@ def rates_for(ts: Timesheet):
 
 def price_timesheet(ts: Timesheet):
     """The pay breakdown of the actual times (rates.rules.PayBreakdown)."""
-    from ..rates.services import price
 
     card_rates, flat_rate = rates_for(ts)
     if card_rates is None and flat_rate is None:
