@@ -4,7 +4,7 @@
   offset (a time skipped or repeated at a clock change is refused); London
   time with its offset out.
 - ``Money``: an amount as text with at most two decimals ("55.00"; JSON
-  numbers are refused), out as text with two decimals. ``positive=True``
+  floats are refused: 0.1 + 0.2 is not 0.30), out as text with two decimals. ``positive=True``
   refuses £0.00 and below (rates, charges).
 """
 import marshmallow as ma

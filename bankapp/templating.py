@@ -1,7 +1,7 @@
 """Template filters and globals: London times, money, labels, navigation."""
 from .auth.models import ROLE_LABELS
 from .nav import nav_items
-from .timeutil import format_london, to_london
+from .timeutil import format_london, now_utc, to_london
 
 
 def london(dt, fmt="%a %-d %b %Y %H:%M"):
@@ -27,6 +27,7 @@ def register(app):
     app.jinja_env.filters["london_iso"] = london_iso
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["now_utc"] = now_utc  # the one clock (timeutil), for "ends" / "ended"
 
     @app.context_processor
     def _nav():

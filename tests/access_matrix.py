@@ -11,10 +11,10 @@ what it is when the route name does not say.
 """
 from dataclasses import dataclass
 
-ANON, DOCTOR, COORD_OTHER, COORD, APPROVER, EXEC, AGENCY, PAYROLL, ADMIN = (
-    "anonymous", "doctor", "coordinator_other_site", "coordinator", "approver", "executive", "agency", "payroll",
-    "admin")
-ROLES = (ANON, DOCTOR, COORD_OTHER, COORD, APPROVER, EXEC, AGENCY, PAYROLL, ADMIN)
+ANON, DOCTOR, COORD_OTHER, COORD, APPROVER, STAFFING, EXEC, AGENCY, PAYROLL, ADMIN = (
+    "anonymous", "doctor", "coordinator_other_site", "coordinator", "approver", "staffing", "executive", "agency",
+    "payroll", "admin")
+ROLES = (ANON, DOCTOR, COORD_OTHER, COORD, APPROVER, STAFFING, EXEC, AGENCY, PAYROLL, ADMIN)
 
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
@@ -62,6 +62,8 @@ EXPECTED = {
     # --- reference data (admin writes, everyone signed in reads) -----------------------------------
     ("GET", "/api/v1/sites"): A(SIGNED_IN),
     ("POST", "/api/v1/sites"): A(only(ADMIN)),
+    ("GET", "/api/v1/sites/<int:site_id>/policy"): A(only(ADMIN)),
+    ("PATCH", "/api/v1/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("GET", "/api/v1/departments"): A(SIGNED_IN),
     ("POST", "/api/v1/departments"): A(only(ADMIN)),
     ("GET", "/api/v1/grades"): A(SIGNED_IN),
@@ -70,6 +72,8 @@ EXPECTED = {
     ("POST", "/api/v1/agencies"): A(only(ADMIN)),
     ("GET", "/admin/sites"): A(only(ADMIN)),
     ("POST", "/admin/sites"): A(only(ADMIN)),
+    ("GET", "/admin/sites/<int:site_id>/policy"): A(only(ADMIN)),
+    ("POST", "/admin/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("GET", "/admin/departments"): A(only(ADMIN)),
     ("POST", "/admin/departments"): A(only(ADMIN)),
     ("GET", "/admin/grades"): A(only(ADMIN)),

@@ -39,6 +39,7 @@ class World:
     agency2: object
     agency_user1: object
     agency_user2: object
+    staffing_a: object
 
 
 class Factory:
@@ -99,6 +100,7 @@ class Factory:
             agency1=agency1, agency2=agency2,
             agency_user1=self.user(("agency",), agency_id=agency1.id, name="Agency One"),
             agency_user2=self.user(("agency",), agency_id=agency2.id, name="Agency Two"),
+            staffing_a=self.user(("staffing",), sites=[site_a], name="Staffing A"),
         )
         db.session.commit()
         return w

@@ -27,7 +27,8 @@ from bankapp.extensions import db
 from bankapp.timeutil import format_london, london_date, now_utc
 from tests import access_matrix as matrix
 from tests.conftest import _clean
-from tests.factories import PASSWORD, ApiClient, Factory, london, make_booking, make_shift
+from tests.factories import PASSWORD, ApiClient, Factory, make_booking, make_shift
+from tests.rates.cards import card_rate_plus, weekday_morning
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -124,7 +125,7 @@ def build_scene() -> Scene:
            "doctor_email": w.doctor.email, "document": _a_document_of(w.doctor.id)}
     users = {matrix.DOCTOR: w.doctor.id, matrix.COORD_OTHER: w.coordinator_b.id, matrix.COORD: w.coordinator_a.id,
              matrix.APPROVER: w.approver_a.id, matrix.EXEC: w.executive.id, matrix.AGENCY: w.agency_user1.id,
-             matrix.PAYROLL: w.payroll.id, matrix.ADMIN: w.admin.id}
+             matrix.PAYROLL: w.payroll.id, matrix.ADMIN: w.admin.id, matrix.STAFFING: w.staffing_a.id}
     emails = {role: db.session.get(User, user_id).email for role, user_id in users.items()}
     return Scene(ids=ids, users=users, emails=emails)
 
@@ -134,23 +135,6 @@ def _a_document_of(user_id):
 
     return db.session.execute(db.select(ComplianceDocument.id).filter_by(user_id=user_id)
                               .order_by(ComplianceDocument.id)).scalars().first()
-
-
-def weekday_morning(after):
-    """08:00 London on the first Tuesday–Thursday from ``after``: all weekday-day minutes."""
-    day = london_date(after)
-    while day.weekday() not in (1, 2, 3):
-        day += timedelta(days=1)
-    return london(f"{day.isoformat()}T08:00")
-
-
-def card_rate_plus(card, grade, extra):
-    """A flat rate a little above the card's weekday-day rate: a violation an approver decides."""
-    from decimal import Decimal
-
-    from bankapp.rates.services import card_rates
-
-    return card_rates(card, grade.id)["weekday_day"] + Decimal(extra)
 
 
 # --- who is calling --------------------------------------------------------------------------
@@ -198,7 +182,7 @@ class Callers:
 
 URL_PARAMS = {"shift_id": "shift", "booking_id": "booking", "ts_id": "timesheet", "violation_id": "violation",
               "request_id": "cascade_request", "offer_id": "offer", "batch_id": "batch", "card_id": "card",
-              "message_id": "message", "user_id": "user", "document_id": "document"}
+              "message_id": "message", "user_id": "user", "document_id": "document", "site_id": "site"}
 # Routes whose shift must be in a particular state for the owner of the action to reach it.
 SHIFT_FOR = {"/api/v1/shifts/<int:shift_id>/agency-offers": "released_shift",
              "/agency/shifts/<int:shift_id>/offer": "released_shift",

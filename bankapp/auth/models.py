@@ -4,11 +4,12 @@ from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
 
-ROLES = ("doctor", "coordinator", "approver", "executive", "chief_executive", "agency", "payroll", "admin")
+ROLES = ("doctor", "coordinator", "approver", "staffing", "executive", "chief_executive", "agency", "payroll", "admin")
 ROLE_LABELS = {
     "doctor": "Doctor",
     "coordinator": "Rota coordinator",
     "approver": "Approver",
+    "staffing": "Temporary staffing team",
     "executive": "Executive",
     "chief_executive": "Chief executive",
     "agency": "Agency",

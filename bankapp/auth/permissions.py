@@ -19,7 +19,7 @@ from ..transactions import request_succeeded
 from .models import ApiToken
 from .services import find_live_token
 
-SITE_SCOPED_ROLES = ("coordinator", "approver")
+SITE_SCOPED_ROLES = ("coordinator", "approver", "staffing")
 TRUST_WIDE_ROLES = ("executive", "chief_executive", "admin", "payroll")
 # Seniority for approvals that name a required role ("or higher").
 APPROVAL_RANK = {"approver": 1, "executive": 2, "chief_executive": 3}

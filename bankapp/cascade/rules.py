@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from ..money import to_money
 from ..shifts.rules import Reason
+from ..timeutil import to_london
 
 RELEASED_STATUSES = ("released_tier1", "released_tier2")
 # Which shift statuses an agency of each tier may see and offer on.
@@ -20,16 +21,23 @@ BREACH_OFF_FRAMEWORK = "off_framework"
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
-def cascade_timing_reasons(*, posted_at: datetime, starts_at: datetime, now: datetime,
+def bank_only_until(opened_at: datetime, bank_only_hours: int) -> datetime:
+    """The end of a shift's bank-only window: ``bank_only_hours`` after it first opened to bank doctors."""
+    return opened_at + timedelta(hours=bank_only_hours)
+
+
+def cascade_timing_reasons(*, opened_at: datetime, starts_at: datetime, now: datetime,
                            bank_only_hours: int, urgent_within_hours: int) -> list[Reason]:
-    """Bank first: a shift stays with the bank for ``bank_only_hours`` after it
-    is posted, unless it starts within ``urgent_within_hours``."""
-    in_window = now < posted_at + timedelta(hours=bank_only_hours)
+    """Bank first: a shift stays with the bank for ``bank_only_hours`` after it first opened to bank
+    doctors (posting, or the approval of its rate), unless it starts within ``urgent_within_hours``."""
+    until = bank_only_until(opened_at, bank_only_hours)
     urgent = starts_at - now <= timedelta(hours=urgent_within_hours)
-    if in_window and not urgent:
+    if now < until and not urgent:
+        local = to_london(until)
         return [Reason("cascade_too_early",
-                       f"The bank has this shift to itself for {bank_only_hours} hours after it is posted, "
-                       f"unless it starts within {urgent_within_hours} hours. Ask again later.")]
+                       f"The bank has this shift to itself until {local:%a} {local.day} {local:%b %H:%M} "
+                       f"({bank_only_hours} hours after it opened to bank doctors), unless it starts within "
+                       f"{urgent_within_hours} hours. Ask again then.")]
     return []
 
 

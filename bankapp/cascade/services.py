@@ -8,13 +8,14 @@ time. Offers are in ``offers.py``. Services flush and never commit.
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit
 from ..auth.permissions import require_site
 from ..errors import Conflict, NotFound, RuleRefused, ValidationFailed, violated
 from ..extensions import db
+from ..org.policies import policies_by_site, policy_for
 from ..shifts import lifecycle
 from ..shifts.locking import lock_shift
 from ..shifts.models import Shift
@@ -54,10 +55,7 @@ def request_cascade(shift, *, actor, reason, now=None) -> CascadeRequest:
     shift = lock_shift(shift.id)
     if shift.status != "open":
         raise Conflict(_not_open_message(shift))
-    config = current_app.config
-    refused = rules.cascade_timing_reasons(
-        posted_at=shift.created_at, starts_at=shift.start_at, now=now,
-        bank_only_hours=config["BANK_ONLY_WINDOW_HOURS"], urgent_within_hours=config["CASCADE_URGENT_WITHIN_HOURS"])
+    refused = timing_reasons(shift, now)
     if refused:
         raise RuleRefused("The shift is still in its bank-only window.", reasons=refused)
     request = CascadeRequest(shift_id=shift.id, reason=reason, requested_by_id=actor.id, created_at=now)
@@ -71,6 +69,21 @@ def request_cascade(shift, *, actor, reason, now=None) -> CascadeRequest:
     record_audit("cascade.requested", "cascade_request", request.id, actor=actor,
                  after={"shift_id": shift.id, "reason": reason})
     return request
+
+
+def timing_reasons(shift, now) -> list:
+    """Why agency cover cannot be asked for yet: the site's bank-only window (empty when it may)."""
+    policy = policy_for(shift.site)
+    return rules.cascade_timing_reasons(
+        opened_at=shift.opened_at or shift.created_at, starts_at=shift.start_at, now=now,
+        bank_only_hours=policy.bank_only_window_hours, urgent_within_hours=policy.cascade_urgent_within_hours)
+
+
+def bank_only_until(shift):
+    """When the shift's bank-only window ends (by its site's policy), or None if it never opened."""
+    if shift.opened_at is None:
+        return None
+    return rules.bank_only_until(shift.opened_at, policy_for(shift.site).bank_only_window_hours)
 
 
 def _not_open_message(shift) -> str:
@@ -135,14 +148,17 @@ def withdraw_pending_requests(shift_id, *, actor, note) -> int:
 
 
 def escalate_to_tier2(now=None) -> list[int]:
-    """Release to tier 2 every shift still with tier 1 only after the tier window.
+    """Release to tier 2 every shift still with tier 1 only after its site's tier-1 window.
 
     Safe to run twice: a shift already in tier 2 (or filled) is left alone.
     Rows locked by another run are skipped (PostgreSQL). Returns the shift ids.
     """
     now = now or now_utc()
-    cutoff = now - timedelta(hours=current_app.config["TIER1_WINDOW_HOURS"])
-    stmt = (db.select(Shift).where(Shift.status == "released_tier1", Shift.released_tier1_at <= cutoff)
+    due = [and_(Shift.site_id == site_id, Shift.released_tier1_at <= now - timedelta(hours=policy.tier1_window_hours))
+           for site_id, policy in policies_by_site().items()]
+    if not due:
+        return []
+    stmt = (db.select(Shift).where(Shift.status == "released_tier1", or_(*due))
             .order_by(Shift.id).with_for_update(of=Shift, skip_locked=True)
             .execution_options(populate_existing=True))
     moved = []

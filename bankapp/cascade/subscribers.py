@@ -1,11 +1,9 @@
 """Bank first: when the bank fills (or the trust cancels) a shift, agencies are
 told and their offers withdrawn, in the same transaction."""
-from flask import current_app
 
 from ..events import subscribe
 from ..timeutil import now_utc
-from . import rules
-from .services import close_live_offers, withdraw_pending_requests
+from .services import close_live_offers, timing_reasons, withdraw_pending_requests
 
 
 def _may_have_offers(shift) -> bool:
@@ -19,10 +17,7 @@ def _may_have_requests(shift) -> bool:
     The window only ever closes (time passes, the start comes nearer), so a
     shift refused now was refused at every earlier moment too.
     """
-    config = current_app.config
-    return not rules.cascade_timing_reasons(
-        posted_at=shift.created_at, starts_at=shift.start_at, now=now_utc(),
-        bank_only_hours=config["BANK_ONLY_WINDOW_HOURS"], urgent_within_hours=config["CASCADE_URGENT_WITHIN_HOURS"])
+    return not timing_reasons(shift, now_utc())
 
 
 @subscribe("shift.booked")

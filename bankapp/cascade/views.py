@@ -9,6 +9,7 @@ from ..auth.permissions import page_roles, require_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed
 from ..extensions import db
 from ..nav import register_nav
+from ..org.policies import policy_for
 from ..shifts.queries import visible_shift
 from ..transactions import attempt
 from . import offers, queries, services
@@ -52,7 +53,8 @@ def request_cover(shift_id):
     pending = db.session.execute(db.select(CascadeRequest).filter_by(
         shift_id=shift.id, status="pending_approval")).unique().scalar()
     return render_template("cascade/request_cover.html", shift=shift, errors=errors, reason=reason,
-                           pending=pending), (422 if errors else 200)
+                           pending=pending, policy=policy_for(shift.site),
+                           bank_only_until=services.bank_only_until(shift)), (422 if errors else 200)
 
 
 @bp.get("/coordinator/agency-offers")

@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 from ..apiutil import ListQuerySchema, keyset_page, list_schema
 from ..auth.permissions import api_auth
 from ..extensions import db
-from . import services
+from . import policies, services
 from .models import Department, Grade, Site
-from .schemas import DepartmentSchema, GradeSchema, SiteSchema
+from .schemas import DepartmentSchema, GradeSchema, SitePolicySchema, SitePolicyValuesSchema, SiteSchema
 
 blp = Blueprint("org_api", __name__, url_prefix="/api/v1", description="Sites, departments and grades")
 SECURITY = [{"bearerAuth": []}]
@@ -30,6 +30,26 @@ def create_site(body):
 @api_auth()
 def list_sites(query):
     return keyset_page(db.session, db.select(Site), Site.id, **query)
+
+
+@blp.get("/sites/<int:site_id>/policy")
+@blp.response(200, SitePolicySchema)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def get_site_policy(site_id):
+    """The site's own approval threshold and windows (null: the trust default), the defaults, and what is in force."""
+    return policies.describe(site_id)
+
+
+@blp.patch("/sites/<int:site_id>/policy")
+@blp.arguments(SitePolicyValuesSchema(partial=True))
+@blp.response(200, SitePolicySchema)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def update_site_policy(body, site_id):
+    """Change only the fields sent; null puts a field back to the trust default. Audited with before and after."""
+    policies.update_policy(site_id, body, actor=g.actor)
+    return policies.describe(site_id)
 
 
 @blp.post("/departments")

@@ -1,5 +1,9 @@
+from decimal import Decimal
+
 import marshmallow as ma
 from marshmallow import validate
+
+from ..fields import Money
 
 
 class SiteSchema(ma.Schema):
@@ -23,3 +27,36 @@ class GradeSchema(ma.Schema):
     code = ma.fields.String(required=True, validate=validate.Length(min=2, max=16))
     name = ma.fields.String(required=True, validate=validate.Length(min=2, max=120))
     rank = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=1000))
+
+
+HOURS = validate.Range(min=0, max=24 * 366, error="Enter whole hours from 0 to 8784, or leave it empty for the trust "
+                                                  "default.")
+
+
+def _percent_in_range(value):
+    if value is not None and not Decimal(0) <= value <= Decimal(1000):
+        raise ma.ValidationError("Enter a percentage from 0 to 1000, or leave it empty for the trust default.")
+
+
+class SitePolicyValuesSchema(ma.Schema):
+    """A site's own values; null means the trust default (the setting)."""
+
+    approver_max_percent = Money(allow_none=True, validate=_percent_in_range,
+                                 metadata={"description": "Up to this % over the card an approver decides an "
+                                                          "off-card rate; above it an executive. E.g. \"20.00\"."})
+    bank_only_window_hours = ma.fields.Integer(allow_none=True, strict=True, validate=HOURS, metadata={
+        "description": "Hours after a shift first opened to bank doctors before agency cover may be asked for."})
+    cascade_urgent_within_hours = ma.fields.Integer(allow_none=True, strict=True, validate=HOURS, metadata={
+        "description": "A shift starting within this many hours may go to agencies at once."})
+    tier1_window_hours = ma.fields.Integer(allow_none=True, strict=True, validate=HOURS, metadata={
+        "description": "Hours a released shift stays with tier 1 agencies before tier 2."})
+    doctor_cancel_cutoff_hours = ma.fields.Integer(allow_none=True, strict=True, validate=HOURS, metadata={
+        "description": "A doctor may cancel their own booking online until this many hours before the start."})
+
+
+class SitePolicySchema(SitePolicyValuesSchema):
+    site_id = ma.fields.Integer(dump_only=True)
+    defaults = ma.fields.Nested(SitePolicyValuesSchema, dump_only=True,
+                                metadata={"description": "The trust defaults (settings) a null falls back to."})
+    effective = ma.fields.Nested(SitePolicyValuesSchema, dump_only=True,
+                                 metadata={"description": "What the rules use at this site now."})

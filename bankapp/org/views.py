@@ -7,13 +7,17 @@ DomainError is shown next to its field (POST/redirect/GET on success).
 import logging
 from collections import Counter
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from ..auth.permissions import page_roles
-from ..forms import submit_form
+from ..errors import field_messages
+from ..extensions import db
+from ..forms import form_data, submit_form
 from ..nav import register_nav
-from . import services
-from .schemas import DepartmentSchema, GradeSchema, SiteSchema
+from . import policies, services
+from .models import Site
+from .schemas import DepartmentSchema, GradeSchema, SitePolicyValuesSchema, SiteSchema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("org", __name__, url_prefix="/admin")
@@ -41,6 +45,28 @@ def sites():
     counts = Counter(dept.site_id for dept in services.departments_for())
     return render_template("org/sites.html", sites=services.all_sites(), department_counts=counts, errors=errors,
                            form=form), 422 if errors else 200
+
+
+@bp.route("/sites/<int:site_id>/policy", methods=["GET", "POST"])
+@page_roles("admin")
+def site_policy(site_id):
+    """The site's own approval threshold and windows; a blank field is the trust default."""
+    site = db.session.get(Site, site_id) or abort(404)
+    errors, form = {}, {}
+    if request.method == "POST":
+        schema = SitePolicyValuesSchema()
+        form = request.form.to_dict()
+        data = {name: None for name in policies.POLICY_FIELDS} | form_data(schema, request.form)
+        try:
+            values = schema.load(data)
+        except ma.ValidationError as exc:
+            errors = field_messages(exc)
+        else:
+            policies.update_policy(site.id, values, actor=g.actor)
+            flash(f"The approval process of {site.name} is saved.", "success")
+            return redirect(url_for("org.site_policy", site_id=site.id))
+    return render_template("org/site_policy.html", site=site, policy=policies.describe(site.id),
+                           labels=policies.LABELS, errors=errors, form=form), 422 if errors else 200
 
 
 @bp.route("/departments", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam
 
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..org.policies import policy_for, trust_defaults
 from ..timeutil import BANDS, london_date, now_utc
 from . import rules
 from .models import RateCard, RateCardRate
@@ -33,8 +34,9 @@ def day_window() -> tuple[time, time]:
     return time.fromisoformat(str(cfg.get("DAY_START", "07:00"))), time.fromisoformat(str(cfg.get("DAY_END", "21:00")))
 
 
-def approver_max_percent() -> Decimal:
-    return Decimal(str(current_app.config.get("RATE_VIOLATION_APPROVER_MAX_PERCENT", "20")))
+def approver_max_percent(site=None) -> Decimal:
+    """Above this % over the card an executive must approve: the site's policy (a Site or its id), else the trust's."""
+    return policy_for(site).approver_max_percent if site is not None else trust_defaults().approver_max_percent
 
 
 def price(start, end, *, rates=None, flat_rate=None, break_minutes=0) -> rules.PayBreakdown:
@@ -146,7 +148,7 @@ def card_breakdown(grade_id, start, end) -> tuple[RateCard, rules.PayBreakdown]:
 # --- the post form's preview -------------------------------------------------------
 
 
-def preview(*, grade_id, start, end, hourly_rate=None) -> dict:
+def preview(*, grade_id, start, end, hourly_rate=None, site_id=None) -> dict:
     """What the coordinator sees before posting: card price, flat price, violation.
 
     Raises ValidationFailed (``start``/``end``/``grade``) when the shift cannot be priced.
@@ -163,5 +165,5 @@ def preview(*, grade_id, start, end, hourly_rate=None) -> dict:
         out["percent_over"] = rules.percent_over(flat_bd.total, card_bd.total) if card_bd.total else None
         if rules.is_rate_violation(flat_bd, card_bd):
             out["is_violation"] = True
-            out["required_role"] = rules.required_role_for(out["percent_over"], approver_max_percent())
+            out["required_role"] = rules.required_role_for(out["percent_over"], approver_max_percent(site_id))
     return out

@@ -76,6 +76,8 @@ def post(shift, *, actor, held: bool) -> Shift:
     if shift.id is not None:
         raise Conflict("This shift has already been posted.")
     shift.status = HELD if held else "open"
+    if not held:
+        shift.opened_at = now_utc()
     db.session.add(shift)
     db.session.flush()
     record_audit("shift.posted", "shift", shift.id, actor=actor, after=snapshot(shift))
@@ -98,6 +100,7 @@ def open_to_bank(shift, *, actor) -> Shift:
     """A held shift's rate is settled (approved, or revised within the card): it opens to bank doctors."""
     _require(shift, HELD, message="The shift is no longer waiting for rate approval.")
     shift.status = "open"
+    shift.opened_at = shift.opened_at or now_utc()
     db.session.flush()
     record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": HELD},
                  after={"status": "open"})
@@ -215,6 +218,8 @@ def reopen(shift, *, actor, held: bool) -> Shift:
     """A cancelled shift goes back on the board, or waits for its rate again (``held``)."""
     _require(shift, "cancelled", message="Only a cancelled shift can be re-opened.")
     shift.status = HELD if held else "open"
+    if not held:
+        shift.opened_at = shift.opened_at or now_utc()
     shift.cancelled_at, shift.cancelled_by_id, shift.cancel_reason = None, None, None
     db.session.flush()
     record_audit("shift.reopened", "shift", shift.id, actor=actor, before={"status": "cancelled"},

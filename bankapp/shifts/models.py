@@ -33,6 +33,9 @@ class Shift(TimestampMixin, db.Model):
     retrospective = db.Column(db.Boolean, nullable=False, default=False)
     posted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc, onupdate=now_utc)
+    # When bank doctors could first claim it: at posting, or when its off-card rate was approved. The
+    # bank-only window before agency cover runs from here, not from creation.
+    opened_at = db.Column(UTCDateTime)
     released_tier1_at = db.Column(UTCDateTime)
     released_tier2_at = db.Column(UTCDateTime)
     cancelled_at = db.Column(UTCDateTime)

@@ -1,6 +1,6 @@
 """Rate approval: a shift whose flat rate costs more than the card waits for leadership.
 
-Up to ``RATE_VIOLATION_APPROVER_MAX_PERCENT`` over the card an approver of the
+Up to the site policy's ``approver_max_percent`` over the card an approver of the
 shift's site decides, above it an executive. Nobody decides their own request.
 An approval opens the shift and enters the breach register; a rejection sends
 the shift back to its coordinator, who revises the rate (re-assessed) or
@@ -13,6 +13,8 @@ import logging
 from sqlalchemy import func
 
 from ..audit.services import record_audit, record_breach
+from ..auth import duties
+from ..auth.duties import ensure_not_own
 from ..auth.permissions import can_act_on_site, holds_at_least, sites_in_scope
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
@@ -51,8 +53,9 @@ def has_approved_rate(shift) -> bool:
 def open_violation(shift, flat_bd, card_bd, *, actor, reason) -> RateViolation:
     """Record the violation of a shift held for its rate (``lifecycle`` holds it), for someone to decide."""
     percent = rules.percent_over(flat_bd.total, card_bd.total)
+    required_role = rules.required_role_for(percent, approver_max_percent(shift.site))
     violation = RateViolation(
-        shift_id=shift.id, status="pending", required_role=rules.required_role_for(percent, approver_max_percent()),
+        shift_id=shift.id, status="pending", required_role=required_role,
         percent_over=percent, flat_rate=shift.hourly_rate, flat_total=flat_bd.total, card_total=card_bd.total,
         reason=(reason or "").strip() or None, requested_by_id=actor.id)
     db.session.add(violation)
@@ -74,13 +77,13 @@ def get_violation(violation_id) -> RateViolation:
 
 def may_decide(violation, user) -> bool:
     """Whether ``user`` may approve or reject (for pages: show the buttons)."""
-    return (violation.requested_by_id != user.id and holds_at_least(user, violation.required_role)
+    return (duties.may_decide(user, requested_by_id=violation.requested_by_id)
+            and holds_at_least(user, violation.required_role)
             and can_act_on_site(user, violation.shift.site_id, *DECIDER_ROLES))
 
 
 def _check_decider(violation, actor):
-    if violation.requested_by_id == actor.id:
-        raise Forbidden("You asked for this rate: someone else must decide it.")
+    ensure_not_own(actor, requested_by_id=violation.requested_by_id, what="this rate request")
     if not holds_at_least(actor, violation.required_role):
         raise Forbidden(f"This rate is {violation.percent_over}% over the card: "
                         f"it needs an {violation.required_role} or more senior to decide.")

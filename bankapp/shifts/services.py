@@ -8,12 +8,11 @@ atomically with the change.
 import logging
 from datetime import timedelta
 
-from flask import current_app
-
 from ..audit.services import record_audit
 from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed
 from ..extensions import db
+from ..org.policies import policy_for
 from ..rates.services import card_in_force
 from ..timeutil import TimeInputError, now_utc, parse_datetime, to_london
 from . import lifecycle, rate_approval
@@ -159,13 +158,15 @@ def may_coordinate(actor, site_id):
 # --- locking, cancelling and re-opening ------------------------------------------------------
 
 
-def cancel_cutoff() -> timedelta:
-    return timedelta(hours=int(current_app.config.get("DOCTOR_CANCEL_CUTOFF_HOURS", 48)))
+def cancel_cutoff(site) -> timedelta:
+    """How long before the start a doctor may still cancel online, by the site's policy (a Site or its id)."""
+    return timedelta(hours=policy_for(site).doctor_cancel_cutoff_hours)
 
 
 def doctor_may_cancel(booking, now=None) -> bool:
     """A doctor may cancel their own booking up to the cut-off before the start."""
-    return booking.status == "booked" and (now or now_utc()) <= booking.shift.start_at - cancel_cutoff()
+    shift = booking.shift
+    return booking.status == "booked" and (now or now_utc()) <= shift.start_at - cancel_cutoff(shift.site)
 
 
 def cancel_shift(shift, *, actor, reason) -> Shift:
@@ -180,8 +181,8 @@ def cancel_shift(shift, *, actor, reason) -> Shift:
 def cancel_booking(booking, *, actor, reason=None) -> Booking:
     """Cancel a booking and put the shift back on the board (re-advertised).
 
-    The booked doctor may do so up to DOCTOR_CANCEL_CUTOFF_HOURS (48) before
-    the start; after that only a coordinator of the site can (reason required).
+    The booked doctor may do so until the site's cancel cut-off before the start
+    (48 h by default); after that only a coordinator of the site can (reason required).
     """
     is_own = actor is not None and booking.doctor_id == actor.id
     is_coordinator = actor is not None and may_coordinate(actor, booking.shift.site_id)
@@ -197,7 +198,7 @@ def cancel_booking(booking, *, actor, reason=None) -> Booking:
     reason = (reason or "").strip()
     if not is_coordinator:
         if not doctor_may_cancel(booking):
-            hours = int(cancel_cutoff().total_seconds() // 3600)
+            hours = int(cancel_cutoff(shift.site).total_seconds() // 3600)
             raise RuleRefused("It is too late to cancel this shift yourself.", reasons=[{
                 "code": "cancel_cutoff_passed",
                 "message": f"Shifts can be cancelled online up to {hours} hours before they start. "

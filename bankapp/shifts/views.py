@@ -159,7 +159,8 @@ def my_shifts():
     profile = g.actor.doctor_profile
     feed = (url_for("shifts.calendar", token=profile.calendar_token, _external=True)
             if profile is not None and profile.calendar_token else None)
-    cutoff_hours = int(services.cancel_cutoff().total_seconds() // 3600)
+    cutoff_hours = {site_id: int(services.cancel_cutoff(site_id).total_seconds() // 3600)
+                    for site_id in {b.shift.site_id for b in upcoming}}
     return render_template("shifts/my_shifts.html", upcoming=upcoming, past=past, feed=feed,
                            may_cancel={b.id: services.doctor_may_cancel(b) for b in upcoming},
                            cutoff_hours=cutoff_hours, today=london_date(now_utc()))

@@ -14,7 +14,7 @@ POSTED = london("2026-11-02T09:00")
     (0, 72, True), (47.99, 72, True), (48, 72, False), (1, 24.01, True), (1, 24, False), (1, 2, False)])
 def test_bank_only_window_edges(hours_after_posting, hours_to_start, too_early):
     now = POSTED + timedelta(hours=hours_after_posting)
-    reasons = rules.cascade_timing_reasons(posted_at=POSTED, starts_at=now + timedelta(hours=hours_to_start), now=now,
+    reasons = rules.cascade_timing_reasons(opened_at=POSTED, starts_at=now + timedelta(hours=hours_to_start), now=now,
                                            bank_only_hours=48, urgent_within_hours=24)
     assert [r.code for r in reasons] == (["cascade_too_early"] if too_early else [])
 

@@ -1,9 +1,11 @@
 """Rate card test data: a simple card whose figures make hand-computing easy."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bankapp.rates import cards
-from bankapp.timeutil import BANDS
+from bankapp.rates.services import card_rates
+from bankapp.timeutil import BANDS, london_date
+from tests.factories import london
 
 # Per band, added to a grade's base day rate: easy sums for hand-computed tests.
 BAND_EXTRA = {"weekday_day": 0, "weekday_night": 20, "weekend_day": 10, "weekend_night": 30, "bank_holiday": 40}
@@ -30,3 +32,16 @@ def make_card(admin, effective_from=date(2020, 1, 1), *, bump=0, reason="Harmoni
 
 def d(text):
     return Decimal(text)
+
+
+def weekday_morning(after):
+    """08:00 London on the first Tuesday–Thursday from ``after``: all weekday-day minutes."""
+    day = london_date(after)
+    while day.weekday() not in (1, 2, 3):
+        day += timedelta(days=1)
+    return london(f"{day.isoformat()}T08:00")
+
+
+def card_rate_plus(card, grade, extra):
+    """A flat rate a little above the card's weekday-day rate: a violation an approver decides."""
+    return card_rates(card, grade.id)["weekday_day"] + Decimal(extra)

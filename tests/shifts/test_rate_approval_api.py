@@ -97,7 +97,7 @@ def test_nobody_approves_their_own_violation(world, api, factory):
     db.session.commit()
     v = _post(api, world, "70.00", coordinator=both)["rate_violation"]
     resp = api(both).post(f"/api/v1/rate-violations/{v['id']}/approve", json={"note": "mine"})
-    assert resp.status_code == 403
+    assert resp.status_code == 403 and [r["code"] for r in resp.get_json()["reasons"]] == ["own_request"]
     assert db.session.get(RateViolation, v["id"]).status == "pending"
 
 
