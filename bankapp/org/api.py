@@ -7,7 +7,7 @@ from ..auth.permissions import api_auth
 from ..extensions import db
 from . import policies, services
 from .models import Department, Grade, Site
-from .schemas import DepartmentSchema, GradeSchema, SitePolicySchema, SitePolicyValuesSchema, SiteSchema
+from .schemas import DepartmentSchema, GradeSchema, SitePolicyChangeSchema, SitePolicySchema, SiteSchema
 
 blp = Blueprint("org_api", __name__, url_prefix="/api/v1", description="Sites, departments and grades")
 SECURITY = [{"bearerAuth": []}]
@@ -42,7 +42,7 @@ def get_site_policy(site_id):
 
 
 @blp.patch("/sites/<int:site_id>/policy")
-@blp.arguments(SitePolicyValuesSchema(partial=True))
+@blp.arguments(SitePolicyChangeSchema(partial=True))
 @blp.response(200, SitePolicySchema)
 @blp.doc(security=SECURITY)
 @api_auth("admin")

@@ -54,6 +54,10 @@ class SitePolicyValuesSchema(ma.Schema):
         "description": "A doctor may cancel their own booking online until this many hours before the start."})
 
 
+class SitePolicyChangeSchema(SitePolicyValuesSchema):
+    """PATCH: only the fields sent change; null puts a field back to the trust default."""
+
+
 class SitePolicySchema(SitePolicyValuesSchema):
     site_id = ma.fields.Integer(dump_only=True)
     defaults = ma.fields.Nested(SitePolicyValuesSchema, dump_only=True,
