@@ -56,6 +56,14 @@ class Config:
     # API tokens
     API_TOKEN_TTL_HOURS = _int("API_TOKEN_TTL_HOURS", 12)
 
+    # Request bodies (bytes): JSON and forms, and multipart uploads; larger → 413 unread
+    # (bankapp/request_limits.py).
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_UPLOAD_LENGTH = _int("MAX_UPLOAD_LENGTH", 10 * 1024 * 1024)
+    # Proxies in front of the app (load balancer, TLS terminator) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted; 0: the headers are ignored.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+
     # Login throttling (Flask-Limiter); Redis in multi-server deployments.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

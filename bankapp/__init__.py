@@ -41,6 +41,10 @@ def create_app(config=None):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool,
                                                    "connect_args": {"check_same_thread": False}}
     _ensure_instance_dir(app)
+    from . import request_limits
+
+    request_limits.init_app(app)  # first: sizes and JSON are checked before any hook reads the body
+    _trust_proxies(app)
 
     import_models()
     db.init_app(app)
@@ -76,6 +80,16 @@ def create_app(config=None):
     app.cli.add_command(bank_cli)
     _sqlite_pragmas(app)
     return app
+
+
+def _trust_proxies(app):
+    """Behind ``TRUSTED_PROXY_COUNT`` proxies, the client's address and scheme come from the
+    X-Forwarded-For/-Proto they set (Werkzeug's ProxyFix); with 0 the headers are ignored."""
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _ensure_instance_dir(app):
