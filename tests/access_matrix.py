@@ -54,6 +54,8 @@ EXPECTED = {
     ("POST", "/logout"): A(EVERYONE, "redirects to the login page (not asking to log in)"),
     ("GET", "/"): A(SIGNED_IN, "one home page per role"),
     ("GET", "/me/data"): A(SIGNED_IN, "only the caller's own data"),
+    ("GET", "/account/password"): A(SIGNED_IN, "the caller's own password"),
+    ("POST", "/account/password"): A(SIGNED_IN, "the caller's own password (an empty form is 422)"),
     ("GET", "/me/data/download"): A(SIGNED_IN, "only the caller's own data"),
     ("POST", "/api/v1/auth/token"): A(EVERYONE, "public: the credentials decide"),
     ("DELETE", "/api/v1/auth/token"): A(SIGNED_IN, "revokes the caller's own token"),

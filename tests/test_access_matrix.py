@@ -20,13 +20,14 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from werkzeug.routing import AnyConverter
 
 from bankapp import create_app
 from bankapp.extensions import db
-from bankapp.timeutil import format_london, london_date, now_utc
+from bankapp.timeutil import format_london, london_date, now_utc, parse_datetime
 from tests import access_matrix as matrix
-from tests.conftest import _clean
+from tests.conftest import DEFAULT_NOW, _clean
 from tests.factories import PASSWORD, ApiClient, Factory, london, make_booking, make_shift
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -396,6 +397,20 @@ def _db(app):
     with it ``flask.g``, where Flask-Login caches the logged-in user: one role's request would then be
     judged as another role. Here every request gets its own context."""
     yield db
+
+
+@pytest.fixture(scope="module")
+def _module_clock():
+    """The scene's tokens and signed session cookies outlive one test, and a cookie signed "in the future"
+    is refused: so the module shares one clock that never goes back, instead of one restarted per test."""
+    with time_machine.travel(parse_datetime(DEFAULT_NOW), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clock(_module_clock):
+    """Replaces tests/conftest.py's per-test clock for this module (see ``_module_clock``)."""
+    yield _module_clock
 
 
 @pytest.fixture(scope="module", autouse=True)
