@@ -45,6 +45,9 @@ def create_app(config=None):
 
     request_limits.init_app(app)  # first: sizes and JSON are checked before any hook reads the body
     _trust_proxies(app)
+    from .auth.permissions import authenticate_api_first
+
+    app.before_request(authenticate_api_first)  # second: who calls and their roles, before CSRF or any input
 
     import_models()
     db.init_app(app)
@@ -66,9 +69,8 @@ def create_app(config=None):
 
     register_error_handlers(app)
     _register_blueprints(app)
-    from .auth.permissions import authenticate_api_first, commit_token_touch, init_token_touch
+    from .auth.permissions import commit_token_touch, init_token_touch
 
-    app.before_request(authenticate_api_first)
     app.after_request(commit_token_touch)
     init_token_touch()
     _register_template_helpers(app)

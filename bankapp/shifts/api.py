@@ -151,7 +151,7 @@ def assign(body, shift_id):
 @blp.arguments(CancelSchema)
 @blp.response(200, ShiftSchema)
 @blp.doc(security=SECURITY)
-@api_auth()
+@api_auth("doctor", *COORDINATORS)
 def cancel(body, shift_id):
     """Coordinator: cancel the shift (reason required). Booked doctor: cancel their booking before the cut-off."""
     shift = _shift_for(g.actor, shift_id)
