@@ -4,6 +4,7 @@ Every *(setting)* of the contract is a value here with the contract's default.
 Deployments override them with environment variables of the same name.
 """
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -37,8 +38,13 @@ def _database_url():
     return normalise_db_url(url)
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
+
 class Config:
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+    # A SECRET_KEY of its own is what makes a deployment: it must then set AUDIT_HMAC_KEY too.
+    SECRET_KEY = _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    DEVELOPMENT_SECRET_KEY = DEVELOPMENT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -69,6 +75,11 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+
+    # Audit trail: the HMAC key of the hash chain (outside the database; required in a deployment) and the
+    # append-only file every seal's head is also written to (bankapp/audit/anchor.py).
+    AUDIT_HMAC_KEY = _env("AUDIT_HMAC_KEY")
+    AUDIT_ANCHOR_PATH = _env("AUDIT_ANCHOR_PATH", str(INSTANCE_DIR / "audit-anchor.jsonl"))
 
     # OpenAPI (flask-smorest)
     API_TITLE = "Staff Bank API"
@@ -122,3 +133,6 @@ class TestConfig(Config):
     TWILIO_ACCOUNT_SID = None
     TWILIO_AUTH_TOKEN = None
     TWILIO_FROM = None
+    AUDIT_HMAC_KEY = "test-audit-key"
+    # One anchor file per test process, emptied with the tables (tests/conftest.py).
+    AUDIT_ANCHOR_PATH = str(Path(tempfile.gettempdir()) / f"staffbank-test-audit-anchor-{os.getpid()}.jsonl")

@@ -41,6 +41,9 @@ def create_app(config=None):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool,
                                                    "connect_args": {"check_same_thread": False}}
     _ensure_instance_dir(app)
+    from .audit.chain import check_settings
+
+    check_settings(app)  # a deployment without its audit key does not start
     from . import request_limits
 
     request_limits.init_app(app)  # first: sizes and JSON are checked before any hook reads the body
@@ -73,6 +76,9 @@ def create_app(config=None):
 
     app.after_request(commit_token_touch)
     init_token_touch()
+    from .audit.anchor import init_anchor
+
+    init_anchor()
     _register_template_helpers(app)
 
     from .cli import bank_cli
