@@ -87,6 +87,13 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {"info": {"description": (
+        "The merged trust's staff bank. Errors are RFC 9457 problem details (`application/problem+json`).\n\n"
+        "**Before any input is read:** a request body larger than 1 MB (JSON, forms; `MAX_CONTENT_LENGTH`) or "
+        "10 MB (`multipart/form-data` uploads; `MAX_UPLOAD_LENGTH`) is `413`; without a valid bearer token a call "
+        "is `401`; a caller holding none of the roles an operation is for is `403` whatever it sent. A JSON body "
+        "that is malformed, not UTF-8, nested more than 32 levels or holding a lone surrogate (`\\ud800`) is "
+        "`400`. Only then is the input validated (`422` with `errors`).")}}
 
     # Time bands: day is [DAY_START, DAY_END) London time.
     DAY_START = _env("DAY_START", "07:00")
