@@ -289,12 +289,17 @@ def _via_balancer(client, email, password, client_ip):
                        environ_base={"REMOTE_ADDR": BALANCER}, headers={"X-Forwarded-For": client_ip})
 
 
-def test_behind_a_trusted_proxy_the_address_limit_counts_each_client(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXY_COUNT=1,
+def _ward_client(make_app, proxies):
+    """A client of an app behind ``proxies`` trusted proxies, allowing 3 failed logins per address."""
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXY_COUNT=proxies,
                    LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes", LOGIN_LIMIT_PER_IP="3 per 15 minutes")
     limiter.reset()
     _people(app, *(f"ward{i}@test.nhs.uk" for i in range(6)))
-    client = app.test_client()
+    return app.test_client()
+
+
+def test_behind_a_trusted_proxy_the_address_limit_counts_each_client(make_app):
+    client = _ward_client(make_app, 1)
     for i in range(3):
         assert _via_balancer(client, f"ward{i}@test.nhs.uk", "wrong-password", "192.0.2.10").status_code == 401
     assert _via_balancer(client, "ward3@test.nhs.uk", "wrong-password", "192.0.2.10").status_code == 429
@@ -303,11 +308,7 @@ def test_behind_a_trusted_proxy_the_address_limit_counts_each_client(make_app):
 
 
 def test_without_trusted_proxies_x_forwarded_for_is_ignored(make_app):
-    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXY_COUNT=0,
-                   LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes", LOGIN_LIMIT_PER_IP="3 per 15 minutes")
-    limiter.reset()
-    _people(app, *(f"ward{i}@test.nhs.uk" for i in range(6)))
-    client = app.test_client()
+    client = _ward_client(make_app, 0)
     for i in range(3):  # a new made-up address each time does not escape the limit
         assert _via_balancer(client, f"ward{i}@test.nhs.uk", "wrong-password", f"198.51.100.{i}").status_code == 401
     assert _via_balancer(client, "ward3@test.nhs.uk", "wrong-password", "198.51.100.9").status_code == 429

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from bankapp import create_app
 from bankapp.audit.anchor import read_heads
@@ -15,7 +15,8 @@ from bankapp.audit.chain import verify_audit_chain
 from bankapp.audit.models import AuditEvent, AuditSeal
 from bankapp.audit.rules import GENESIS_HASH, canonical_event
 from bankapp.extensions import db
-from config import TestConfig, normalise_db_url
+from config import TestConfig
+from tests.test_migrations import scratch_postgres
 
 BEFORE_KEYED = "b7c1d2e3f401"
 
@@ -70,15 +71,5 @@ def test_existing_events_are_resealed_with_the_key_and_back_sqlite(tmp_path):
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL")
 def test_existing_events_are_resealed_with_the_key_and_back_postgres():
-    base = normalise_db_url(os.environ["TEST_DATABASE_URL"])
-    name = f"reseal_check_{os.getpid()}"
-    admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    try:
-        _roundtrip(base.rsplit("/", 1)[0] + "/" + name)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+    with scratch_postgres("reseal_check") as url:
+        _roundtrip(url)
