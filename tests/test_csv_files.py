@@ -65,8 +65,9 @@ def poisoned(trust):
     agency_booking.agency_offer_id = offer.id
     db.session.add(Breach(type="agency_over_cap", at=DECIDED, site_id=trust.site_a.id, shift_id=agency_booking.shift_id,
                           amount_over=Decimal("300.00"), approved_by_id=trust.executive.id, reason=FORMULA))
-    for model, column in ((User, "name"), (Site, "name"), (Department, "name"), (Department, "cost_centre")):
+    for model, column in ((User, "name"), (Site, "name"), (Department, "name")):
         db.session.execute(db.update(model).values({column: FORMULA}))
+    db.session.execute(db.update(Department).values(cost_centre="@SUM(A1:A9)"))  # 32 characters at most
     db.session.execute(db.update(Grade).where(Grade.code == "FY1").values(code="-FY1"))
     db.session.commit()
     approve(submit(agency_booking, trust.coordinator_a), trust.approver_a)
