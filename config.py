@@ -4,6 +4,7 @@ Every *(setting)* of the contract is a value here with the contract's default.
 Deployments override them with environment variables of the same name.
 """
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -37,8 +38,13 @@ def _database_url():
     return normalise_db_url(url)
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
+
 class Config:
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+    # A SECRET_KEY of its own is what makes a deployment: it must then set AUDIT_HMAC_KEY too.
+    SECRET_KEY = _env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    DEVELOPMENT_SECRET_KEY = DEVELOPMENT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -56,11 +62,24 @@ class Config:
     # API tokens
     API_TOKEN_TTL_HOURS = _int("API_TOKEN_TTL_HOURS", 12)
 
+    # Request bodies (bytes): JSON and forms, and multipart uploads; larger → 413 unread
+    # (bankapp/request_limits.py).
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_UPLOAD_LENGTH = _int("MAX_UPLOAD_LENGTH", 10 * 1024 * 1024)
+    # Proxies in front of the app (load balancer, TLS terminator) whose X-Forwarded-For and
+    # X-Forwarded-Proto are trusted; 0: the headers are ignored.
+    TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+
     # Login throttling (Flask-Limiter); Redis in multi-server deployments.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+
+    # Audit trail: the HMAC key of the hash chain (outside the database; required in a deployment) and the
+    # append-only file every seal's head is also written to (bankapp/audit/anchor.py).
+    AUDIT_HMAC_KEY = _env("AUDIT_HMAC_KEY")
+    AUDIT_ANCHOR_PATH = _env("AUDIT_ANCHOR_PATH", str(INSTANCE_DIR / "audit-anchor.jsonl"))
 
     # OpenAPI (flask-smorest)
     API_TITLE = "Staff Bank API"
@@ -68,6 +87,13 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {"info": {"description": (
+        "The merged trust's staff bank. Errors are RFC 9457 problem details (`application/problem+json`).\n\n"
+        "**Before any input is read:** a request body larger than 1 MB (JSON, forms; `MAX_CONTENT_LENGTH`) or "
+        "10 MB (`multipart/form-data` uploads; `MAX_UPLOAD_LENGTH`) is `413`; without a valid bearer token a call "
+        "is `401`; a caller holding none of the roles an operation is for is `403` whatever it sent. A JSON body "
+        "that is malformed, not UTF-8, nested more than 32 levels or holding a lone surrogate (`\\ud800`) is "
+        "`400`. Only then is the input validated (`422` with `errors`).")}}
 
     # Time bands: day is [DAY_START, DAY_END) London time.
     DAY_START = _env("DAY_START", "07:00")
@@ -95,6 +121,8 @@ class Config:
     URGENT_SHIFT_WITHIN_HOURS = _int("URGENT_SHIFT_WITHIN_HOURS", 12)
     MAX_SHIFT_ALERTS_PER_DOCTOR_PER_DAY = _int("MAX_SHIFT_ALERTS_PER_DOCTOR_PER_DAY", 10)
     SMS_MAX_ATTEMPTS = _int("SMS_MAX_ATTEMPTS", 5)
+    # A text left "sending" this long (its sender died mid-send) is queued again.
+    SMS_SENDING_TIMEOUT_MINUTES = _int("SMS_SENDING_TIMEOUT_MINUTES", 2)
     TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
     TWILIO_FROM = _env("TWILIO_FROM")
@@ -112,3 +140,6 @@ class TestConfig(Config):
     TWILIO_ACCOUNT_SID = None
     TWILIO_AUTH_TOKEN = None
     TWILIO_FROM = None
+    AUDIT_HMAC_KEY = "test-audit-key"
+    # One anchor file per test process, emptied with the tables (tests/conftest.py).
+    AUDIT_ANCHOR_PATH = str(Path(tempfile.gettempdir()) / f"staffbank-test-audit-anchor-{os.getpid()}.jsonl")

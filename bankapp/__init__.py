@@ -4,7 +4,9 @@ from pathlib import Path
 
 from sqlalchemy.pool import StaticPool
 
-from . import security, templating, transactions
+from . import request_limits, security, templating, transactions
+from .audit.anchor import init_anchor
+from .audit.chain import check_settings
 from .auth.permissions import authenticate_api_first, init_token_touch
 from .cli import bank_cli
 from .errors import register_error_handlers
@@ -31,6 +33,10 @@ def create_app(config=None):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool,
                                                    "connect_args": {"check_same_thread": False}}
     _ensure_instance_dir(app)
+    check_settings(app)  # a deployment without its audit key does not start
+    request_limits.init_app(app)  # first: sizes and JSON are checked before any hook reads the body
+    _trust_proxies(app)
+    app.before_request(authenticate_api_first)  # second: who calls and their roles, before CSRF or any input
 
     import_models()
     db.init_app(app)
@@ -46,8 +52,8 @@ def create_app(config=None):
 
     register_error_handlers(app)
     _register_blueprints(app)
-    app.before_request(authenticate_api_first)
     init_token_touch()
+    init_anchor()
     _register_template_helpers(app)
 
     for feature in FEATURES:  # features add their own `flask bank …` commands
@@ -55,6 +61,16 @@ def create_app(config=None):
     app.cli.add_command(bank_cli)
     _sqlite_pragmas(app)
     return app
+
+
+def _trust_proxies(app):
+    """Behind ``TRUSTED_PROXY_COUNT`` proxies, the client's address and scheme come from the
+    X-Forwarded-For/-Proto they set (Werkzeug's ProxyFix); with 0 the headers are ignored."""
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _ensure_instance_dir(app):

@@ -105,6 +105,15 @@ def wants_problem_json():
     return request.path.startswith("/api/")
 
 
+# Refusals of a request's body itself (too large, not JSON): problem details on pages too, unless a
+# browser asked for the page (it then gets the same words on an error page).
+BODY_REFUSALS = (400, 413)
+
+
+def _browser_wants_page() -> bool:
+    return request.accept_mimetypes.best_match([PROBLEM_JSON, "text/html"]) == "text/html"
+
+
 def field_messages(exc, missing=None) -> dict[str, list[str]]:
     """A marshmallow ValidationError as field -> list of messages, for the form macros.
 
@@ -134,17 +143,29 @@ def _flatten_webargs(messages):
     return flat
 
 
+def _extra_headers(error: HTTPException) -> dict:
+    """Headers an error keeps on its problem or page: Retry-After on 429, Connection: close on 413."""
+    if error.code == 429:
+        return dict(getattr(error, "headers", None) or {})
+    if error.code == 413:
+        return {"Connection": "close"}
+    return {}
+
+
 def handle_http_exception(error: HTTPException):
     """Used for every HTTPException (also registered by flask-smorest)."""
     status = error.code or 500
-    if wants_problem_json():
+    body_refused = status in BODY_REFUSALS and not wants_problem_json()
+    if body_refused and _browser_wants_page():
+        page = DomainError(error.description, title=error.name)
+        return render_template("errors/generic.html", error=page), status, _extra_headers(error)
+    if wants_problem_json() or body_refused:
         data = getattr(error, "data", None) or {}
         errors = _flatten_webargs(data.get("messages")) if data.get("messages") else None
         title = "Invalid input" if status == 422 else error.name
         detail = "Some fields are not valid." if errors else error.description
         slug = "invalid-input" if errors else None
-        return problem_response(status, title, detail, type_slug=slug, errors=errors,
-                                headers=dict(getattr(error, "headers", None) or {}) if status == 429 else None)
+        return problem_response(status, title, detail, type_slug=slug, errors=errors, headers=_extra_headers(error))
     template = f"errors/{status}.html" if status in (403, 404, 429) else None
     if template:
         return render_template(template, error=error), status

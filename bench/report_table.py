@@ -73,7 +73,7 @@ def rows(r) -> list[tuple]:
                     "0 double bookings, 0 5xx",
                     _ok(two["double_bookings"] == 0 and two["5xx"] == 0 and two["unexpected"] == 0)))
         logins = two.get("logins", [])
-        out.append(("two servers: 6 wrong passwords for one account, alternating servers, one session cookie",
+        out.append(("two servers: 6 wrong passwords for one account, alternating servers and form/API",
                     "answers " + ", ".join(map(str, logins)), "5 × 401 then 429 (limit 5 per account, shared)",
                     _ok(logins[:5] == [401] * 5 and logins[5:] == [429])))
     b = r["board"]

@@ -14,6 +14,7 @@ listens on 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
 import argparse
 import logging
 import os
+import tempfile
 import time
 from collections import Counter
 
@@ -32,6 +33,7 @@ from . import (
 
 log = logging.getLogger(__name__)
 SHARED_SECRET = "bench-secret-shared-by-every-app-server"
+SHARED_AUDIT_KEY = "bench-audit-key-shared-by-every-app-server"
 
 
 def needs_generation(url, expected_shifts) -> bool:
@@ -44,7 +46,8 @@ def needs_generation(url, expected_shifts) -> bool:
 
 def app_env(url, ratelimit="memory://") -> dict:
     return {"DATABASE_URL": url, "SECRET_KEY": SHARED_SECRET, "RATELIMIT_STORAGE_URI": ratelimit,
-            "RATELIMIT_ENABLED": "true", "PUBLIC_BASE_URL": "http://127.0.0.1"}
+            "RATELIMIT_ENABLED": "true", "PUBLIC_BASE_URL": "http://127.0.0.1", "AUDIT_HMAC_KEY": SHARED_AUDIT_KEY,
+            "AUDIT_ANCHOR_PATH": os.path.join(tempfile.gettempdir(), "bench-audit-anchor.jsonl")}
 
 
 def storm_figures(conn, plan, result, seconds_floor=None) -> dict:
@@ -136,7 +139,8 @@ def run_all(url, args, started) -> dict:
             results["two_servers"]["ports"] = [s.port for s in pair]
             results["two_servers"]["logins"] = sqlcapture.failed_logins_across(
                 [s.base_url for s in pair], f"nobody-{int(time.time())}@bench.nhs.uk")
-            log.info("failed logins alternating between the two servers: %s", results["two_servers"]["logins"])
+            log.info("failed logins alternating between the two servers, form and API: %s",
+                     results["two_servers"]["logins"])
             for server in pair:
                 servers.stop(server)
     profile = args.profile

@@ -124,12 +124,15 @@ def _cookie(response) -> str:
 
 
 def failed_logins_across(base_urls, email, attempts=6) -> list[int]:
-    """Wrong-password logins for one account, alternating between servers; the HTTP status of each.
+    """Wrong-password logins for one account, alternating between servers and between the login form and
+    ``POST /api/v1/auth/token``; the HTTP status of each.
 
     The CSRF token and session cookie come from the first server and are sent to all of them (signed
-    cookies, one SECRET_KEY). With the rate-limit counters in Redis the last attempt is refused (429) even
-    though no single server saw more than half of them.
+    cookies, one SECRET_KEY). With the rate-limit counters in Redis, and one counter per account for the
+    form and the API together, the last attempt is refused (429) though no server, and neither way of
+    logging in, saw more than half of them.
     """
+    import json
     from urllib.parse import urlencode
 
     first = urlsplit(base_urls[0])
@@ -140,13 +143,17 @@ def failed_logins_across(base_urls, email, attempts=6) -> list[int]:
     cookie = _cookie(response)
     conn.close()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    body = urlencode({"email": email, "password": "not-the-password", "csrf_token": token})
+    form = urlencode({"email": email, "password": "not-the-password", "csrf_token": token})
+    api = json.dumps({"email": email, "password": "not-the-password"})
     statuses = []
     for i in range(attempts):
         parts = urlsplit(base_urls[i % len(base_urls)])
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
-                                                           "Cookie": cookie})
+        if i % 2 == 0:
+            conn.request("POST", "/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                               "Cookie": cookie})
+        else:
+            conn.request("POST", "/api/v1/auth/token", body=api, headers={"Content-Type": "application/json"})
         response = conn.getresponse()
         response.read()
         statuses.append(response.status)

@@ -9,6 +9,7 @@ the export and the pay a doctor sees agree.
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from bankapp.csvout import write_csv
 from bankapp.money import hours_str, money_str
 from bankapp.payroll import csvfiles
 from bankapp.rates import rules as pricing
@@ -285,14 +286,14 @@ def batches(builder):
         esr.sort(key=lambda r: (r["esr_assignment_number"], r["work_date"], r["shift_id"], r["timesheet_id"],
                                 r["_position"]))
         agency.sort(key=lambda r: (r["agency"], r["work_date"], r["shift_id"], r["timesheet_id"], r["_position"]))
-        esr_csv = csvfiles.write_csv(csvfiles.ESR_HEADER, esr)
-        agency_csv = csvfiles.write_csv(csvfiles.AGENCY_HEADER, agency)
+        esr_csv = write_csv(csvfiles.ESR_HEADER, esr)
+        agency_csv = write_csv(csvfiles.AGENCY_HEADER, agency)
         bank_count = sum(1 for tid in tids if builder.ts_info[tid][2] is not None)
         builder.rows["payroll_exports"].append((
             batch_id, created, t.staff["payroll"], bank_count, _pennies(sum(Decimal(r["amount"]) for r in esr)),
             len(late), len(tids) - bank_count, _pennies(sum(Decimal(r["amount"]) for r in agency)), esr_csv,
             csvfiles.sha256(esr_csv), agency_csv, csvfiles.sha256(agency_csv),
-            csvfiles.write_csv(csvfiles.LATE_HEADER, late)))
+            write_csv(csvfiles.LATE_HEADER, late)))
 
 
 def tables(trust):

@@ -20,13 +20,14 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from werkzeug.routing import AnyConverter
 
 from bankapp import create_app
 from bankapp.extensions import db
-from bankapp.timeutil import format_london, london_date, now_utc
+from bankapp.timeutil import format_london, london_date, now_utc, parse_datetime
 from tests import access_matrix as matrix
-from tests.conftest import _clean
+from tests.conftest import DEFAULT_NOW, _clean
 from tests.factories import PASSWORD, ApiClient, Factory, make_booking, make_shift
 from tests.rates.cards import card_rate_plus, weekday_morning
 
@@ -337,21 +338,39 @@ def _rota_csv(scene):
             f"{format_london(start + timedelta(hours=8))}\n")
 
 
-def call(callers, role, method, rule, url):
-    """One request as ``role``; returns the response."""
+# Input no schema takes: an unknown field, and query values of the wrong type for every common filter.
+JUNK_JSON = {"not_a_field": "x", "email": 7, "reason": ["x"], "ids": "x"}
+JUNK_QUERY = {"limit": "-1", "cursor": "x", "from": "x", "to": "x", "week": "x", "status": "x", "site_id": "x",
+              "department_id": "x", "days": "x", "format": "x", "group_by": "x", "eligible": "x", "when": "x",
+              "start": "x", "end": "x", "grade": "x", "grade_id": "x", "booking_id": "x", "page": "x"}
+JUNK_FORM = {"not_a_field": "x", "start": "x", "end": "x", "doctor_id": "x", "ids": "x", "break_minutes": "x"}
+
+
+def call(callers, role, method, rule, url, *, junk=False):
+    """One request as ``role``; returns the response. ``junk``: input that fails validation instead."""
     scene = callers.scene
-    query = query_for(rule, scene)
+    query = JUNK_QUERY if junk else query_for(rule, scene)
+    write = method in WRITE_METHODS
     if rule.startswith("/api/"):
         client = callers.api(role)
         headers = client._headers(None) if isinstance(client, ApiClient) else {}
         raw = client.client if isinstance(client, ApiClient) else client
         if rule == "/api/v1/shifts/import":
-            return raw.post(url, data=_rota_csv(scene).encode(), headers={**headers, "Content-Type": "text/csv"})
-        body = api_body(rule, scene) if method in WRITE_METHODS else None
+            rota = b"not,a,rota\n" if junk else _rota_csv(scene).encode()
+            return raw.post(url, data=rota, headers={**headers, "Content-Type": "text/csv"})
+        body = (JUNK_JSON if junk else api_body(rule, scene)) if write else None
         return raw.open(url, method=method, json=body, query_string=query, headers=headers)
     client = callers.page(role)
-    data = page_form(rule, scene) if method in WRITE_METHODS else None
+    data = (JUNK_FORM if junk else page_form(rule, scene)) if write else None
     return client.open(url, method=method, data=data, query_string=query)
+
+
+def refused_whatever_it_sends(role, expected) -> bool:
+    """A denied role that may never do the action, on any object: its answer may not depend on the input.
+    The other site's coordinator is refused only for site A's objects (it coordinates its own site), and
+    the table names the other roles refused only for this object (``scoped``): their input may be judged
+    first."""
+    return role not in expected.scoped and not (role == matrix.COORD_OTHER and matrix.COORD in expected.roles)
 
 
 def verdict(resp) -> str:
@@ -380,6 +399,20 @@ def _db(app):
     with it ``flask.g``, where Flask-Login caches the logged-in user: one role's request would then be
     judged as another role. Here every request gets its own context."""
     yield db
+
+
+@pytest.fixture(scope="module")
+def _module_clock():
+    """The scene's tokens and signed session cookies outlive one test, and a cookie signed "in the future"
+    is refused: so the module shares one clock that never goes back, instead of one restarted per test."""
+    with time_machine.travel(parse_datetime(DEFAULT_NOW), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clock(_module_clock):
+    """Replaces tests/conftest.py's per-test clock for this module (see ``_module_clock``)."""
+    yield _module_clock
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -470,6 +503,11 @@ def test_route_allows_exactly_the_roles_in_the_table(app, method, rule):
             want = "allowed" if role in expected.roles else "denied"
             if got != want:
                 wrong.append(f"  {role}: expected {want}, got {resp.status_code} ({url})")
+            if want == "denied" and refused_whatever_it_sends(role, expected):
+                junk = call(callers, role, method, rule, url, junk=True)
+                if junk.status_code != resp.status_code:
+                    wrong.append(f"  {role}: {resp.status_code} when the input is valid but {junk.status_code} "
+                                 f"when it is not: permission must be checked first ({url})")
             if _changed_something(method, resp):
                 callers = _after_write(app, callers, role, rule)
     assert not wrong, f"{method} {rule} ({expected.note or 'no note'}):\n" + "\n".join(wrong)
@@ -486,3 +524,35 @@ def test_matrix_size():
     routes = [r for r in ROUTES if r[1] not in matrix.EXCLUDED]
     print(f"access matrix: {len(routes)} routes × {len(matrix.ROLES)} roles = {len(routes) * len(matrix.ROLES)} cells")
     assert len(routes) > 100
+
+
+def _json_body_routes(app):
+    """(method, rule) of every API route whose OpenAPI description takes a JSON body."""
+    with app.test_request_context():
+        from bankapp.extensions import api
+
+        paths = api.spec.to_dict()["paths"]
+    found = []
+    for path, operations in paths.items():
+        rule = path.replace("{", "<int:").replace("}", ">")
+        for method, operation in operations.items():
+            if method in ("post", "put", "patch", "delete") and \
+                    "application/json" in operation.get("requestBody", {}).get("content", {}):
+                found.append((method.upper(), rule))
+    return sorted(found)
+
+
+def test_the_junk_fails_validation_for_a_role_that_may_act(app):
+    """The junk input the refused roles are sent is input the route refuses: a role that may act gets 422."""
+    callers = _callers(app)
+    routes = [r for r in _json_body_routes(app) if r in matrix.EXPECTED]
+    assert len(routes) > 20
+    answers = {}
+    for method, rule in routes:
+        may = matrix.EXPECTED[(method, rule)].roles
+        allowed = [role for role in matrix.ROLES if role in may and role != matrix.ANON]
+        if not allowed:
+            continue
+        url = urls_for(rule, callers.scene.ids)[0]
+        answers[f"{method} {rule}"] = call(callers, allowed[0], method, rule, url, junk=True).status_code
+    assert {route: status for route, status in answers.items() if status not in (400, 422)} == {}

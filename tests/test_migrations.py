@@ -3,6 +3,7 @@ removes it. Runs on a throwaway SQLite file, and on PostgreSQL when
 TEST_DATABASE_URL is set (in a separate schema-less database state: the
 suite's tables are dropped first and recreated after)."""
 import os
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -46,20 +47,26 @@ def test_upgrade_matches_models_and_downgrade_removes_everything_sqlite(tmp_path
     _roundtrip(f"sqlite:///{tmp_path / 'migrations.db'}")
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL")
-def test_upgrade_matches_models_and_downgrade_removes_everything_postgres():
+@contextmanager
+def scratch_postgres(prefix):
+    """The URL of a new, empty PostgreSQL database next to TEST_DATABASE_URL's, dropped afterwards."""
     from config import normalise_db_url
 
     base = normalise_db_url(os.environ["TEST_DATABASE_URL"])
-    name = f"migrations_check_{os.getpid()}"
-    scratch = base.rsplit("/", 1)[0] + "/" + name
+    name = f"{prefix}_{os.getpid()}"
     admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
     try:
-        _roundtrip(scratch)
+        yield base.rsplit("/", 1)[0] + "/" + name
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL")
+def test_upgrade_matches_models_and_downgrade_removes_everything_postgres():
+    with scratch_postgres("migrations_check") as url:
+        _roundtrip(url)

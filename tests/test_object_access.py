@@ -195,6 +195,16 @@ def test_agency_sees_only_shifts_released_to_its_tier(trust, api):
     _same_as_missing(lambda i: tier1.get(f"/api/v1/shifts/{i}"), trust.open_shift.id)
 
 
+def test_agency_never_sees_a_released_shift_once_it_has_started(trust, api, pages, clock):
+    clock.move_to(trust.released.start_at + timedelta(minutes=1))
+    tier1 = api(trust.agency_user1)
+    assert tier1.get("/api/v1/shifts").get_json()["items"] == []
+    assert tier1.get("/api/v1/agency/shifts").get_json()["items"] == []
+    _same_as_missing(lambda i: tier1.get(f"/api/v1/shifts/{i}"), trust.released.id)
+    _same_as_missing(lambda i: tier1.post(f"/api/v1/shifts/{i}/agency-offers", json=_offer()), trust.released.id)
+    assert pages(trust.agency_user1).get(f"/agency/shifts/{trust.released.id}/offer").status_code == 404
+
+
 def _offer(**kw):
     return {"locum_name": "Dr Lena Fischer", "gmc_number": "6543210", "grade": "ST3", "charge_rate": "70.00", **kw}
 

@@ -259,6 +259,61 @@ def test_api_token_endpoint_is_throttled_with_a_problem(throttled_app):
     assert resp.get_json()["status"] == 429
 
 
+def _token(client, email, password, ip):
+    return client.post("/api/v1/auth/token", json={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_form_and_api_count_failed_logins_for_an_account_together(throttled_app):
+    client = throttled_app.test_client()
+    for i in range(5):
+        attempt = _login if i % 2 == 0 else _token
+        assert attempt(client, "doc0@test.nhs.uk", "wrong-password", ip=f"10.0.8.{i}").status_code == 401
+    assert _token(client, "doc0@test.nhs.uk", "wrong-password", ip="10.0.8.98").status_code == 429
+    assert _login(client, "doc0@test.nhs.uk", PASSWORD, ip="10.0.8.99").status_code == 429
+
+
+def test_form_and_api_count_failures_from_one_address_together(throttled_app):
+    client = throttled_app.test_client()
+    for i in range(8):
+        attempt = _login if i % 2 == 0 else _token
+        assert attempt(client, f"doc{i}@test.nhs.uk", "wrong-password", ip="10.0.9.1").status_code == 401
+    assert _token(client, "doc9@test.nhs.uk", "wrong-password", ip="10.0.9.1").status_code == 429
+
+
+BALANCER = "10.1.0.1"
+
+
+def _via_balancer(client, email, password, client_ip):
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": BALANCER}, headers={"X-Forwarded-For": client_ip})
+
+
+def _ward_client(make_app, proxies):
+    """A client of an app behind ``proxies`` trusted proxies, allowing 3 failed logins per address."""
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXY_COUNT=proxies,
+                   LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes", LOGIN_LIMIT_PER_IP="3 per 15 minutes")
+    limiter.reset()
+    _people(app, *(f"ward{i}@test.nhs.uk" for i in range(6)))
+    return app.test_client()
+
+
+def test_behind_a_trusted_proxy_the_address_limit_counts_each_client(make_app):
+    client = _ward_client(make_app, 1)
+    for i in range(3):
+        assert _via_balancer(client, f"ward{i}@test.nhs.uk", "wrong-password", "192.0.2.10").status_code == 401
+    assert _via_balancer(client, "ward3@test.nhs.uk", "wrong-password", "192.0.2.10").status_code == 429
+    # Everyone else behind the same load balancer can still log in.
+    assert _via_balancer(client, "ward4@test.nhs.uk", PASSWORD, "192.0.2.11").status_code == 302
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(make_app):
+    client = _ward_client(make_app, 0)
+    for i in range(3):  # a new made-up address each time does not escape the limit
+        assert _via_balancer(client, f"ward{i}@test.nhs.uk", "wrong-password", f"198.51.100.{i}").status_code == 401
+    assert _via_balancer(client, "ward3@test.nhs.uk", "wrong-password", "198.51.100.9").status_code == 429
+
+
 def _redis_reachable():
     try:
         import redis

@@ -2,6 +2,7 @@ from ..dbtypes import Decimal2, UTCDateTime
 from ..extensions import db
 from ..models_base import one_of
 from ..timeutil import now_utc
+from .guard import install_on_create
 
 BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_override", "late_timesheet")
 
@@ -9,8 +10,9 @@ BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_overr
 class AuditEvent(db.Model):
     """One row per state change, written in the same transaction as the change.
 
-    Rows are never updated or deleted by the application. ``prev_hash`` and
-    ``hash`` chain the rows so that an edit or a deletion can be detected.
+    Rows are never updated or deleted by the application (on PostgreSQL the
+    database refuses it: ``guard.py``). ``prev_hash`` and ``hash`` chain the
+    rows so that an edit or a deletion can be detected.
     """
 
     __tablename__ = "audit_events"
@@ -54,8 +56,9 @@ class Breach(db.Model):
 class AuditSeal(db.Model):
     """One row per sealing run that sealed anything: the head of the chain then.
 
-    ``verify-audit`` compares the chain with the latest seal, so deleting the
-    newest sealed events (which leaves no gap behind) is detected too.
+    ``verify-audit`` compares the chain with the latest seal, and with every
+    head in the anchor file outside the database, so deleting the newest
+    sealed events (which leaves no gap behind) is detected too.
     """
 
     __tablename__ = "audit_seals"
@@ -64,3 +67,8 @@ class AuditSeal(db.Model):
     first_seq = db.Column(db.Integer, nullable=False)
     last_seq = db.Column(db.Integer, nullable=False)
     last_hash = db.Column(db.String(64), nullable=False)
+
+
+# On PostgreSQL the database itself refuses changes to both tables (guard.py).
+install_on_create(AuditEvent.__table__)
+install_on_create(AuditSeal.__table__)

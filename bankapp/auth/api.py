@@ -16,9 +16,13 @@ blp = Blueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="AP
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong email or password")
+@blp.alt_response(429, description="Too many failed logins for this account or from this address")
 @throttled_login
 def create_token(body):
-    """Exchange email and password for a bearer token."""
+    """Exchange email and password for a bearer token.
+
+    Failed attempts are limited per account (5 in 15 minutes) and per client address (30), counted
+    together with the login form. A new password revokes every token of the user."""
     try:
         user = verify_credentials(body["email"], body["password"])
     except Unauthorized:

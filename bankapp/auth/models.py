@@ -29,6 +29,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     sms_opt_in = db.Column(db.Boolean, nullable=False, default=False)
     agency_id = db.Column(db.Integer, db.ForeignKey("agencies.id"), index=True)
     anonymised_at = db.Column(UTCDateTime)
+    # Stamped into each login session; raising it ends every session of the user (auth/sessions.py).
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     roles = db.relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
     site_links = db.relationship("UserSite", cascade="all, delete-orphan", lazy="selectin")

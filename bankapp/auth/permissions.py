@@ -8,7 +8,7 @@
 """
 from functools import wraps
 
-from flask import abort, g, has_request_context, request
+from flask import abort, current_app, g, has_request_context, request
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, event
 
@@ -37,14 +37,38 @@ def bearer_token() -> str | None:
 PUBLIC_API = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/openapi.json"), ("HEAD", "/api/v1/openapi.json")}
 
 
+def _declared_roles():
+    """The roles the matched view was declared for (``api_auth``/``page_roles``), or None."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "allowed_roles", None)
+
+
 def authenticate_api_first():
-    """before_request: every API call but the public ones needs a token, checked
-    before its input is read — an anonymous caller gets 401, never field errors."""
-    if not request.path.startswith("/api/") or request.method == "OPTIONS" or request.endpoint is None:
-        return
-    if (request.method, request.path) in PUBLIC_API:
-        return
-    authenticate_api()
+    """before_request: who is calling, and whether their roles may ever use the route, before
+    any input is read (the body's schema, the CSRF token, the form).
+
+    Every API call but the public ones needs a token: an anonymous caller gets
+    401, never field errors. A caller holding none of the roles a route is
+    declared for gets 403 whatever they sent, API or page (an anonymous
+    visitor to a page is sent to log in). Which *objects* a permitted role may
+    act on is decided later, by the view.
+    """
+    if request.method == "OPTIONS" or request.endpoint is None:
+        return None
+    roles = _declared_roles()
+    if request.path.startswith("/api/"):
+        if (request.method, request.path) in PUBLIC_API:
+            return None
+        user = authenticate_api()
+    elif roles:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        user = current_user
+    else:
+        return None
+    if roles and not user.has_role(*roles):
+        raise Forbidden("Your role does not allow this.")
+    return None
 
 
 # A plain table UPDATE, not an ORM one: nothing in the session needs synchronising.
@@ -98,6 +122,7 @@ def api_auth(*roles):
                 raise Forbidden("Your role does not allow this.")
             return fn(*args, **kwargs)
 
+        wrapper.allowed_roles = roles  # kept by the decorators above (functools.wraps): see authenticate_api_first
         return wrapper
 
     return decorator
@@ -115,6 +140,7 @@ def page_roles(*roles):
             g.actor = current_user._get_current_object()
             return fn(*args, **kwargs)
 
+        wrapper.allowed_roles = roles
         return wrapper
 
     return decorator

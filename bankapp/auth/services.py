@@ -16,24 +16,13 @@ from ..extensions import db
 from ..staff.models import DoctorProfile
 from ..timeutil import now_utc
 from .models import ROLES, ApiToken, User, UserRole, UserSite
+from .rules import password_problems
+from .sessions import end_sessions
 
-MIN_PASSWORD_LENGTH = 10
-COMMON_PASSWORDS = {"password123", "1234567890", "qwertyuiop", "letmein123", "password1!", "nhspassword"}
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 ESR = re.compile(r"^\d{8}-\d$")
 # A fixed hash so that an unknown email costs the same as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
-
-
-def password_problems(password: str, *, email: str | None = None) -> list[str]:
-    problems = []
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    if (password or "").lower() in COMMON_PASSWORDS:
-        problems.append("This password is too common.")
-    if email and password and password.lower() == email.lower():
-        problems.append("Do not use your email address as your password.")
-    return problems
 
 
 def hash_password(password: str) -> str:
@@ -132,3 +121,25 @@ def find_live_token(token: str) -> ApiToken | None:
 def revoke_token(row: ApiToken, *, actor) -> None:
     row.revoked_at = now_utc()
     record_audit("token.revoked", "api_token", row.id, actor=actor)
+
+
+def revoke_all_tokens(user_id: int) -> int:
+    """Revoke every live API token of a user; returns how many."""
+    return db.session.execute(db.update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+                              .values(revoked_at=now_utc())).rowcount
+
+
+def set_password(user: User, password: str, *, actor) -> None:
+    """Give ``user`` a new password (every way of changing or resetting one comes here).
+
+    The password rules apply (``rules.password_problems``); every login
+    session of the user ends and every API token is revoked, so a session or
+    token taken by someone else stops working with the old password.
+    """
+    problems = password_problems(password, email=user.email)
+    if problems:
+        raise ValidationFailed("Choose another password.", errors={"password": problems})
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    revoked = revoke_all_tokens(user.id)
+    record_audit("user.password_changed", "user", user.id, actor=actor, after={"tokens_revoked": revoked})

@@ -1,17 +1,38 @@
-"""Login throttling, per account and per IP address (Flask-Limiter).
+"""Login throttling, per account and per client address (Flask-Limiter).
 
-Only failed attempts count against the per-account limit, so a doctor who
-logs in successfully is never locked out by someone else's typing.
+Only failed attempts count, so a doctor who logs in successfully is never
+locked out by someone else's typing. Each limit is one *shared* counter for
+every way of logging in (the form at ``/login`` and ``POST /api/v1/auth/token``):
+five wrong passwords are five, whichever mix of the two they came through.
+With several app servers the counters live in Redis
+(``RATELIMIT_STORAGE_URI``), so the servers count together too.
+
+The per-address limit counts the client's address: ``request.remote_addr``,
+which is the load balancer's own address unless ``TRUSTED_PROXY_COUNT`` is
+set, and then the client's address from ``X-Forwarded-For`` (ProxyFix, see
+``create_app``). Without trusted proxies the header is ignored, so a client
+cannot pick a new address per attempt.
 """
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
 from ..extensions import limiter
 
+ACCOUNT_SCOPE = "login-account"
+ADDRESS_SCOPE = "login-address"
+
+
+def _posted_email() -> str:
+    """The email of a login attempt, from the form or a JSON object (already checked by request_limits)."""
+    email = request.form.get("email")
+    if email is None and request.is_json:
+        body = request.get_json(silent=True)
+        email = body.get("email") if isinstance(body, dict) else None
+    return email if isinstance(email, str) else ""
+
 
 def _account_key():
-    email = (request.form.get("email") or (request.get_json(silent=True) or {}).get("email") or "")
-    return "login-account:" + str(email).strip().lower()
+    return "login-account:" + _posted_email().strip().lower()
 
 
 def _failed(response):
@@ -19,8 +40,8 @@ def _failed(response):
 
 
 def throttled_login(view):
-    view = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-                         methods=["POST"], deduct_when=_failed)(view)
-    view = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=get_remote_address,
-                         methods=["POST"], deduct_when=_failed)(view)
+    view = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], ACCOUNT_SCOPE,
+                                key_func=_account_key, methods=["POST"], deduct_when=_failed)(view)
+    view = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], ADDRESS_SCOPE,
+                                key_func=get_remote_address, methods=["POST"], deduct_when=_failed)(view)
     return view

@@ -1,13 +1,18 @@
-"""Login and logout pages."""
+"""Login and logout pages, and changing one's own password."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
-from ..errors import Unauthorized
+from ..errors import Unauthorized, ValidationFailed
 from ..extensions import db, login_manager
+from ..nav import register_nav
+from ..transactions import attempt
 from .models import User
-from .services import verify_credentials
+from .permissions import page_roles
+from .rules import MIN_LENGTH
+from .services import set_password, verify_credentials
+from .sessions import end_sessions, session_is_current, start_session
 from .throttle import throttled_login
 
 bp = Blueprint("auth", __name__)
@@ -19,11 +24,14 @@ login_manager.login_message_category = "info"
 # rather than dropped — doctors' phones move between hospital Wi-Fi and 4G.
 login_manager.session_protection = "basic"
 
+register_nav("Change password", "auth.change_password", order=99)
+
 
 @login_manager.user_loader
 def load_user(user_id):
+    """The session's user, unless they were deactivated or the session was ended since (auth/sessions.py)."""
     user = db.session.get(User, int(user_id))
-    return user if user and user.active else None
+    return user if user and user.active and session_is_current(user) else None
 
 
 def _safe_next(target):
@@ -53,8 +61,7 @@ def login():
             except Unauthorized as exc:
                 errors["password"] = [exc.detail]
             else:
-                session.clear()  # a fresh session at every login
-                login_user(user)
+                start_session(user)  # a fresh session at every login
                 return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         status = 401 if "password" in errors and email and request.form.get("password") else 422
         return render_template("auth/login.html", errors=errors, email=email), status
@@ -63,7 +70,34 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Ends every session of the user, on every server (a copied cookie stops working too)."""
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You have logged out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@page_roles()
+def change_password():
+    """Change one's own password: the current one first. Every other session ends and API tokens are revoked."""
+    errors = {}
+    if request.method == "POST":
+        current, new = request.form.get("current_password", ""), request.form.get("new_password", "")
+        try:
+            verify_credentials(g.actor.email, current)
+        except Unauthorized:
+            errors["current_password"] = ["Enter your current password as it is now."]
+        else:
+            try:
+                with attempt():
+                    set_password(g.actor, new, actor=g.actor)
+            except ValidationFailed as exc:
+                errors["new_password"] = exc.errors["password"]
+        if not errors:
+            start_session(g.actor)  # this browser stays logged in, with a new session
+            flash("Your password is changed. You have been logged out everywhere else.", "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", errors=errors, min_length=MIN_LENGTH), 422 if errors else 200

@@ -20,7 +20,8 @@ from decimal import Decimal
 from ..audit.models import AuditEvent
 from ..audit.services import record_audit
 from ..auth.models import ApiToken, User
-from ..auth.services import hash_password
+from ..auth.services import hash_password, revoke_all_tokens
+from ..auth.sessions import end_sessions
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..money import hours_str, money_str
@@ -197,10 +198,7 @@ def _remove_personal_rows(user) -> dict:
     counts = {"documents_removed": 0, "tokens_revoked": 0, "alert_settings_removed": 0, "messages_redacted": 0}
     counts["documents_removed"] = db.session.execute(
         db.delete(ComplianceDocument).where(ComplianceDocument.user_id == user.id)).rowcount
-    now = now_utc()
-    counts["tokens_revoked"] = db.session.execute(
-        db.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)).rowcount
+    counts["tokens_revoked"] = revoke_all_tokens(user.id)
 
     for model in (AlertPreference, AlertSite, AlertGrade):
         counts["alert_settings_removed"] += db.session.execute(
@@ -229,6 +227,7 @@ def anonymise_user(user: User, *, actor, reason=None) -> User:
     user.active = False
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.anonymised_at = now_utc()
+    end_sessions(user)
     if user.doctor_profile is not None:
         user.doctor_profile.gmc_number = None
         user.doctor_profile.calendar_token = None

@@ -9,7 +9,9 @@
    ``SMS_MAX_ATTEMPTS``), or ``failed`` for a permanent one.
 
 If the process dies between 1 and 3 the row stays ``sending``;
-``recover_stuck`` puts it back in the queue after ``SMS_SENDING_TIMEOUT_MINUTES``.
+``recover_stuck`` puts it back in the queue once it has been ``sending`` for
+``SMS_SENDING_TIMEOUT_MINUTES`` (a setting, 2 minutes by default: a send
+takes seconds, so a row older than that belongs to a sender that died).
 Rows marked ``sent`` are never touched again. Delivery is at least once: a
 process killed after Twilio accepted a text but before step 3 committed
 sends that text again on recovery (Twilio's API has no idempotency key).
@@ -29,7 +31,6 @@ from .rules import retry_delay
 from .services import record_opt_out
 
 log = logging.getLogger(__name__)
-DEFAULT_SENDING_TIMEOUT_MINUTES = 10
 
 
 def current_backend():
@@ -49,8 +50,7 @@ def _update(message_id, *, where_status, **values):
 
 def recover_stuck(now: datetime) -> int:
     """Rows left ``sending`` (the sender died mid-send) go back to the queue."""
-    minutes = current_app.config.get("SMS_SENDING_TIMEOUT_MINUTES", DEFAULT_SENDING_TIMEOUT_MINUTES)
-    cutoff = now - timedelta(minutes=minutes)
+    cutoff = now - timedelta(minutes=current_app.config["SMS_SENDING_TIMEOUT_MINUTES"])
     max_attempts = current_app.config["SMS_MAX_ATTEMPTS"]
     stuck = OutboxMessage.status == "sending", OutboxMessage.updated_at < cutoff
     failed = db.session.execute(

@@ -16,6 +16,7 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, or_, select, update
 from ..audit.services import record_audit
 from ..auth.models import User
 from ..cascade.models import Agency, AgencyOffer
+from ..csvout import write_csv
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..money import hours_str, money_str
@@ -156,12 +157,12 @@ def _fill(batch, lines):
     batch.timesheet_count, batch.agency_timesheet_count, batch.late_count = len(bank_ids), len(agency_ids), len(late)
     batch.total_amount = sum((Decimal(row["amount"]) for row in esr_rows), Decimal(0))
     batch.agency_total_amount = sum((Decimal(row["amount"]) for row in agency_rows), Decimal(0))
-    batch.esr_csv = csvfiles.write_csv(csvfiles.ESR_HEADER, esr_rows)
+    batch.esr_csv = write_csv(csvfiles.ESR_HEADER, esr_rows)
     batch.esr_csv_sha256 = csvfiles.sha256(batch.esr_csv)
-    batch.agency_csv = csvfiles.write_csv(csvfiles.AGENCY_HEADER, agency_rows)
+    batch.agency_csv = write_csv(csvfiles.AGENCY_HEADER, agency_rows)
     batch.agency_csv_sha256 = csvfiles.sha256(batch.agency_csv)
     settings = cutoff_settings()
-    batch.late_csv = csvfiles.write_csv(csvfiles.LATE_HEADER,
+    batch.late_csv = write_csv(csvfiles.LATE_HEADER,
                                         [_late_row(late[ts_id], settings) for ts_id in sorted(late)])
 
 

@@ -6,6 +6,7 @@ still as text: the service checks every cell and names what is wrong.
 import csv
 import io
 
+from ..csvout import csv_text, read_cell
 from ..org.models import Grade
 from ..timeutil import BANDS
 from . import cards
@@ -35,18 +36,21 @@ def parse_rates_csv(data: bytes | str) -> tuple[list[dict], list[dict]]:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise CsvProblem(["Save the file as CSV (UTF-8) and upload it again."]) from None
-    reader = csv.reader(io.StringIO(data))
-    header = next(reader, None)
+    try:
+        rows = list(csv.reader(io.StringIO(data)))
+    except csv.Error as exc:  # a cell longer than the csv module takes, a NUL byte
+        raise CsvProblem([f"The file is not a CSV file we can read: {exc}."]) from None
+    header = rows[0] if rows else None
     if header is None or tuple(h.strip().lower() for h in header) != HEADER:
         raise CsvProblem([f"The first line must be the header {','.join(HEADER)}."])
     rates, caps, problems = [], [], []
-    for line_no, row in enumerate(reader, start=2):
+    for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != 3:
             problems.append(f"Line {line_no}: give 3 values (grade, band, hourly rate), not {len(row)}.")
             continue
-        grade, band, amount = (cell.strip() for cell in row)
+        grade, band, amount = (read_cell(cell).strip() for cell in row)
         if band == CAP_BAND:
             caps.append({"grade": grade, "hourly_cap": amount})
         else:
@@ -58,16 +62,12 @@ def parse_rates_csv(data: bytes | str) -> tuple[list[dict], list[dict]]:
 
 def card_to_csv(card) -> str:
     """The card as the CSV ``parse_rates_csv`` reads (caps as ``agency_cap`` rows)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
+    lines = [HEADER]
     for row in cards.card_grid(card):
-        for band in BANDS:
-            if band in row["rates"]:
-                writer.writerow((row["grade"].code, band, row["rates"][band]))
+        lines.extend((row["grade"].code, band, row["rates"][band]) for band in BANDS if band in row["rates"])
         if row["cap"] is not None:
-            writer.writerow((row["grade"].code, CAP_BAND, row["cap"]))
-    return out.getvalue()
+            lines.append((row["grade"].code, CAP_BAND, row["cap"]))
+    return csv_text(lines, lineterminator="\n")
 
 
 def field_name(grade_code, band=None) -> str:

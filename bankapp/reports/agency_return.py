@@ -20,13 +20,12 @@ belongs to the week in which it starts. One CSV, one header, columns:
 
 Totals are sums of the shift rows' amounts.
 """
-import csv
-import io
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from ..cascade import rules
 from ..cascade.models import AgencyOffer
+from ..csvout import write_csv
 from ..extensions import db
 from ..money import hours_str
 from ..shifts.models import Booking, Shift
@@ -113,9 +112,5 @@ def _totals(week, rows) -> list[dict]:
 
 
 def return_csv(week: str) -> str:
-    """The return as CSV text (CRLF line ends, as spreadsheets expect)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(return_rows(week))
-    return out.getvalue()
+    """The return as CSV text (CRLF line ends, as spreadsheets expect; formula-like cells neutralised)."""
+    return write_csv(COLUMNS, return_rows(week))

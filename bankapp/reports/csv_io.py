@@ -1,14 +1,11 @@
 """CSV downloads of the report tables: the same columns and values as the pages show.
 
-Text a person typed (reasons, names) is guarded against spreadsheet formula
-injection: a cell starting with = + - @ (or a tab / carriage return) gets a
-leading apostrophe, as OWASP recommends.
+Written by the one CSV writer (``bankapp.csvout``), which guards every cell
+against spreadsheet formula injection.
 """
-import csv
-import io
-
 from flask import Response
 
+from ..csvout import csv_text
 from ..money import hours_str, money_str
 from ..timeutil import format_london
 
@@ -16,12 +13,6 @@ FILL_COLUMNS = ("key", "label", "posted", "filled_bank", "filled_agency", "unfil
                 "spend_agency", "hours_delivered")
 BREACH_COLUMNS = ("at", "type", "status", "site_id", "site", "department_id", "department", "shift_id",
                   "amount_over", "approved_by", "decided_by", "reason", "decision_note")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _fmt(value) -> str:
@@ -34,27 +25,21 @@ def fill_rate_text(rate) -> str:
 
 
 def fill_row(item) -> list[str]:
-    return [_fmt(item["key"]), safe_text(item["label"]), str(item["posted"]), str(item["filled_bank"]),
+    return [_fmt(item["key"]), _fmt(item["label"]), str(item["posted"]), str(item["filled_bank"]),
             str(item["filled_agency"]), str(item["unfilled"]), fill_rate_text(item["fill_rate"]),
             money_str(item["spend_bank"]), money_str(item["spend_agency"]), hours_str(item["minutes_delivered"])]
 
 
 def breach_row(item) -> list[str]:
     amount = item["amount_over"]
-    return [format_london(item["at"]), item["type"], item["status"], str(item["site_id"]), safe_text(item["site_name"]),
-            _fmt(item["department_id"]), safe_text(item["department_name"]), _fmt(item["shift_id"]),
-            money_str(amount) if amount is not None else "", safe_text(item["approved_by"]),
-            safe_text(item["decided_by"]), safe_text(item["reason"]), safe_text(item["decision_note"])]
+    return [format_london(item["at"]), item["type"], item["status"], str(item["site_id"]), _fmt(item["site_name"]),
+            _fmt(item["department_id"]), _fmt(item["department_name"]), _fmt(item["shift_id"]),
+            money_str(amount) if amount is not None else "", _fmt(item["approved_by"]),
+            _fmt(item["decided_by"]), _fmt(item["reason"]), _fmt(item["decision_note"])]
 
 
 def to_csv(columns, rows) -> str:
-    return _lines([columns, *rows])
-
-
-def _lines(rows) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue()
+    return csv_text([columns, *rows])
 
 
 def fill_rates_csv(report) -> str:
@@ -68,9 +53,9 @@ def breaches_csv(report) -> str:
 def breaches_csv_chunks(report, rows_per_chunk=1000):
     """The breach CSV as text chunks, for a streamed response (a year is thousands of rows)."""
     items = report["items"]
-    yield _lines([BREACH_COLUMNS])
+    yield csv_text([BREACH_COLUMNS])
     for start in range(0, len(items), rows_per_chunk):
-        yield _lines(breach_row(i) for i in items[start:start + rows_per_chunk])
+        yield csv_text(breach_row(i) for i in items[start:start + rows_per_chunk])
 
 
 def csv_response(text, name, period) -> Response:

@@ -149,7 +149,7 @@ def assign(body, shift_id):
 @blp.arguments(CancelSchema)
 @blp.response(200, ShiftSchema)
 @blp.doc(security=SECURITY)
-@api_auth()
+@api_auth("doctor", *COORDINATORS)
 def cancel(body, shift_id):
     """Coordinator: cancel the shift (reason required). Booked doctor: cancel their booking before the cut-off."""
     shift = _shift_for(g.actor, shift_id)
@@ -183,7 +183,8 @@ def reopen(shift_id):
 def import_rota():
     """Post a rota from CSV: `department` (name or id), `grade` (code), `start`, `end`, optional `hourly_rate`,
     `site` (code) and `reason`. All or nothing: any bad line → 422 with `errors` keyed `line N` (the header is
-    line 1) and nothing imported."""
+    line 1) and nothing imported. A `text/csv` body may be up to 1 MB, a `multipart/form-data` upload up to 10 MB
+    (larger: 413)."""
     upload = request.files.get("file")
     raw = upload.read() if upload is not None else request.get_data()
     try:

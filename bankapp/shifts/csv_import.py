@@ -87,6 +87,14 @@ def _parse_row(line, row, departments, grades, problems):
 
 def parse_rota(text, *, actor):
     """(rows, errors): rows ready for ``services.post_rota``; errors keyed ``line N``."""
+    try:
+        return _parse_rota(text, actor=actor)
+    except csv.Error as exc:  # a cell longer than the csv module's limit, a NUL byte
+        raise ValidationFailed("The file is not a CSV file we can read.",
+                               errors={"file": [f"Save the rota as CSV (UTF-8): {exc}."]}) from None
+
+
+def _parse_rota(text, *, actor):
     text = text.lstrip("\ufeff")
     reader = csv.DictReader(io.StringIO(text))
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]

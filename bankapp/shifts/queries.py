@@ -7,7 +7,8 @@ Visibility (API and pages):
 - coordinators and approvers see every shift of their sites;
 - executives, payroll and admins see the whole trust;
 - an agency user sees shifts released to its tier (tier 1 sees tier 1 and
-  tier 2 releases, tier 2 only tier 2).
+  tier 2 releases, tier 2 only tier 2) that have not started, here as in its
+  portal (``cascade.services.shifts_for_agency``).
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from ..auth.models import User, UserRole
 from ..auth.permissions import sites_in_scope
+from ..cascade.rules import visible_statuses  # the cascade owns what each tier sees
 from ..extensions import db
 from ..org.models import Grade
 from ..rates.models import RateViolation
@@ -103,8 +105,7 @@ def visible_clause(user):
     if user.has_role("doctor"):
         clauses.append(db.or_(open_for_doctor_clause(user), Shift.id.in_(_booked_by(user.id))))
     if user.has_role("agency") and user.agency is not None:
-        tiers = ("released_tier1", "released_tier2") if user.agency.tier == 1 else ("released_tier2",)
-        clauses.append(Shift.status.in_(tiers))
+        clauses.append(db.and_(Shift.status.in_(visible_statuses(user.agency.tier)), Shift.start_at > now_utc()))
     return db.or_(*clauses) if clauses else db.false()
 
 

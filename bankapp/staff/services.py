@@ -7,6 +7,7 @@ from sqlalchemy import bindparam
 from ..audit.services import record_audit
 from ..auth.models import User, UserRole, UserSite
 from ..auth.services import E164, create_user, find_user_by_email, normalise_email
+from ..auth.sessions import end_sessions
 from ..cascade.models import Agency
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
@@ -143,6 +144,8 @@ def update_person(user, *, actor, **changes):
     if not changed:
         return user
     _apply(user, after, changed, grade_row, actor=actor)
+    if set(before["roles"]) - set(after["roles"]):
+        end_sessions(user)  # a role taken away: no session goes on with what it allowed
     db.session.flush()
     record_audit("user.updated", "user", user.id, actor=actor, before={k: before[k] for k in changed},
                  after=changed)
@@ -246,7 +249,7 @@ def search_people(*, text=None, role=None, page=1, per_page=25):
 
 
 def set_active(user, active, *, actor):
-    """Deactivate (no login, no API token works) or reactivate a person."""
+    """Deactivate (no login, no API token or session works) or reactivate a person."""
     active = bool(active)
     if not active and actor is not None and getattr(actor, "id", None) == user.id:
         raise ValidationFailed("You cannot deactivate your own account.",
@@ -254,6 +257,8 @@ def set_active(user, active, *, actor):
     if user.active == active:
         return user
     user.active = active
+    if not active:
+        end_sessions(user)
     db.session.flush()
     record_audit("user.reactivated" if active else "user.deactivated", "user", user.id, actor=actor,
                  before={"active": not active}, after={"active": active})

@@ -76,7 +76,7 @@ def get_timesheet(ts_id):
 @blp.response(200, TimesheetSchema)
 @blp.alt_response(409, description="Only a queried timesheet can be amended")
 @blp.doc(security=SECURITY)
-@api_auth()
+@api_auth("doctor", "coordinator")
 def amend(body, ts_id):
     """Amend a queried timesheet; it returns to `submitted`."""
     ts = services.amend_timesheet(_visible(ts_id), actor=g.actor, **body)
@@ -89,7 +89,7 @@ def _decision(action):
     @blp.alt_response(403, description="Not an approver of this site, or your own timesheet")
     @blp.alt_response(409, description="Not waiting for a decision")
     @blp.doc(security=SECURITY)
-    @api_auth()
+    @api_auth("approver")
     def view(body, ts_id):
         ts = getattr(services, f"{action}_timesheet")(_visible(ts_id), actor=g.actor,
                                                              note=body.get("note"))

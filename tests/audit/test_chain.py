@@ -4,11 +4,22 @@ import threading
 from sqlalchemy import text
 
 from bankapp.audit.chain import seal_audit_chain, verify_audit_chain
+from bankapp.audit.guard import MAINTENANCE_SETTING
 from bankapp.audit.models import AuditEvent, AuditSeal
 from bankapp.audit.rules import GENESIS_HASH, hash_of_row
 from bankapp.audit.services import record_audit
 from bankapp.extensions import db
 from tests.conftest import requires_postgres
+
+KEY = b"test-audit-key"
+
+
+def tamper(sql, params=None):
+    """Change audit rows behind the app's back, as a database owner could (lifting the guard on PostgreSQL)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL {MAINTENANCE_SETTING} = 'on'"))
+    db.session.execute(text(sql), params or {})
+    db.session.commit()
 
 
 def _events(n, start=1):
@@ -30,7 +41,7 @@ def test_sealing_links_every_event_in_id_order():
     assert [r.id for r in rows] == sorted(r.id for r in rows)
     assert rows[0].prev_hash == GENESIS_HASH
     assert rows[1].prev_hash == rows[0].hash and rows[2].prev_hash == rows[1].hash
-    assert all(r.hash == hash_of_row(r) for r in rows)
+    assert all(r.hash == hash_of_row(r, KEY) for r in rows)
 
 
 def test_second_sealing_continues_the_chain_and_seals_nothing_twice():
@@ -66,9 +77,7 @@ def test_after_edited_with_raw_sql_is_detected():
     seal_audit_chain()
     db.session.commit()
     target = _sealed()[2]
-    db.session.execute(text("UPDATE audit_events SET after = :v WHERE id = :id"),
-                       {"v": '{"n": 999}', "id": target.id})
-    db.session.commit()
+    tamper("UPDATE audit_events SET after = :v WHERE id = :id", {"v": '{"n": 999}', "id": target.id})
     report = verify_audit_chain()
     assert not report.ok
     assert report.first_broken_seq == 3
@@ -80,9 +89,7 @@ def test_edit_that_also_rewrites_the_hash_breaks_the_next_link():
     seal_audit_chain()
     db.session.commit()
     target = _sealed()[1]
-    db.session.execute(text("UPDATE audit_events SET action = 'forged', hash = :h WHERE id = :id"),
-                       {"h": "f" * 64, "id": target.id})
-    db.session.commit()
+    tamper("UPDATE audit_events SET action = 'forged', hash = :h WHERE id = :id", {"h": "f" * 64, "id": target.id})
     kinds = {(p.seq, p.kind) for p in verify_audit_chain().problems}
     assert (2, "edited") in kinds and (3, "relinked") in kinds
 
@@ -91,8 +98,7 @@ def test_deleted_row_is_detected_as_a_gap():
     _events(5)
     seal_audit_chain()
     db.session.commit()
-    db.session.execute(text("DELETE FROM audit_events WHERE seq = 3"))
-    db.session.commit()
+    tamper("DELETE FROM audit_events WHERE seq = 3")
     report = verify_audit_chain()
     assert report.first_broken_seq == 3
     assert [(p.seq, p.kind) for p in report.problems] == [(3, "deleted")]
@@ -102,8 +108,7 @@ def test_deleted_first_row_is_detected():
     _events(2)
     seal_audit_chain()
     db.session.commit()
-    db.session.execute(text("DELETE FROM audit_events WHERE seq = 1"))
-    db.session.commit()
+    tamper("DELETE FROM audit_events WHERE seq = 1")
     assert [(p.seq, p.kind) for p in verify_audit_chain().problems] == [(1, "deleted")]
 
 
@@ -111,8 +116,7 @@ def test_deleting_the_newest_rows_is_detected_by_the_seal_record():
     _events(4)
     seal_audit_chain()
     db.session.commit()
-    db.session.execute(text("DELETE FROM audit_events WHERE seq >= 3"))
-    db.session.commit()
+    tamper("DELETE FROM audit_events WHERE seq >= 3")
     report = verify_audit_chain()
     assert [(p.seq, p.kind) for p in report.problems] == [(3, "truncated")]
 
@@ -121,9 +125,8 @@ def test_deletion_with_renumbering_is_detected():
     _events(4)
     seal_audit_chain()
     db.session.commit()
-    db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
-    db.session.execute(text("UPDATE audit_events SET seq = seq - 1 WHERE seq > 2"))
-    db.session.commit()
+    tamper("DELETE FROM audit_events WHERE seq = 2")
+    tamper("UPDATE audit_events SET seq = seq - 1 WHERE seq > 2")
     report = verify_audit_chain()
     assert not report.ok
     assert report.first_broken_seq == 2
@@ -133,8 +136,7 @@ def test_verify_command_exits_1_and_names_the_broken_seq(app):
     _events(3)
     seal_audit_chain()
     db.session.commit()
-    db.session.execute(text("UPDATE audit_events SET entity_id = 'x' WHERE seq = 2"))
-    db.session.commit()
+    tamper("UPDATE audit_events SET entity_id = 'x' WHERE seq = 2")
     result = app.test_cli_runner().invoke(args=["bank", "verify-audit"])
     assert result.exit_code == 1
     assert "first broken seq 2" in result.output

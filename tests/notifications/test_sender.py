@@ -160,14 +160,23 @@ def test_stuck_sending_row_is_recovered_and_sent_exactly_once(doctor, recording)
     message = queue(doctor)
     assert claim_next(NOW).id == message.id  # the process dies here, before sending
     assert reload(message.id).status == "sending"
-    assert send_due_messages(NOW + timedelta(minutes=5), backend=recording)["recovered"] == 0
+    assert send_due_messages(NOW + timedelta(minutes=1, seconds=59), backend=recording)["recovered"] == 0
     assert recording.sent == []
-    counts = send_due_messages(NOW + timedelta(minutes=11), backend=recording)
+    counts = send_due_messages(NOW + timedelta(minutes=2, seconds=1), backend=recording)
     assert counts["recovered"] == 1 and counts["sent"] == 1
     assert recording.sent == [(doctor.mobile, "Staff Bank: hello")]
     send_due_messages(NOW + timedelta(hours=2), backend=recording)
     assert len(recording.sent) == 1
     assert reload(message.id).attempts == 2
+
+
+def test_the_wait_before_a_stuck_row_is_retried_is_a_setting(app, doctor, recording, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_SENDING_TIMEOUT_MINUTES", 30)
+    message = queue(doctor)
+    claim_next(NOW)
+    assert send_due_messages(NOW + timedelta(minutes=29), backend=recording)["recovered"] == 0
+    assert send_due_messages(NOW + timedelta(minutes=31), backend=recording)["sent"] == 1
+    assert reload(message.id).status == "sent"
 
 
 def test_a_sent_row_is_never_sent_again(doctor, recording):

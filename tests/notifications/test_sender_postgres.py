@@ -60,9 +60,10 @@ def test_sender_killed_mid_batch_loses_nothing_and_resends_nothing(queued):
     assert statuses(queued) == ["sent", "sending", "queued"]
 
     backend = RecordingBackend()
-    send_due_messages(NOW + timedelta(minutes=1), backend=backend)  # restart: the claim is still fresh
+    send_due_messages(NOW + timedelta(minutes=1), backend=backend)  # restart within the 2 minutes: still fresh
     assert [body for _, body in backend.sent] == ["message 2"]
-    counts = send_due_messages(NOW + timedelta(minutes=11), backend=backend)  # claim has gone stale
+    assert statuses(queued) == ["sent", "sending", "sent"]
+    counts = send_due_messages(NOW + timedelta(minutes=2, seconds=1), backend=backend)  # the claim is stale
     assert counts["recovered"] == 1
     assert [body for _, body in backend.sent] == ["message 2", "message 1"]
     assert statuses(queued) == ["sent", "sent", "sent"]

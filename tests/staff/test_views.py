@@ -85,7 +85,7 @@ def test_duplicate_email_shows_message_next_to_email(admin, world):
     ("esr_assignment_number", "123456781", "10949595-4"),
     ("gmc_number", "12345", "7 digits"),
     ("email", "not-an-email", "email"),
-    ("password", "short", "at least 10 characters"),
+    ("password", "short", "at least 12 characters"),
     ("grade", None, "A doctor needs a grade."),
 ])
 def test_bad_person_input_is_shown_next_to_the_field(admin, world, field, value, message):
