@@ -47,6 +47,9 @@ def create_app(config=None):
     from . import transactions
 
     transactions.init_app(app)  # after db.init_app: ends the transaction before the session is removed
+    from .reports import db as reports_db
+
+    reports_db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

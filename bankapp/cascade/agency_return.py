@@ -25,8 +25,10 @@ import io
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from ..extensions import db
+from sqlalchemy import select
+
 from ..money import hours_str
+from ..reports.db import reports_session
 from ..shifts.models import Booking, Shift
 from ..timeutil import LONDON, elapsed_minutes, format_london
 from . import rules
@@ -49,10 +51,13 @@ def week_bounds(week: str) -> tuple[datetime, datetime]:
 
 
 def return_rows(week: str) -> list[dict]:
-    """Shift rows (dicts keyed by COLUMNS) then totals. ValueError for a bad week."""
+    """Shift rows (dicts keyed by COLUMNS) then totals. ValueError for a bad week.
+
+    Read through the reports session (the replica when ``REPORTS_DATABASE_URL`` is set).
+    """
     start, end = week_bounds(week)
-    found = db.session.execute(
-        db.select(Booking, AgencyOffer)
+    found = reports_session().execute(
+        select(Booking, AgencyOffer)
         .join(AgencyOffer, AgencyOffer.id == Booking.agency_offer_id)
         .join(Shift, Shift.id == Booking.shift_id)
         .where(Booking.source == "agency", Booking.status != "cancelled",
