@@ -20,13 +20,14 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from werkzeug.routing import AnyConverter
 
 from bankapp import create_app
 from bankapp.extensions import db
 from bankapp.timeutil import format_london, london_date, now_utc
 from tests import access_matrix as matrix
-from tests.conftest import _clean
+from tests.conftest import DEFAULT_NOW, _clean
 from tests.factories import PASSWORD, ApiClient, Factory, london, make_booking, make_shift
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -387,6 +388,15 @@ def verdict(resp) -> str:
 # a request that changed something (a write that succeeded).
 
 _shared = {"callers": None, "snapshot": None}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def clock():
+    """Replaces tests/conftest.py's clock for this module: one clock for every test, because the scene and its
+    logins outlive a test. Started again at each test, it would run behind the session cookies signed in an
+    earlier one, and a signature from the future is refused (the caller then looks logged out)."""
+    with time_machine.travel(DEFAULT_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
