@@ -24,9 +24,7 @@ through this session only what may lag: never what a decision is taken on
 (a claim, an approval, a doctor's own shifts), which stays on ``db.session``.
 
 The session lives for one request (or app context, for jobs and commands)
-and ends at its teardown: committed when nothing failed (for a read-only
-transaction the same as a rollback, but psycopg keeps its prepared
-statements; see ``bankapp/transactions.py``), rolled back otherwise.
+and ends at its teardown (``end_reports_session``).
 """
 from flask import current_app, has_app_context
 from flask.globals import app_ctx
@@ -94,12 +92,18 @@ def reports_session() -> Session:
 
 
 def end_reports_session(exc=None):
-    """Teardown: commit the read-only transaction (rollback after an error) and give the connection back."""
+    """Teardown: end the read-only transaction and give the connection back.
+
+    On PostgreSQL it is committed when nothing failed: for a read-only transaction the same as a
+    rollback, but psycopg keeps the connection's prepared statements. Elsewhere it is rolled back:
+    an in-memory SQLite database is one connection shared with ``db.session``, whose unfinished
+    writes a COMMIT here would make permanent.
+    """
     if not has_app_context() or not _sessions.registry.has():
         return
     session = _sessions()
     try:
-        if exc is None and session.in_transaction():
+        if exc is None and session.in_transaction() and reports_engine().dialect.name == "postgresql":
             session.commit()
     except Exception:  # noqa: BLE001 - remove() below rolls back and closes
         pass
