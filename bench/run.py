@@ -8,7 +8,8 @@ and the claim storm through the real app, taking turns for ``--rounds``
 rounds (the round with the median ratio is reported), the shift board, the year's
 reports, the payroll export, the alert fan-out and the workers' peak memory;
 with ``--two-servers`` the storm again, split between two gunicorn instances
-on two ports sharing PostgreSQL and a Redis rate-limit store. Everything
+on two ports sharing PostgreSQL and a Redis rate-limit store, then paced
+storms while one of the two is restarted (``bench/restart.py``). Everything
 listens on 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
 """
 import argparse
@@ -25,6 +26,7 @@ from . import (
     generate,
     report_table,
     reports_bench,
+    restart,
     servers,
     sqlcapture,
     storm,
@@ -130,13 +132,16 @@ def run_all(url, args, started) -> dict:
             if redis is not None:
                 started.append(redis)
             env = app_env(url, ratelimit="redis://127.0.0.1:6379/0")
-            pair = [servers.start_gunicorn(name, "wsgi:app", env=env) for name in ("app-a", "app-b")]
+            envs = {name: {**env, "DRAIN_FILE": str(restart.drain_file(name))} for name in ("app-a", "app-b")}
+            pair = [servers.start_gunicorn(name, "wsgi:app", env=envs[name]) for name in envs]
             started += pair
             results["two_servers"] = claim_storm(url, conn, pair, args)
             results["two_servers"]["ports"] = [s.port for s in pair]
             results["two_servers"]["logins"] = sqlcapture.failed_logins_across(
                 [s.base_url for s in pair], f"nobody-{int(time.time())}@bench.nhs.uk")
             log.info("failed logins alternating between the two servers: %s", results["two_servers"]["logins"])
+            results["restarts"], pair = restart.run(conn, pair, envs, args)
+            started += pair
             for server in pair:
                 servers.stop(server)
     profile = args.profile
@@ -154,6 +159,9 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--storm-shifts", type=int, default=200)
     parser.add_argument("--claims", type=int, default=1000)
+    parser.add_argument("--restart-claims", type=int, default=2600, help="most claims of one restart storm")
+    parser.add_argument("--restart-shifts", type=int, default=650)
+    parser.add_argument("--restart-rate", type=float, default=80, help="claims a second in the restart storms")
     parser.add_argument("--rounds", type=int, default=3, help="alternating floor and claim storms; the median counts")
     parser.add_argument("--profile", default=None, help="directory for pyinstrument profiles (export, fan-out)")
     parser.add_argument("--results", default=os.path.join(os.path.dirname(__file__), "RESULTS.md"))
