@@ -6,7 +6,8 @@ Generates the merged trust's year into the ``bench`` database when it is not
 there yet (``bench/generate.py``), then: the floor storm (bench/floor_app.py)
 and the claim storm through the real app, taking turns for ``--rounds``
 rounds (the round with the median ratio is reported), the shift board, the year's
-reports, the payroll export, the alert fan-out and the workers' peak memory;
+reports (read through REPORTS_DATABASE_URL: a read-only role on the bench
+database stands in for a streaming replica), the payroll export, the alert fan-out and the workers' peak memory;
 with ``--two-servers`` the storm again, split between two gunicorn instances
 on two ports sharing PostgreSQL and a Redis rate-limit store, then paced
 storms while one of the two is restarted (``bench/restart.py``). Everything
@@ -111,7 +112,10 @@ def run_all(url, args, started) -> dict:
         floor = servers.start_gunicorn("floor", "bench.floor_app:app", env={"FLOOR_DATABASE_URL": url},
                                        ready_path="/")
         started.append(floor)
-        app_server = servers.start_gunicorn("app", "wsgi:app", env=app_env(url))
+        # Reports read through REPORTS_DATABASE_URL: a read-only role stands in for a streaming replica.
+        reports_url = common.create_read_only_role(url)
+        app_server = servers.start_gunicorn("app", "wsgi:app",
+                                            env={**app_env(url), "REPORTS_DATABASE_URL": reports_url})
         started.append(app_server)
         rounds = [(claim_storm(url, conn, [floor], args, floor=True), claim_storm(url, conn, [app_server], args))
                   for _ in range(args.rounds)]
@@ -121,7 +125,7 @@ def run_all(url, args, started) -> dict:
         results["rss_mb"] = app_server.worker_peak_rss_mb()
         results["gap"] = {name: claim_storm(url, conn, [app_server], args, method=method, path_for=path_for)
                           for name, (method, path_for) in GAP_STORMS.items()}
-        app = common.make_app(url)
+        app = common.make_app(url, reports_url=reports_url)
         results["board"] = board.run(url, app, app_server.base_url)
         results["reports"] = reports_bench.run(url, app, app_server.base_url)
         results["rss_mb_after_reads"] = app_server.worker_peak_rss_mb()
@@ -182,6 +186,7 @@ def main(argv=None):
     finally:
         for thing in reversed(started):
             servers.stop(thing)
+        common.drop_read_only_role(url)
     results["machine"] = report_table.machine(load_before)
     results["wall_seconds"] = time.monotonic() - began
     text = report_table.render(results)
