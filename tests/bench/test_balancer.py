@@ -31,19 +31,28 @@ def _serve():
 
 
 @pytest.fixture
-def server():
-    httpd = _serve()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+def serve():
+    """``serve()`` → a new answering server; every one is shut down after the test."""
+    started = []
+
+    def start():
+        started.append(_serve())
+        return started[-1]
+
+    yield start
+    for httpd in started:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture
-def other_server():
-    httpd = _serve()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+def server(serve):
+    return serve()
+
+
+@pytest.fixture
+def other_server(serve):
+    return serve()
 
 
 @pytest.fixture
