@@ -48,6 +48,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Reports (pages, charts, CSV) read from here: a streaming replica; unset, the primary (bankapp/reports/db.py).
+    REPORTS_DATABASE_URL = normalise_db_url(_env("REPORTS_DATABASE_URL") or "") or None
+
+    # A server answers /healthz with 503 while this file exists (an operator drains it before a restart).
+    DRAIN_FILE = _env("DRAIN_FILE")
 
     # Public address used in SMS links and to validate Twilio signatures.
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -134,6 +139,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = normalise_db_url(_env("TEST_DATABASE_URL") or "sqlite://")
+    REPORTS_DATABASE_URL = None  # reports on the primary; tests/replica.py makes an app with a read-only role
+    DRAIN_FILE = None
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     PUBLIC_BASE_URL = "http://bank.test"

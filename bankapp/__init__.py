@@ -13,6 +13,7 @@ from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .features import FEATURES, optional_module
 from .home import bp as home_bp
+from .reports import db as reports_db
 from .transactions import TransactionalFlask
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def create_app(config=None):
     import_models()
     db.init_app(app)
     transactions.init_app(app)  # after db.init_app: ends the transaction before the session is removed
+    reports_db.init_app(app)  # the reports' read-only session (a replica when REPORTS_DATABASE_URL is set)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 # Every generated user has this password (one hash, computed once).
@@ -39,17 +40,54 @@ def ensure_database(url) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def read_only_role(url) -> tuple[str, str]:
+    """(role, its URL): the login role that stands in for a streaming replica of ``url``'s database.
+
+    Roles belong to the whole PostgreSQL cluster, so the name carries the database's.
+    """
+    parts = urlsplit(database_url(url))
+    role = f"{parts.path.lstrip('/')}_reports_ro"[:63]
+    return role, urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}"))
+
+
+def create_read_only_role(url) -> str:
+    """Create (idempotently) a role that reads every table of ``url``'s database and cannot write:
+    ``default_transaction_read_only = on``, as a hot standby refuses writes. Returns its URL."""
+    role, role_url = read_only_role(url)
+    ident = sql.Identifier(role)
+    with psycopg.connect(database_url(url), autocommit=True) as conn:
+        conn.execute(sql.SQL("DO $$ BEGIN CREATE ROLE {} LOGIN; "
+                             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$").format(ident))
+        conn.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(ident))
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident))
+        conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(ident))
+    return role_url
+
+
+def drop_read_only_role(url) -> None:
+    """End the role's sessions, revoke its grants in ``url``'s database and drop it."""
+    role, _ = read_only_role(url)
+    ident = sql.Identifier(role)
+    with psycopg.connect(database_url(url), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+            return
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,))
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(ident))
+        conn.execute(sql.SQL("DROP ROLE {}").format(ident))
+
+
 def connect(url, **kw) -> psycopg.Connection:
     return psycopg.connect(database_url(url), **kw)
 
 
-def make_app(url):
+def make_app(url, reports_url=None):
     """The real app bound to the bench database (for in-process benchmarks and schema creation)."""
     import config
     from bankapp import create_app
 
     class BenchConfig(config.Config):
         SQLALCHEMY_DATABASE_URI = sqlalchemy_url(url)
+        REPORTS_DATABASE_URL = sqlalchemy_url(reports_url) if reports_url else None
         RATELIMIT_ENABLED = False
 
     return create_app(BenchConfig)

@@ -4,6 +4,8 @@ import platform
 import subprocess
 from datetime import UTC, datetime
 
+from . import restart
+
 TARGETS = {"ratio": 0.5, "board_ratio": 2.0, "report_ratio": 2.0, "report_ms": 1000, "export_s": 5.0,
            "fanout_s": 2.0, "rss_mb": 200}
 
@@ -53,6 +55,29 @@ def gap_text(s, floor) -> str:
     return f"{s['throughput']:.0f}/s ({ratio:.2f}× floor); answers {codes}{cpu_text(s)}"
 
 
+def restart_text(f) -> str:
+    codes = ", ".join(f"{code}×{n}" for code, n in sorted(f["statuses"].items()))
+    errors = ", ".join(f"{name}×{n}" for name, n in sorted(f["errors"].items()))
+    routing = "; ".join(f"{n} {what}" for what, n in sorted(f["routing"].items())) or "no request rerouted"
+    events = ", ".join(f"{what} +{t:.1f} s" for t, what in f["events"])
+    failed = f"; restart failed: {f['restart_error']}" if f["restart_error"] else ""
+    return (f"{f['claims']} claims in {f['seconds']:.1f} s (paced at {f['rate']:.0f}/s); answers {codes}; "
+            f"{f['connection_errors']} connection errors{f' ({errors})' if errors else ''}; {routing}; "
+            f"{f['won']} answers 201 = {f['booked']} shifts booked; {f['double_bookings']} double bookings; "
+            f"restart: {events}{failed}; after it the restarted server answered {f['after_restart']} claims")
+
+
+def restart_rows(restarts) -> list[tuple]:
+    out = []
+    for name, figures in restarts.items():
+        if name in restart.CONTROLS:
+            out.append((f"restart in a claim storm — {name}", restart_text(figures), "— (what draining avoids)", ""))
+        else:
+            out.append((f"restart in a claim storm — {name}", restart_text(figures),
+                        "0 5xx, 0 connection errors, 0 double bookings", _ok(restart.passed(figures))))
+    return out
+
+
 def rows(r) -> list[tuple]:
     storm, floor = r["storm"], r["floor"]
     ratio = storm["throughput"] / floor["throughput"] if floor["throughput"] else 0
@@ -76,6 +101,7 @@ def rows(r) -> list[tuple]:
         out.append(("two servers: 6 wrong passwords for one account, alternating servers and form/API",
                     "answers " + ", ".join(map(str, logins)), "5 × 401 then 429 (limit 5 per account, shared)",
                     _ok(logins[:5] == [401] * 5 and logins[5:] == [429])))
+    out += restart_rows(r.get("restarts", {}))
     b = r["board"]
     for name, key in (("shift board API (GET /api/v1/shifts?status=open)", "api"), ("shift board page (/shifts)",
                                                                                    "page")):
@@ -86,8 +112,9 @@ def rows(r) -> list[tuple]:
     for name, rep in r["reports"].items():
         ratio_r = rep["http"]["p50"] / rep["bare_ms"] if rep["bare_ms"] else 0
         ok = ratio_r <= TARGETS["report_ratio"] and rep["http"]["p50"] < TARGETS["report_ms"]
-        out.append((f"report: {name} (a year)", f"p50 {rep['http']['p50']:.0f} ms; bare SQL {rep['bare_ms']:.0f} ms "
-                                                f"({rep['statements']} statements) → {ratio_r:.1f}×",
+        out.append((f"report: {name} (a year, from REPORTS_DATABASE_URL)",
+                    f"p50 {rep['http']['p50']:.0f} ms; bare SQL {rep['bare_ms']:.0f} ms "
+                    f"({rep['statements']} statements) → {ratio_r:.1f}×",
                     "≤ 2× bare SQL and < 1 s", _ok(ok)))
     e, f = r["export"], r["fanout"]
     out += [
@@ -113,6 +140,7 @@ def render(r) -> str:
 
 
 def document(r, table) -> str:
+    rate = next(iter(r.get("restarts", {}).values()), {}).get("rate", 0)
     return f"""# Benchmark results
 
 Written by `.venv/bin/python -m bench.run --two-servers` (see bench/SCALE.md). The data is the generated
@@ -135,6 +163,17 @@ How the figures are made:
   the claim's distance from the floor can be split into the framework's share and the claim's own.
 - CPU per request: utime + stime from /proc before and after each storm, for the server's processes, every
   PostgreSQL process and the load client (bench/cpu.py); the three share the machine's cores.
+- Restarts: two gunicorn servers as in the two-server run, behind bench/balancer.py, which does a load
+  balancer's part: GET /healthz on each server every 0.5 s (out of rotation after two failed checks, back at
+  the first 200), and a claim goes to another server only when it was never sent (connection refused, or a
+  kept-alive connection the server had closed, seen before writing). Anything after the first byte is
+  written is that claim's answer; a connection error then counts as one. Claims are paced ({rate:.0f} a second,
+  distinct doctors) from 3 s before the restart until 6 s after it; "drain" is the server's DRAIN_FILE
+  (/healthz → 503), then 1 s for claims already sent, then SIGTERM, start on the same port, file removed.
+  The control row restarts the same way without the drain: it shows what draining is for, and that the
+  client does see lost requests.
+- Reports read through REPORTS_DATABASE_URL, set to a read-only role on the bench database
+  (default_transaction_read_only = on) standing in for a streaming replica: their own engine and pool.
 - Board and reports: one client, one keep-alive connection, p50 of repeated requests after a warm-up.
   "Bare SQL" is the same SQL with the same parameters, captured from the request and run again straight through
   psycopg (board: the listing query; reports: every statement of the report, without the caller's

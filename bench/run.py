@@ -6,9 +6,11 @@ Generates the merged trust's year into the ``bench`` database when it is not
 there yet (``bench/generate.py``), then: the floor storm (bench/floor_app.py)
 and the claim storm through the real app, taking turns for ``--rounds``
 rounds (the round with the median ratio is reported), the shift board, the year's
-reports, the payroll export, the alert fan-out and the workers' peak memory;
+reports (read through REPORTS_DATABASE_URL: a read-only role on the bench
+database stands in for a streaming replica), the payroll export, the alert fan-out and the workers' peak memory;
 with ``--two-servers`` the storm again, split between two gunicorn instances
-on two ports sharing PostgreSQL and a Redis rate-limit store. Everything
+on two ports sharing PostgreSQL and a Redis rate-limit store, then paced
+storms while one of the two is restarted (``bench/restart.py``). Everything
 listens on 127.0.0.1 and is stopped at the end, also on errors and Ctrl-C.
 """
 import argparse
@@ -26,6 +28,7 @@ from . import (
     generate,
     report_table,
     reports_bench,
+    restart,
     servers,
     sqlcapture,
     storm,
@@ -112,7 +115,10 @@ def run_all(url, args, started) -> dict:
         floor = servers.start_gunicorn("floor", "bench.floor_app:app", env={"FLOOR_DATABASE_URL": url},
                                        ready_path="/")
         started.append(floor)
-        app_server = servers.start_gunicorn("app", "wsgi:app", env=app_env(url))
+        # Reports read through REPORTS_DATABASE_URL: a read-only role stands in for a streaming replica.
+        reports_url = common.create_read_only_role(url)
+        app_server = servers.start_gunicorn("app", "wsgi:app",
+                                            env={**app_env(url), "REPORTS_DATABASE_URL": reports_url})
         started.append(app_server)
         rounds = [(claim_storm(url, conn, [floor], args, floor=True), claim_storm(url, conn, [app_server], args))
                   for _ in range(args.rounds)]
@@ -122,7 +128,7 @@ def run_all(url, args, started) -> dict:
         results["rss_mb"] = app_server.worker_peak_rss_mb()
         results["gap"] = {name: claim_storm(url, conn, [app_server], args, method=method, path_for=path_for)
                           for name, (method, path_for) in GAP_STORMS.items()}
-        app = common.make_app(url)
+        app = common.make_app(url, reports_url=reports_url)
         results["board"] = board.run(url, app, app_server.base_url)
         results["reports"] = reports_bench.run(url, app, app_server.base_url)
         results["rss_mb_after_reads"] = app_server.worker_peak_rss_mb()
@@ -133,7 +139,8 @@ def run_all(url, args, started) -> dict:
             if redis is not None:
                 started.append(redis)
             env = app_env(url, ratelimit="redis://127.0.0.1:6379/0")
-            pair = [servers.start_gunicorn(name, "wsgi:app", env=env) for name in ("app-a", "app-b")]
+            envs = {name: {**env, "DRAIN_FILE": str(restart.drain_file(name))} for name in ("app-a", "app-b")}
+            pair = [servers.start_gunicorn(name, "wsgi:app", env=envs[name]) for name in envs]
             started += pair
             results["two_servers"] = claim_storm(url, conn, pair, args)
             results["two_servers"]["ports"] = [s.port for s in pair]
@@ -141,6 +148,8 @@ def run_all(url, args, started) -> dict:
                 [s.base_url for s in pair], f"nobody-{int(time.time())}@bench.nhs.uk")
             log.info("failed logins alternating between the two servers, form and API: %s",
                      results["two_servers"]["logins"])
+            results["restarts"], pair = restart.run(conn, pair, envs, args)
+            started += pair
             for server in pair:
                 servers.stop(server)
     profile = args.profile
@@ -158,6 +167,9 @@ def main(argv=None):
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--storm-shifts", type=int, default=200)
     parser.add_argument("--claims", type=int, default=1000)
+    parser.add_argument("--restart-claims", type=int, default=2700, help="most claims of one restart storm")
+    parser.add_argument("--restart-shifts", type=int, default=675)
+    parser.add_argument("--restart-rate", type=float, default=60, help="claims a second in the restart storms")
     parser.add_argument("--rounds", type=int, default=3, help="alternating floor and claim storms; the median counts")
     parser.add_argument("--profile", default=None, help="directory for pyinstrument profiles (export, fan-out)")
     parser.add_argument("--results", default=os.path.join(os.path.dirname(__file__), "RESULTS.md"))
@@ -178,6 +190,7 @@ def main(argv=None):
     finally:
         for thing in reversed(started):
             servers.stop(thing)
+        common.drop_read_only_role(url)
     results["machine"] = report_table.machine(load_before)
     results["wall_seconds"] = time.monotonic() - began
     text = report_table.render(results)

@@ -22,27 +22,33 @@ AUTH_TABLES = re.compile(r"\b(api_tokens|user_roles|user_sites|doctor_profiles)\
 
 
 @contextmanager
-def recording(engine):
+def recording(*engines):
     statements = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append((statement, parameters))
 
-    event.listen(engine, "before_cursor_execute", before)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", before)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", before)
 
 
 def captured(app, path, headers) -> tuple[int, list]:
-    """(status, [(statement, parameters)]) of one in-process GET of ``path``."""
+    """(status, [(statement, parameters)]) of one in-process GET of ``path``, on the primary and the reports
+    engine (``REPORTS_DATABASE_URL``; when unset, the primary's engine, whose statements are recorded once)."""
     from bankapp.extensions import db
+    from bankapp.reports.db import reports_engine
 
     client = app.test_client()
     with app.app_context():
-        engine = db.engine
-    with recording(engine) as statements:
+        engines = [db.engine]
+        if reports_engine().pool is not db.engine.pool:
+            engines.append(reports_engine())
+    with recording(*engines) as statements:
         response = client.get(path, headers=headers)
     return response.status_code, statements
 

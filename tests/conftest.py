@@ -27,6 +27,7 @@ from bankapp.extensions import db
 from bankapp.timeutil import parse_datetime
 
 from .factories import ApiClient, Factory
+from .replica import replica_app, replica_url  # noqa: F401  (fixtures: the reports' read-only replica)
 
 # A Wednesday, 10:00 in London (GMT): outside quiet hours, no clock change or bank holiday near.
 DEFAULT_NOW = "2026-11-25T10:00:00+00:00"

@@ -23,13 +23,15 @@ Totals are sums of the shift rows' amounts.
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from ..cascade import rules
 from ..cascade.models import AgencyOffer
 from ..csvout import write_csv
-from ..extensions import db
 from ..money import hours_str
 from ..shifts.models import Booking, Shift
 from ..timeutil import LONDON, elapsed_minutes, format_london
+from .db import reports_session
 
 COLUMNS = ("row_type", "week", "site_code", "site_name", "department", "cost_centre", "grade", "shift_id",
            "shift_start", "shift_end", "hours", "agency", "framework_status", "charge_rate", "cap",
@@ -48,10 +50,13 @@ def week_bounds(week: str) -> tuple[datetime, datetime]:
 
 
 def return_rows(week: str) -> list[dict]:
-    """Shift rows (dicts keyed by COLUMNS) then totals. ValueError for a bad week."""
+    """Shift rows (dicts keyed by COLUMNS) then totals. ValueError for a bad week.
+
+    Read through the reports session (the replica when ``REPORTS_DATABASE_URL`` is set).
+    """
     start, end = week_bounds(week)
-    found = db.session.execute(
-        db.select(Booking, AgencyOffer)
+    found = reports_session().execute(
+        select(Booking, AgencyOffer)
         .join(AgencyOffer, AgencyOffer.id == Booking.agency_offer_id)
         .join(Shift, Shift.id == Booking.shift_id)
         .where(Booking.source == "agency", Booking.status != "cancelled",

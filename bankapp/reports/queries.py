@@ -9,6 +9,9 @@ A shift counts by its current state: posted unless cancelled, filled when it
 has a live (not cancelled) booking — at most one, by the partial unique index —
 bank or agency by the booking's source. So a shift cancelled and re-opened, or
 re-booked after a cancelled booking, counts once.
+
+Every statement runs on ``reports_session()`` (``reports/db.py``): a read-only
+replica when ``REPORTS_DATABASE_URL`` is set, the primary otherwise.
 """
 import logging
 from datetime import datetime
@@ -34,12 +37,12 @@ from sqlalchemy.orm import aliased
 from ..audit.models import Breach
 from ..auth.models import User
 from ..cascade.models import AgencyOffer, CascadeRequest
-from ..extensions import db
 from ..org.models import Department, Grade, Site
 from ..rates.models import RateViolation
 from ..shifts.models import Booking, Shift
 from ..timesheets.models import PayLine, Timesheet
 from ..timeutil import summer_time_spans
+from .db import reports_engine, reports_session
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ UNFILLED_STATUSES = ("pending_rate_approval", "open", "released_tier1", "release
 
 
 def _is_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+    return reports_engine().dialect.name == "postgresql"
 
 
 def _london_wall(col, lo: datetime, hi: datetime):
@@ -126,7 +129,7 @@ def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id
             .select_from(Shift).outerjoin(Booking, _live_booking()))
     stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
     stmt, _ = _grouped(stmt, groupings, lo, hi)
-    return db.session.execute(stmt).mappings().all()
+    return reports_session().execute(stmt).mappings().all()
 
 
 REPORT_WORK_MEM = "32MB"
@@ -141,7 +144,7 @@ def _report_work_mem():
     per booking, or two statements merged by group, measured no faster here.)
     """
     if _is_postgres():
-        db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+        reports_session().execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
 def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
@@ -173,7 +176,7 @@ def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_i
     stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
     stmt, _ = _grouped(stmt, groupings, lo, hi)
     _report_work_mem()
-    return db.session.execute(stmt).mappings().all()
+    return reports_session().execute(stmt).mappings().all()
 
 
 # --- breaches ---------------------------------------------------------------------------
@@ -248,7 +251,7 @@ def breach_rows(*, lo, hi, scope=None, site_id=None, department_id=None, type_=N
         stmt = stmt.where(_after(rows, after))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return db.session.execute(stmt).mappings().all()
+    return reports_session().execute(stmt).mappings().all()
 
 
 def breach_counts(*, lo, hi, scope=None, site_id=None, department_id=None, type_=None, status=None):
@@ -258,7 +261,7 @@ def breach_counts(*, lo, hi, scope=None, site_id=None, department_id=None, type_
             .where(*_breach_filters(rows, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id,
                                     type_=type_, status=status))
             .group_by(rows.c.type, rows.c.site_id))
-    return db.session.execute(stmt).all()
+    return reports_session().execute(stmt).all()
 
 
 # --- dashboard --------------------------------------------------------------------------
@@ -271,7 +274,7 @@ def urgent_unfilled_count(*, now, until, scope=None) -> int:
             .where(Shift.status.in_(UNFILLED_STATUSES), Shift.start_at >= now, Shift.start_at < until, ~has_live))
     if scope is not None:
         stmt = stmt.where(Shift.site_id.in_(scope))
-    return db.session.execute(stmt).scalar_one()
+    return reports_session().execute(stmt).scalar_one()
 
 
 def pending_rate_violations(scope=None) -> int:
@@ -279,7 +282,7 @@ def pending_rate_violations(scope=None) -> int:
             .where(RateViolation.status == "pending", Shift.status == "pending_rate_approval"))
     if scope is not None:
         stmt = stmt.where(Shift.site_id.in_(scope))
-    return db.session.execute(stmt).scalar_one()
+    return reports_session().execute(stmt).scalar_one()
 
 
 def pending_cascade_counts(scope=None) -> dict[str, int]:
@@ -290,7 +293,7 @@ def pending_cascade_counts(scope=None) -> dict[str, int]:
         stmt = select(func.count(model.id)).join(Shift, Shift.id == model.shift_id).where(model.status == status)
         if scope is not None:
             stmt = stmt.where(Shift.site_id.in_(scope))
-        out[name] = db.session.execute(stmt).scalar_one()
+        out[name] = reports_session().execute(stmt).scalar_one()
     return out
 
 
@@ -298,4 +301,4 @@ def site_names(ids=None) -> dict[int, str]:
     stmt = select(Site.id, Site.name).order_by(Site.name)
     if ids is not None:
         stmt = stmt.where(Site.id.in_(ids))
-    return dict(db.session.execute(stmt).all())
+    return dict(reports_session().execute(stmt).all())

@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 from ..auth.permissions import sites_in_scope
 from ..dbtypes import hundredths_to_decimal
 from ..errors import Forbidden, ValidationFailed
-from ..extensions import db
 from ..money import hours_str
 from ..org.models import Department, Site
 from ..timeutil import format_london, london_date, now_utc
 from . import queries, rules
+from .db import reports_session
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,9 @@ def build_period(date_from=None, date_to=None, *, today=None) -> Period:
 def check_references(site_id=None, department_id=None):
     """422 naming the field when a site or department does not exist."""
     errors = {}
-    if site_id is not None and db.session.get(Site, site_id) is None:
+    if site_id is not None and reports_session().get(Site, site_id) is None:
         errors["site_id"] = [f"There is no site with id {site_id}."]
-    if department_id is not None and db.session.get(Department, department_id) is None:
+    if department_id is not None and reports_session().get(Department, department_id) is None:
         errors["department_id"] = [f"There is no department with id {department_id}."]
     if errors:
         raise ValidationFailed("The report filters name something that does not exist.", errors=errors)

@@ -8,14 +8,15 @@ import logging
 from flask import Blueprint, g, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from ..auth.permissions import page_roles
 from ..errors import ValidationFailed
-from ..extensions import db
 from ..nav import register_nav
 from ..org.models import Department, Site
 from . import charts, csv_io, rules, services
+from .db import reports_session
 from .schemas import BreachQuerySchema, FillRateQuerySchema
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,13 @@ def _load(schema):
 def _options():
     """Sites and departments the user may report on, for the filter selects."""
     scope = services.report_scope(g.actor)
-    sites = db.select(Site).order_by(Site.name)
-    depts = db.select(Department).join(Site, Site.id == Department.site_id).order_by(Site.name, Department.name)
+    sites = select(Site).order_by(Site.name)
+    depts = select(Department).join(Site, Site.id == Department.site_id).order_by(Site.name, Department.name)
     if scope is not None:
         sites = sites.where(Site.id.in_(scope))
         depts = depts.where(Department.site_id.in_(scope))
-    return ([("", "All sites")] + [(s.id, s.name) for s in db.session.scalars(sites)],
-            [("", "All departments")] + [(d.id, f"{d.name}, {d.site.name}") for d in db.session.scalars(depts)])
+    return ([("", "All sites")] + [(s.id, s.name) for s in reports_session().scalars(sites)],
+            [("", "All departments")] + [(d.id, f"{d.name}, {d.site.name}") for d in reports_session().scalars(depts)])
 
 
 def shift_url(shift_id):

@@ -67,3 +67,46 @@ def test_the_ratio_row_names_every_round_and_the_median_round_is_reported():
     assert ("| claim throughput / floor | 0.15 (median of 3 rounds of floor then storm: 0.15, 0.20, 0.10) | ≥ 0.5 "
             "| FAIL |") in report_table.render(r)
     assert "take turns for 3 round(s)" in report_table.document(r, "")
+
+
+def restart_figures(**changes):
+    figures = {"claims": 2000, "seconds": 25.0, "rate": 80, "statuses": {201: 650, 409: 1350}, "5xx": 0,
+               "unexpected": 0, "connection_errors": 0, "errors": {}, "routing": {}, "double_bookings": 0,
+               "booked": 650, "shifts": 650, "won": 650, "after_restart": 140, "restart_error": None,
+               "events": [(0.0, "drain file created"), (0.7, "out of rotation"), (2.9, "stopped"),
+                          (8.1, "started"), (8.2, "back in rotation")], "port": 8001}
+    return {**figures, **changes}
+
+
+def test_a_clean_restart_passes_and_names_every_step():
+    from bench.restart import MODES
+
+    (row,) = report_table.restart_rows({next(iter(MODES)): restart_figures()})
+    assert row[3] == "PASS"
+    assert "0 connection errors; no request rerouted; 650 answers 201 = 650 shifts booked" in row[1]
+    assert "out of rotation +0.7 s" in row[1] and "answered 140 claims" in row[1]
+
+
+@pytest.mark.parametrize("changes", [
+    {"connection_errors": 1, "errors": {"ConnectionResetError": 1}},
+    {"5xx": 1, "statuses": {201: 650, 409: 1349, 502: 1}},
+    {"double_bookings": 1},
+    {"won": 649},  # a claim booked whose answer was lost
+    {"after_restart": 0},  # the storm ended before the restarted server took any claim
+    {"restart_error": "RuntimeError('timed out')"},
+])
+def test_a_restart_that_lost_anything_fails(changes):
+    from bench.restart import MODES
+
+    (row,) = report_table.restart_rows({next(iter(MODES)): restart_figures(**changes)})
+    assert row[3] == "FAIL"
+
+
+def test_the_no_drain_control_is_reported_without_a_verdict():
+    from bench.restart import CONTROLS
+
+    figures = restart_figures(connection_errors=16, errors={"ConnectionResetError": 16},
+                              routing={"refused before sending: sent to the other server": 1})
+    (row,) = report_table.restart_rows({next(iter(CONTROLS)): figures})
+    assert row[2].startswith("—") and row[3] == ""
+    assert "16 connection errors (ConnectionResetError×16); 1 refused before sending" in row[1]

@@ -98,3 +98,14 @@ def test_weekly_return_refuses_bad_weeks_and_other_roles(world, api):
     assert api(world.admin).get("/api/v1/reports/agency-return?week=2026-W45").status_code == 200
     for user in (world.coordinator_a, world.approver_a, world.agency_user1):
         assert api(user).get("/api/v1/reports/agency-return?week=2026-W45").status_code == 403
+
+
+def test_weekly_return_from_the_replica_is_the_primarys(world, api, week, replica_app):
+    """With REPORTS_DATABASE_URL on a read-only role (PostgreSQL), the return reads from it, row for row."""
+    from tests.factories import ApiClient
+
+    url = "/api/v1/reports/agency-return?week=2026-W45"
+    from_replica = ApiClient.for_user(replica_app.test_client(), world.executive).get(url)
+    from_primary = api(world.executive).get(url)
+    assert len(_rows(from_replica)) == 5
+    assert from_replica.get_data() == from_primary.get_data()
