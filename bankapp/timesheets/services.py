@@ -26,7 +26,7 @@ from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violated
 from ..events import emit
 from ..extensions import db
-from ..timeutil import format_london, now_utc
+from ..timeutil import format_london, london_text, now_utc
 from . import rules
 from .models import PayLine, Timesheet
 
@@ -211,7 +211,7 @@ def _approve_locked(ts: Timesheet, *, actor, note=None) -> Timesheet:
     if ts.late:
         due = rules.due_cutoff(ts.submitted_at, **cutoff_settings())
         record_breach("late_timesheet", site_id=ts.site_id, shift_id=ts.booking.shift_id, approved_by=actor,
-                      reason=f"Approved after the pay-run cut-off of {format_london(due)}.",
+                      reason=f"Approved after the pay-run cut-off of {london_text(due)}.",
                       source_type="timesheet", source_id=ts.id, at=now)
     record_audit("timesheet.approved", "timesheet", ts.id, actor=actor, before=before,
                  after={**_snapshot(ts), "pay": breakdown.as_dict()})
