@@ -24,6 +24,13 @@ blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
 SECURITY = [{"bearerAuth": []}]
 
 
+def _report_or_csv(report, format, to_csv, name):
+    """The report as JSON (serialized by the route's schema), or its CSV when asked for."""
+    if csv_io.wants_csv(request, {"format": format}):
+        return csv_io.csv_response(to_csv(report), name, report["period"])
+    return report
+
+
 def _json_or_csv(schema):
     """Document the 200 as JSON (the default) or CSV (``?format=csv`` / ``Accept: text/csv``)."""
     return {"responses": {"200": {"content": {"application/json": {"schema": schema},
@@ -56,10 +63,8 @@ def fill_rates(format=None, **query):
     """Posted, filled by bank and agency, unfilled and fill rate per site, department, grade or ISO week
     (cancelled shifts are not posted; a shift counts once, by its current state), with bank and agency
     spend and the hours of patient care delivered."""
-    report = services.fill_rate_report(actor=g.actor, **query)
-    if csv_io.wants_csv(request, {"format": format}):
-        return csv_io.csv_response(csv_io.fill_rates_csv(report), "fill-rates", report["period"])
-    return report
+    return _report_or_csv(services.fill_rate_report(actor=g.actor, **query), format, csv_io.fill_rates_csv,
+                          "fill-rates")
 
 
 @blp.get("/spend")
@@ -72,10 +77,7 @@ def spend(format=None, **query):
     share of all spend and the off-card spend, with the total. Delivered work is approved timesheets (their
     pay lines) or worked shifts still without one (an estimate from the booked times, in `estimated_spend`);
     a rejected timesheet counts nothing. A shift counts in the period and group of its London start."""
-    report = services.spend_report(actor=g.actor, **query)
-    if csv_io.wants_csv(request, {"format": format}):
-        return csv_io.csv_response(csv_io.spend_csv(report), "spend", report["period"])
-    return report
+    return _report_or_csv(services.spend_report(actor=g.actor, **query), format, csv_io.spend_csv, "spend")
 
 
 @blp.get("/forecast")
@@ -89,7 +91,5 @@ def forecast_unfilled(format=None, **query):
     is the share of shifts of its department, weekday and lead time over the last 52 weeks that were still
     open then and never filled (blended with its site's and the trust's share where history is thin);
     booked shifts count as filled. `backtest` gives the model's measured error on the bench year."""
-    report = forecast.forecast_report(actor=g.actor, **query)
-    if csv_io.wants_csv(request, {"format": format}):
-        return csv_io.csv_response(csv_io.forecast_csv(report), "forecast", report["period"])
-    return report
+    return _report_or_csv(forecast.forecast_report(actor=g.actor, **query), format, csv_io.forecast_csv,
+                          "forecast")

@@ -70,6 +70,12 @@ class ForecastQuerySchema(ma.Schema):
                               metadata={"description": "`csv` for a download (or send `Accept: text/csv`)."})
 
 
+class PeriodReportSchema(ma.Schema):
+    """What every report of a period says first: its London dates, both included."""
+    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
+    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+
+
 class BreachItemSchema(ma.Schema):
     id = ma.fields.String(metadata={"description": "`breach-<id>` or `rate_violation-<id>`."})
     type = ma.fields.String()
@@ -124,9 +130,7 @@ class SiteTotalsSchema(ma.Schema):
     by_type = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
 
 
-class BreachReportSchema(ma.Schema):
-    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
-    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+class BreachReportSchema(PeriodReportSchema):
     items = BreachItemList(ma.fields.Nested(BreachItemSchema))
     next = ma.fields.String(allow_none=True, metadata={"description": "Cursor of the next page; null on the last."})
     totals = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
@@ -148,25 +152,27 @@ class FillFiguresSchema(ma.Schema):
     hours_delivered = ma.fields.Function(lambda o: hours_str(o["minutes_delivered"]))
 
 
-class FillItemSchema(FillFiguresSchema):
+class GroupSchema(ma.Schema):
+    """Which group a row of a grouped report is."""
     key = ma.fields.Raw(metadata={"description": "Site, department or grade id, or the ISO week (2026-W05)."})
     label = ma.fields.String()
-    week_start = ma.fields.Date()
+    week_start = ma.fields.Date(metadata={"description": "Grouped by week: its Monday."})
 
 
-class FillRateReportSchema(ma.Schema):
-    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
-    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+class GroupedReportSchema(PeriodReportSchema):
     group_by = ma.fields.String()
+
+
+class FillItemSchema(FillFiguresSchema, GroupSchema):
+    pass
+
+
+class FillRateReportSchema(GroupedReportSchema):
     items = ma.fields.List(ma.fields.Nested(FillItemSchema))
     totals = ma.fields.Nested(FillFiguresSchema)
     spend = ma.fields.Function(lambda o: {k: money_str(v) for k, v in o["spend"].items()},
                                metadata={"description": "Bank pay (approved timesheets) and agency charges, GBP."})
     hours_delivered = ma.fields.String(metadata={"description": "Hours of patient care delivered."})
-
-
-def _share(value):
-    return float(value) if value is not None else None
 
 
 class SpendFiguresSchema(ma.Schema):
@@ -177,7 +183,7 @@ class SpendFiguresSchema(ma.Schema):
     agency_hours = ma.fields.Function(lambda o: hours_str(o["agency_minutes"]))
     agency_spend = ma.fields.Function(lambda o: money_str(o["agency_spend"]),
                                       metadata={"description": "GBP at the agreed charge rates."})
-    agency_share = ma.fields.Function(lambda o: _share(o["agency_share"]),
+    agency_share = ma.fields.Function(lambda o: _rate(o["agency_share"]),
                                       metadata={"description": "Agency spend ÷ all spend, 0 to 1, half-up to "
                                                                "4 decimals; null when nothing was spent."})
     off_card_spend = ma.fields.Function(lambda o: money_str(o["off_card_spend"]),
@@ -188,16 +194,11 @@ class SpendFiguresSchema(ma.Schema):
                                                                   "shifts whose timesheet is not approved yet."})
 
 
-class SpendItemSchema(SpendFiguresSchema):
-    key = ma.fields.Raw(metadata={"description": "Site, department or grade id, or the ISO week (2026-W05)."})
-    label = ma.fields.String()
-    week_start = ma.fields.Date()
+class SpendItemSchema(SpendFiguresSchema, GroupSchema):
+    pass
 
 
-class SpendReportSchema(ma.Schema):
-    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
-    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
-    group_by = ma.fields.String()
+class SpendReportSchema(GroupedReportSchema):
     items = ma.fields.List(ma.fields.Nested(SpendItemSchema))
     totals = ma.fields.Nested(SpendFiguresSchema, metadata={"description": "The sum of the groups."})
 
@@ -220,10 +221,8 @@ class ForecastItemSchema(ForecastFiguresSchema):
     site_name = ma.fields.String()
 
 
-class ForecastReportSchema(ma.Schema):
+class ForecastReportSchema(PeriodReportSchema):
     as_of = ma.fields.Function(lambda o: format_london(o["as_of"]), metadata={"description": "When it was made."})
-    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
-    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
     days = ma.fields.Integer()
     items = ma.fields.List(ma.fields.Nested(ForecastItemSchema), metadata={"description": "Per site and day."})
     totals = ma.fields.List(ma.fields.Nested(ForecastFiguresSchema),
