@@ -20,13 +20,14 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from werkzeug.routing import AnyConverter
 
 from bankapp import create_app
 from bankapp.extensions import db
-from bankapp.timeutil import format_london, london_date, now_utc
+from bankapp.timeutil import format_london, london_date, now_utc, parse_datetime
 from tests import access_matrix as matrix
-from tests.conftest import _clean
+from tests.conftest import DEFAULT_NOW, _clean
 from tests.factories import PASSWORD, ApiClient, Factory, london, make_booking, make_shift
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -40,6 +41,20 @@ def _routes(app):
         for method in sorted(rule.methods - SKIPPED_METHODS):
             found.append((method, rule.rule))
     return sorted(found, key=lambda mr: (mr[1], mr[0]))
+
+
+# The matrix's tests share logged-in clients (below), and Flask signs a session cookie again at every
+# response: a test whose clock started over at DEFAULT_NOW would find the cookies "from the future" and
+# refuse them (itsdangerous will not load a negative age). So here each test's clock starts where the
+# last one stopped, from DEFAULT_NOW on.
+_clock_left_at = {"now": parse_datetime(DEFAULT_NOW)}
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(_clock_left_at["now"], tick=True) as traveller:
+        yield traveller
+        _clock_left_at["now"] = now_utc() + timedelta(seconds=1)
 
 
 ROUTES = _routes(create_app("config.TestConfig"))
