@@ -227,8 +227,9 @@ def fill_trend(*, actor, period: Period, site_id=None, department_id=None) -> di
 
 # --- spend ------------------------------------------------------------------------------
 
-SPEND_SUMS = ("bank_pennies", "bank_minutes", "agency_pennies", "agency_minutes", "off_card_pennies",
-              "estimated_pennies")
+# What the settled-spend query sums per group; the estimates add to them and to their own sum.
+SETTLED_SUMS = ("bank_pennies", "bank_minutes", "agency_pennies", "agency_minutes", "off_card_pennies")
+SPEND_SUMS = (*SETTLED_SUMS, "estimated_pennies")
 
 
 def _estimate(row, card_book, priced):
@@ -263,7 +264,7 @@ def _spend_sums(group_by, where) -> dict:
 
     for row in settled:
         entry = group(row)
-        for name in SPEND_SUMS[:-1]:
+        for name in SETTLED_SUMS:
             entry[name] += int(row[name] or 0)
     card_book, priced = cache(load_card_book), {}
     for row in unsettled:
