@@ -1,40 +1,30 @@
 """Staff Bank: the merged trust's medical staff-bank shift marketplace."""
-import importlib
 import logging
 from pathlib import Path
 
-from flask import Flask
 from sqlalchemy.pool import StaticPool
 
+from . import security, templating, transactions
+from .auth.permissions import authenticate_api_first, init_token_touch
+from .cli import bank_cli
+from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
-
-# Feature packages, in the order their blueprints and nav entries register.
-FEATURES = ("auth", "org", "staff", "rates", "shifts", "cascade", "timesheets", "payroll", "notifications",
-            "reports", "audit", "dataprotection")
+from .features import FEATURES, optional_module
+from .home import bp as home_bp
+from .transactions import TransactionalFlask
 
 log = logging.getLogger(__name__)
 
 
-def _optional_module(name):
-    """Import bankapp.<name> if the module exists (a feature may not have it)."""
-    try:
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        wanted = f"{__name__}.{name}"
-        if exc.name and wanted.startswith(exc.name):
-            return None
-        raise
-
-
 def import_models():
     for feature in FEATURES:
-        _optional_module(f"{feature}.models")
+        optional_module(f"{feature}.models")
     for feature in FEATURES:
-        _optional_module(f"{feature}.subscribers")
+        optional_module(f"{feature}.subscribers")
 
 
 def create_app(config=None):
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app = TransactionalFlask(__name__, template_folder="../templates", instance_relative_config=False)
     app.config.from_object(config or "config.Config")
     if app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:"):
         # One shared in-memory database for every session of the process.
@@ -44,8 +34,6 @@ def create_app(config=None):
 
     import_models()
     db.init_app(app)
-    from . import transactions
-
     transactions.init_app(app)  # after db.init_app: ends the transaction before the session is removed
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -54,25 +42,16 @@ def create_app(config=None):
     login_manager.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    from . import security
-
     security.init_app(app)
-
-    from .errors import register_error_handlers
 
     register_error_handlers(app)
     _register_blueprints(app)
-    from .auth.permissions import authenticate_api_first, commit_token_touch, init_token_touch
-
     app.before_request(authenticate_api_first)
-    app.after_request(commit_token_touch)
     init_token_touch()
     _register_template_helpers(app)
 
-    from .cli import bank_cli
-
     for feature in FEATURES:  # features add their own `flask bank …` commands
-        _optional_module(f"{feature}.commands")
+        optional_module(f"{feature}.commands")
     app.cli.add_command(bank_cli)
     _sqlite_pragmas(app)
     return app
@@ -85,24 +64,20 @@ def _ensure_instance_dir(app):
 
 
 def _register_blueprints(app):
-    from .home import bp as home_bp
-
     app.register_blueprint(home_bp)
     for feature in FEATURES:
-        api_module = _optional_module(f"{feature}.api")
+        api_module = optional_module(f"{feature}.api")
         if api_module is not None:
             for blp in getattr(api_module, "BLUEPRINTS", [api_module.blp]):
                 csrf.exempt(blp)
                 api.register_blueprint(blp)
-        views_module = _optional_module(f"{feature}.views")
+        views_module = optional_module(f"{feature}.views")
         if views_module is not None:
             for bp in getattr(views_module, "BLUEPRINTS", [views_module.bp]):
                 app.register_blueprint(bp)
 
 
 def _register_template_helpers(app):
-    from . import templating
-
     templating.register(app)
 
 

@@ -70,18 +70,3 @@ def keyset_page(session, stmt, key_column, *, cursor=None, limit=50):
     more = len(rows) > limit
     rows = rows[:limit]
     return {"items": rows, "next": getattr(rows[-1], key_column.key) if more and rows else None}
-
-
-def commit_without_reload(session):
-    """Commit, leaving the objects in the session as they are instead of expiring them.
-
-    For answers made from what the request itself just wrote (a new booking):
-    the values are known, and reading them back would cost a round trip per
-    object. Use only where nothing else in the transaction changed them.
-    """
-    session = session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True

@@ -8,7 +8,7 @@ page. Field errors go in ``errors`` (field -> messages); rule refusals list
 import logging
 
 from flask import current_app, jsonify, render_template, request
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -160,11 +160,12 @@ def handle_domain_error(error: DomainError):
     return render_template("errors/generic.html", error=error), error.status
 
 
+# The request's transaction has already been ended by the edge (``bankapp.transactions``)
+# before any of these handlers runs: they only answer.
+
+
 def handle_integrity_error(error: IntegrityError):
     """A constraint the services did not foresee: a conflict, never a 500."""
-    from .extensions import db
-
-    db.session.rollback()
     log.warning("integrity error: %s", error.orig)
     detail = "This change conflicts with data that already exists."
     if wants_problem_json():
@@ -175,9 +176,6 @@ def handle_integrity_error(error: IntegrityError):
 def handle_out_of_range(error: Exception):
     """A value the database cannot store (a number too big for its column, text too long): the
     input's fault, so 422, never a 500. Schemas should catch these first and name the field."""
-    from .extensions import db
-
-    db.session.rollback()
     log.warning("value out of range for the database: %s", error)
     detail = "A number or text in the request is too large to store."
     if wants_problem_json():
@@ -185,10 +183,21 @@ def handle_out_of_range(error: Exception):
     return render_template("errors/generic.html", error=ValidationFailed(detail)), 422
 
 
-def handle_unexpected(error: Exception):
-    from .extensions import db
+def handle_database_unavailable(error: Exception):
+    """The database went away or refused the connection mid-request: 503, try again, never a bare 500."""
+    log.error("database unavailable: %s", getattr(error, "orig", error))
+    detail = "The service could not reach its database. Nothing was saved; please try again in a moment."
+    if wants_problem_json():
+        return problem_response(503, "Service unavailable", detail, type_slug="database-unavailable",
+                                headers={"Retry-After": "5"})
+    try:
+        page = render_template("errors/generic.html", error=DomainError(detail, title="Service unavailable"))
+    except Exception:  # noqa: BLE001 - the page itself needed the database
+        page = f"<!doctype html><html lang=en><title>Service unavailable</title><h1>Service unavailable</h1><p>{detail}"
+    return page, 503, {"Retry-After": "5"}
 
-    db.session.rollback()
+
+def handle_unexpected(error: Exception):
     current_app.logger.exception("unhandled error")
     if wants_problem_json():
         return problem_response(500, "Internal server error", "Something went wrong on our side.")
@@ -201,6 +210,8 @@ def register_error_handlers(app):
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)
 

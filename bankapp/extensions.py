@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 from . import wording  # noqa: F401  (marshmallow's messages in plain English, before any schema exists)
+from .apiutil import BankApi
 
 # Constraint names are predictable so that IntegrityError can be mapped to a
 # domain error by name, and migrations can drop what they create.
@@ -24,13 +25,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-def _make_api():
-    # Imported here so that the error schema lives with the other API helpers.
-    from .apiutil import BankApi
-
-    return BankApi()
-
-
-api = _make_api()
+api = BankApi()

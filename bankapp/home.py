@@ -2,14 +2,14 @@
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from .features import FEATURES
+
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 @login_required
 def index():
-    from . import FEATURES
-
     return render_template("home/index.html", user=current_user, home_features=FEATURES)
 
 

@@ -62,7 +62,7 @@ JOBS = [
         "Seal new audit events into the hash chain"),
     Job("complete-worked-shifts", "bankapp.shifts.jobs:complete_worked_shifts", "interval", {"minutes": 15},
         "Mark booked shifts whose end has passed as completed"),
-    Job("weekly-breach-digest", "bankapp.reports.jobs:send_weekly_breach_digest", "interval", {"hours": 1},
+    Job("weekly-breach-digest", "bankapp.notifications.digest:send_weekly_breach_digest", "interval", {"hours": 1},
         "Last week's breach counts to executives by SMS (from Monday 08:00 London, once per week each)"),
 ]
 

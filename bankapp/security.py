@@ -25,6 +25,8 @@ import os
 from flask_talisman import Talisman
 from werkzeug.routing import IntegerConverter
 
+from .extensions import api
+
 log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = {
@@ -107,7 +109,6 @@ class DatabaseIntConverter(IntegerConverter):
 def _bound_url_ids(app):
     from flask_smorest.spec.plugins import integerconverter2paramschema
 
-    from .extensions import api
 
     app.url_map.converters["int"] = DatabaseIntConverter
     api.register_converter(DatabaseIntConverter, integerconverter2paramschema)

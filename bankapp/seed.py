@@ -8,13 +8,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from . import FEATURES, _optional_module
+from .auth.models import User
 from .auth.services import hash_password
 from .cascade.services import create_agency
 from .extensions import db
+from .features import FEATURES, optional_module
 from .org.models import Site
 from .org.services import create_department, create_grade, create_site
-from .staff.models import DOCUMENT_KINDS
+from .staff.documents import DOCUMENT_KINDS
 from .staff.services import add_document, create_person
 from .timeutil import london_date, now_utc
 
@@ -136,7 +137,7 @@ def seed_demo(doctors=300, random_seed=2026):
     db.session.flush()
 
     for feature in FEATURES:
-        module = _optional_module(f"{feature}.demo")
+        module = optional_module(f"{feature}.demo")
         if module is not None:
             module.seed(ctx)
     db.session.flush()
@@ -145,8 +146,6 @@ def seed_demo(doctors=300, random_seed=2026):
 
 def existing_logins():
     """The demo's named accounts (not the generated doctors), labelled by role."""
-    from .auth.models import User
-
     users = db.session.execute(db.select(User).where(User.email.like(f"%@{DOMAIN}"))
                                .where(~User.email.like("%.%.%@%")).order_by(User.id)).scalars().all()
     return [(", ".join(u.role_labels), u.email) for u in users]

@@ -1,19 +1,16 @@
 """Template filters and globals: London times, money, labels, navigation."""
 from .auth.models import ROLE_LABELS
+from .money import hours_from_minutes
 from .nav import nav_items
-from .timeutil import times_in_words
+from .timeutil import PEOPLE_FORMAT, format_london, london_text, times_in_words
 
 
 def london(dt, fmt=None):
     """A datetime as London wall-clock text for people (e.g. 'Sat 24 Oct 2026 20:00')."""
-    from .timeutil import PEOPLE_FORMAT, london_text
-
     return london_text(dt, fmt or PEOPLE_FORMAT)
 
 
 def london_iso(dt):
-    from .timeutil import format_london
-
     return format_london(dt) if dt else ""
 
 
@@ -27,8 +24,6 @@ def hours(minutes):
     """Minutes as hours for people: ``1,234.50`` (two decimals, as the CSV gives them without the commas)."""
     if minutes is None:
         return ""
-    from .money import hours_from_minutes
-
     return f"{hours_from_minutes(int(minutes)):,}"
 
 

@@ -5,7 +5,7 @@ number." rather than "Not a valid integer.". Fields read their messages when
 they are created, so this runs before any schema is defined (imported first
 by ``extensions``). Fields and validators given their own ``error`` keep it;
 "Missing data for required field." is left as it is because the forms
-replace it with a message per field (``org.views.load_form``).
+replace it with a message per field (``forms.load_form``).
 """
 import marshmallow as ma
 from marshmallow import validate

@@ -26,7 +26,7 @@ from werkzeug.security import generate_password_hash
 
 from bankapp.rates.demo import AGENCY_CAP, card_figures
 from bankapp.seed import DEPARTMENTS, FIRST, GRADES, LAST, SITES
-from bankapp.staff.models import DOCUMENT_KINDS
+from bankapp.staff.documents import DOCUMENT_KINDS
 from bankapp.timeutil import london_date
 
 from . import common, year

@@ -7,9 +7,13 @@ from ``DEFAULT_NOW``, or from the instant its ``@pytest.mark.clock("…")``
 names, before any other fixture runs, so logins, tokens and data all share one
 clock and no test depends on today's date. A test moves it with the ``clock``
 fixture (``clock.move_to(…)``, ``clock.shift(…)``) or a nested
-``time_machine.travel``.
+``time_machine.travel``. Unmarked tests start ``DEFAULT_NOW`` plus the real
+seconds the session has run, so the default clock never goes back between
+tests (a session cookie signed in one test stays valid in the next).
 """
 import os
+import time
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -24,6 +28,7 @@ from .factories import ApiClient, Factory
 
 # A Wednesday, 10:00 in London (GMT): outside quiet hours, no clock change or bank holiday near.
 DEFAULT_NOW = "2026-11-25T10:00:00+00:00"
+_SESSION_STARTED = time.monotonic()
 
 
 def pytest_configure(config):
@@ -35,7 +40,10 @@ def pytest_configure(config):
 def clock(request):
     """The test's clock, pinned for the whole test (login included) and ticking from there."""
     marker = request.node.get_closest_marker("clock")
-    start = parse_datetime(marker.args[0] if marker else DEFAULT_NOW)
+    if marker:
+        start = parse_datetime(marker.args[0])
+    else:
+        start = parse_datetime(DEFAULT_NOW) + timedelta(seconds=int(time.monotonic() - _SESSION_STARTED))
     with time_machine.travel(start, tick=True) as traveller:
         yield traveller
 

@@ -9,7 +9,7 @@ from bankapp.auth.services import issue_token
 from bankapp.cascade.services import create_agency
 from bankapp.extensions import db
 from bankapp.org.services import create_department, create_grade, create_site
-from bankapp.staff.models import DOCUMENT_KINDS
+from bankapp.staff.documents import DOCUMENT_KINDS
 from bankapp.staff.services import add_document, create_person
 from bankapp.timeutil import london_date, now_utc
 

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from bankapp.extensions import db
+from bankapp.jobrunner import SchedulerLock, build_scheduler, run_if_leader, wait_for_lock
 from bankapp.jobs import JOBS, run_order
 from bankapp.notifications.models import OutboxMessage
-from bankapp.notifications.scheduler import SchedulerLock, build_scheduler, run_if_leader, wait_for_lock
 from bankapp.staff.models import ComplianceDocument
 from tests.conftest import requires_postgres
 from tests.factories import make_booking, make_shift

@@ -124,3 +124,170 @@ def test_token_use_is_written_with_a_successful_answer_only(app, world, api, met
     db.session.expire_all()
     used = db.session.execute(db.select(ApiToken.last_used_at)).scalar()
     assert (used is not None) is (status < 400)
+
+
+# --- the request edge: TransactionalFlask commits or rolls back once, after the view ---------------------------
+
+
+@pytest.fixture
+def view(app, monkeypatch):
+    """``view(fn)``: GET / (a page) and GET /api/v1/grades (the API, signed in) answer with ``fn`` instead."""
+
+    def install(fn):
+        monkeypatch.setitem(app.view_functions, "home.index", fn)
+        monkeypatch.setitem(app.view_functions, "org_api.list_grades", fn)
+
+    return install
+
+
+def add_site(code):
+    db.session.add(Site(code=code, name=f"Site {code}"))
+    db.session.flush()
+
+
+def test_a_page_that_answers_an_error_keeps_nothing_it_wrote(client, view):
+    def wrote_then_refused():
+        add_site("ZA")
+        return "refused", 422
+
+    view(wrote_then_refused)
+    assert client.get("/").status_code == 422
+    assert site_codes() == []
+
+
+def test_a_successful_answer_is_committed_without_the_view_committing(client, view):
+    def wrote():
+        add_site("ZB")
+        return "done", 201
+
+    view(wrote)
+    assert client.get("/").status_code == 201
+    db.session.remove()
+    assert site_codes() == ["ZB"]
+
+
+def test_keep_on_error_commits_a_counted_attempt_that_answers_an_error(client, view):
+    from bankapp.transactions import keep_on_error
+
+    def counted():
+        add_site("ZC")
+        keep_on_error()
+        return "wrong code", 422
+
+    view(counted)
+    assert client.get("/").status_code == 422
+    assert site_codes() == ["ZC"]
+
+
+def test_a_domain_error_after_a_write_answers_problem_details_and_keeps_nothing(client, world, api, view):
+    from bankapp.errors import Conflict
+
+    def wrote_then_raised():
+        add_site("ZD")
+        raise Conflict("Someone else got there first.")
+
+    view(wrote_then_raised)
+    resp = api(world.admin).get("/api/v1/grades")
+    assert resp.status_code == 409 and resp.mimetype == "application/problem+json"
+    assert resp.get_json()["detail"] == "Someone else got there first."
+    assert "ZD" not in site_codes()
+
+
+def test_a_commit_that_fails_answers_problem_details_not_a_500(client, world, api, view):
+    def duplicate_codes_left_for_the_commit():
+        db.session.add_all([Site(code="ZE", name="One"), Site(code="ZE", name="Two")])
+        return {"items": [], "next": None}
+
+    view(duplicate_codes_left_for_the_commit)
+    resp = api(world.admin).get("/api/v1/grades")
+    assert resp.status_code == 409 and resp.get_json()["title"] == "Conflict"
+    assert "ZE" not in site_codes()
+
+
+def test_a_database_error_answers_503_even_when_the_first_rollback_fails_too(client, world, api, view):
+    from sqlalchemy.exc import OperationalError
+
+    admin = api(world.admin)
+    lost = OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    def connection_lost():
+        add_site("ZF")
+        session = db.session()
+        real_rollback = session.rollback
+
+        def rollback_fails_once():
+            session.rollback = real_rollback
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+        session.rollback = rollback_fails_once
+        raise lost
+
+    view(connection_lost)
+    resp = admin.get("/api/v1/grades")
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
+    assert resp.headers["Retry-After"] == "5"
+    assert "Nothing was saved" in resp.get_json()["detail"]
+    db.session.remove()
+    assert "ZF" not in site_codes()
+
+
+@requires_postgres
+def test_a_connection_killed_mid_request_answers_503_problem_details(app, client, world, api, view):
+    """The server ends the request's connection (as a failover or restart would) between two statements."""
+    admin = api(world.admin)
+
+    def killed():
+        add_site("ZK")
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        db.session.execute(text("SELECT 1"))
+        return {"items": [], "next": None}
+
+    view(killed)
+    resp = admin.get("/api/v1/grades")
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
+    db.session.remove()
+    assert "ZK" not in site_codes()
+    assert admin.get("/api/v1/sites").status_code == 200  # the pool recovers for the next request
+
+
+def test_attempt_undoes_only_the_refused_service_and_the_redirect_keeps_the_rest(client, view):
+    from flask import redirect
+
+    from bankapp.errors import Conflict
+    from bankapp.transactions import attempt
+
+    def page():
+        add_site("ZG")
+        try:
+            with attempt():
+                add_site("ZH")
+                raise Conflict("refused")
+        except Conflict:
+            pass
+        return redirect("/elsewhere")
+
+    view(page)
+    assert client.get("/").status_code == 302
+    db.session.remove()
+    assert site_codes() == ["ZG"]
+
+
+def test_a_transactional_command_commits_on_return_and_rolls_back_on_error(app):
+    from bankapp.transactions import transactional
+
+    @transactional
+    def good():
+        add_site("ZI")
+
+    @transactional
+    def bad():
+        add_site("ZJ")
+        raise RuntimeError("half-way")
+
+    good()
+    with pytest.raises(RuntimeError):
+        bad()
+    db.session.remove()
+    assert site_codes() == ["ZI"]

@@ -2,25 +2,23 @@
 import click
 
 from ..cli import bank_cli
-from ..extensions import db
+from ..transactions import transactional
 from .chain import seal_audit_chain, verify_audit_chain
 
 
 @bank_cli.command("seal-audit")
+@transactional
 def seal_audit_command():
     """Link new audit events into the hash chain (the job does this every minute)."""
     sealed = seal_audit_chain()
-    db.session.commit()
     click.echo(f"Sealed {sealed} audit event(s).")
 
 
 @bank_cli.command("verify-audit")
 def verify_audit_command():
     """Seal, then check the whole chain; exit 1 if any event was edited or deleted."""
-    seal_audit_chain()
-    db.session.commit()
-    report = verify_audit_chain()
-    db.session.rollback()
+    transactional(seal_audit_chain)()
+    report = verify_audit_chain()  # reads only
     if report.ok:
         click.echo(f"Audit trail intact: {report.count} event(s), head seq {report.head_seq} hash {report.head_hash}.")
         return

@@ -3,7 +3,6 @@ from flask import g
 from flask_smorest import Blueprint
 
 from ..errors import Unauthorized
-from ..extensions import db
 from ..timeutil import format_london
 from .permissions import api_auth
 from .schemas import TokenRequestSchema, TokenSchema
@@ -25,7 +24,6 @@ def create_token(body):
     except Unauthorized:
         raise
     token, row = issue_token(user)
-    db.session.commit()
     return {"token": token, "expires_at": format_london(row.expires_at)}
 
 
@@ -36,4 +34,3 @@ def create_token(body):
 def delete_token():
     """Revoke the token used for this request."""
     revoke_token(g.api_token, actor=g.actor)
-    db.session.commit()

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, event
 from ..errors import Forbidden, Unauthorized
 from ..extensions import db
 from ..timeutil import now_utc
+from ..transactions import request_succeeded
 from .models import ApiToken
 from .services import find_live_token
 
@@ -46,17 +47,6 @@ def authenticate_api_first():
     authenticate_api()
 
 
-def commit_token_touch(response):
-    """after_request: most API reads never commit, so commit the token's use
-    here (``record_token_use`` writes it); a refused request keeps nothing."""
-    if "token_touch" in g:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            g.pop("token_touch")
-    return response
-
-
 # A plain table UPDATE, not an ORM one: nothing in the session needs synchronising.
 _TOUCH = (ApiToken.__table__.update().where(ApiToken.__table__.c.id == bindparam("token_id"))
           .values(last_used_at=bindparam("now")))
@@ -68,12 +58,12 @@ def record_token_use(session):
     Deferred to the commit rather than set on the loaded row, so a request
     that is refused before it writes anything (a lost claim: 409) writes
     nothing at all and its transaction can end with a plain COMMIT
-    (``bankapp.transactions``).
+    (``bankapp.transactions``); a refused request keeps no trace of its token.
     """
     if not has_request_context():
         return
     token_id = g.pop("token_touch", None)
-    if token_id is not None:
+    if token_id is not None and request_succeeded():
         session.execute(_TOUCH, {"token_id": token_id, "now": now_utc()})
 
 

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.services import record_audit
 from ..errors import Conflict, Unauthorized, ValidationFailed
 from ..extensions import db
+from ..staff.models import DoctorProfile
 from ..timeutil import now_utc
 from .models import ROLES, ApiToken, User, UserRole, UserSite
 
@@ -111,7 +112,6 @@ def _token_with_user():
     few roles, a few sites), so the joined rows stay few. Built once: building
     a statement with loader options costs more Python than running it.
     """
-    from ..staff.models import DoctorProfile
 
     return (db.select(ApiToken).join(ApiToken.user).where(ApiToken.token_hash == bindparam("token_hash"))
             .options(contains_eager(ApiToken.user).options(

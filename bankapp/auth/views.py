@@ -55,7 +55,6 @@ def login():
             else:
                 session.clear()  # a fresh session at every login
                 login_user(user)
-                db.session.commit()
                 return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         status = 401 if "password" in errors and email and request.form.get("password") else 422
         return render_template("auth/login.html", errors=errors, email=email), status

@@ -7,12 +7,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from ..auth.permissions import page_roles
 from ..errors import Conflict, NotFound, RuleRefused, ValidationFailed
 from ..extensions import db
-from ..money import parse_money
+from ..forms import load_form
 from ..nav import register_nav
 from ..org.models import Grade
+from ..rates.services import agency_cap_for
+from ..transactions import attempt
 from . import offers, queries, services
 from .forms import errors_from
 from .models import AgencyOffer
+from .schemas import OfferCreateSchema
 
 log = logging.getLogger(__name__)
 agency_bp = Blueprint("cascade_agency", __name__, url_prefix="/agency")
@@ -49,17 +52,12 @@ def offer(shift_id):
         abort(404)
     errors, form = {}, {}
     if request.method == "POST":
-        form = {k: request.form.get(k, "").strip() for k in ("locum_name", "gmc_number", "grade", "charge_rate")}
-        try:
-            charge = parse_money(form["charge_rate"]) if form["charge_rate"] else None
-        except ValueError as exc:
-            errors["charge_rate"] = [str(exc)]
-            charge = None
+        form = request.form.to_dict()
+        body, errors = load_form(OfferCreateSchema(), request.form)
         if not errors:
             try:
-                made = offers.make_offer(shift, actor=g.actor, locum_name=form["locum_name"],
-                                         gmc_number=form["gmc_number"], grade=form["grade"], charge_rate=charge)
-                db.session.commit()
+                with attempt():
+                    made = offers.make_offer(shift, actor=g.actor, **body)
             except (ValidationFailed, RuleRefused, Conflict) as exc:
                 errors = errors_from(exc)
             else:
@@ -68,4 +66,4 @@ def offer(shift_id):
     grades = db.session.execute(db.select(Grade).where(Grade.rank >= shift.grade.rank).order_by(Grade.rank)
                                 ).scalars().all()
     return render_template("cascade/agency_offer.html", shift=shift, grades=grades, form=form, errors=errors,
-                           cap=offers.agency_cap(shift)), (422 if errors else 200)
+                           cap=agency_cap_for(shift)), (422 if errors else 200)

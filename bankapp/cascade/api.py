@@ -6,9 +6,10 @@ from ..apiutil import ListQuerySchema, keyset_page, list_schema
 from ..auth.permissions import api_auth
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..reports import agency_return
 from ..shifts.models import Shift
 from ..shifts.queries import visible_shift
-from . import agency_return, offers, queries, services
+from . import offers, queries, services
 from .models import Agency, AgencyOffer, CascadeRequest
 from .schemas import (
     AgencySchema,
@@ -39,7 +40,6 @@ BLUEPRINTS = [blp, cascade_blp]
 @api_auth("admin")
 def create_agency(body):
     agency = services.create_agency(**body, actor=g.actor)
-    db.session.commit()
     return agency
 
 
@@ -81,7 +81,6 @@ def _request_or_404(request_id) -> CascadeRequest:
 def request_cascade(body, shift_id):
     """Ask for agency cover of an open shift the bank cannot fill (reason required)."""
     request = services.request_cascade(_shift_or_404(shift_id), actor=g.actor, reason=body["reason"])
-    db.session.commit()
     return request
 
 
@@ -103,7 +102,6 @@ def list_cascade_requests(query):
 def approve_cascade(body, request_id):
     """Approve: the shift is released to tier 1 agencies (and to tier 2 after the tier window)."""
     request = services.approve_cascade(_request_or_404(request_id), actor=g.actor, note=body.get("note"))
-    db.session.commit()
     return request
 
 
@@ -114,7 +112,6 @@ def approve_cascade(body, request_id):
 @api_auth("approver")
 def reject_cascade(body, request_id):
     request = services.reject_cascade(_request_or_404(request_id), actor=g.actor, note=body.get("note"))
-    db.session.commit()
     return request
 
 
@@ -157,7 +154,6 @@ def make_offer(body, shift_id):
     """Offer a locum for a shift released to the agency's tier."""
     _actor_agency()
     offer = offers.make_offer(shift_id, actor=g.actor, **body)
-    db.session.commit()
     return offer
 
 
@@ -189,7 +185,6 @@ def _offer_in_view(offer_id):
 def accept_offer(offer_id):
     """Book the locum; above the cap or off framework the offer awaits an executive instead."""
     offer = offers.accept_offer(_offer_in_view(offer_id), actor=g.actor)
-    db.session.commit()
     return offer
 
 
@@ -203,7 +198,6 @@ def accept_offer(offer_id):
 def approve_offer(body, offer_id):
     """Break glass on patient-safety grounds: books the locum and records the breaches."""
     offer = offers.approve_offer(_offer_in_view(offer_id), actor=g.actor, reason=body.get("reason"))
-    db.session.commit()
     return offer
 
 
@@ -215,7 +209,6 @@ def approve_offer(body, offer_id):
 def decline_offer(body, offer_id):
     """Turn an offer down (coordinator: offered; executive: awaiting approval). The agency is told."""
     offer = offers.decline_offer(_offer_in_view(offer_id), actor=g.actor, reason=body.get("reason"))
-    db.session.commit()
     return offer
 
 

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from ..errors import DomainError
+from ..shifts.services import post_shift
 from ..timeutil import LONDON, london_date, now_utc
 from . import offers, services
 
@@ -16,11 +17,6 @@ def _london(day, hour):
 
 
 def seed(ctx):
-    try:
-        from ..shifts.services import post_shift
-    except ImportError:
-        log.info("no shifts service: demo cascade skipped")
-        return
     agency1, agency2 = ctx.people.get("agency1"), ctx.people.get("agency2")
     site = ctx.sites[0]
     coordinator, approver = ctx.people.get(f"coordinator:{site.code}"), ctx.people.get(f"approver:{site.code}")

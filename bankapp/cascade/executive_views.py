@@ -9,8 +9,10 @@ from ..auth.permissions import page_roles
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..nav import register_nav
+from ..reports import agency_return
 from ..timeutil import london_date, now_utc
-from . import agency_return, offers, queries, rules
+from ..transactions import attempt
+from . import offers, queries, rules
 from .forms import errors_from
 from .models import AgencyOffer
 
@@ -51,15 +53,14 @@ def approval(offer_id):
         reason = request.form.get("reason", "")
         action = request.form.get("action", "approve")
         try:
-            if action == "decline":
-                offers.decline_offer(offer, actor=g.actor, reason=reason)
-            else:
-                offers.approve_offer(offer, actor=g.actor, reason=reason)
-            db.session.commit()
+            with attempt():
+                if action == "decline":
+                    offers.decline_offer(offer, actor=g.actor, reason=reason)
+                else:
+                    offers.approve_offer(offer, actor=g.actor, reason=reason)
         except ValidationFailed as exc:
             errors = errors_from(exc)
         except (Conflict, Forbidden) as exc:
-            db.session.rollback()
             errors = {"_form": [exc.detail]}
         else:
             flash(f"{offer.locum_name} is booked; the breach is recorded." if action != "decline"

@@ -14,25 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record_audit, record_breach
 from ..auth.permissions import require_site
 from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed, violated
-from ..events import emit
 from ..extensions import db
+from ..fields import CHARGE_NOT_POSITIVE
 from ..org.models import Grade
+from ..rates.services import agency_cap_for
+from ..shifts import lifecycle
+from ..shifts.locking import lock_shift
 from ..shifts.models import Booking
 from ..staff.models import DoctorProfile
 from ..timeutil import now_utc
 from . import rules
 from .models import AgencyOffer
-from .services import close_live_offers, lock_shift, notify_agency, visible_shift_for_agency
+from .services import close_live_offers, notify_agency, visible_shift_for_agency
 
 log = logging.getLogger(__name__)
-ONE_LIVE_BOOKING = "uq_bookings_one_live_per_shift"
-
-
-def agency_cap(shift) -> Decimal | None:
-    """The agency cap per hour for the shift's grade on the card in force at its start."""
-    from ..rates.services import agency_cap_for
-
-    return agency_cap_for(shift)
 
 
 def make_offer(shift, *, actor, locum_name, gmc_number, grade, charge_rate, now=None) -> AgencyOffer:
@@ -54,7 +49,7 @@ def make_offer(shift, *, actor, locum_name, gmc_number, grade, charge_rate, now=
     if not gmc_number:
         errors["gmc_number"] = ["Give the locum's GMC number."]
     if charge_rate is None or charge_rate <= 0:
-        errors["charge_rate"] = ["The charge rate must be more than £0.00 an hour."]
+        errors["charge_rate"] = [CHARGE_NOT_POSITIVE]
     grade_row = db.session.execute(db.select(Grade).filter_by(code=grade)).scalar_one_or_none() if grade else None
     if grade_row is None:
         errors["grade"] = [f"Unknown grade: {grade}." if grade else "Choose the locum's grade."]
@@ -70,7 +65,7 @@ def make_offer(shift, *, actor, locum_name, gmc_number, grade, charge_rate, now=
             AgencyOffer.shift_id == shift.id, AgencyOffer.gmc_number == gmc_number,
             AgencyOffer.status.in_(("offered", "pending_executive_approval")))).first():
         raise Conflict("This locum has already been offered for this shift.")
-    cap = agency_cap(shift)
+    cap = agency_cap_for(shift)
     offer = AgencyOffer(shift_id=shift.id, agency_id=agency.id, offered_by_id=actor.id, locum_name=locum_name,
                         gmc_number=gmc_number, grade_id=grade_row.id, charge_rate=charge_rate, status="offered",
                         cap=cap, over_cap_amount=rules.over_cap_per_hour(charge_rate, cap),
@@ -111,7 +106,7 @@ def accept_offer(offer, *, actor) -> AgencyOffer:
     offer = _lock_offer(offer)
     if offer.status != "offered":
         raise Conflict(f"This offer is {offer.status.replace('_', ' ')}; it can no longer be accepted.")
-    cap = agency_cap(shift)
+    cap = agency_cap_for(shift)
     offer.cap = cap
     offer.over_cap_amount = rules.over_cap_per_hour(offer.charge_rate, cap)
     offer.off_framework = not offer.agency.on_framework
@@ -190,18 +185,8 @@ def decline_offer(offer, *, actor, reason=None) -> AgencyOffer:
 
 
 def _book(offer, shift, *, actor) -> Booking:
-    """Book the locum: agency booking, shift booked, the other offers declined."""
-    booking = Booking(shift_id=shift.id, doctor_id=None, source="agency", status="booked",
-                      charge_rate=offer.charge_rate, agency_offer_id=offer.id, booked_by_id=actor.id)
-    db.session.add(booking)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        if violated(exc, ONE_LIVE_BOOKING, columns="bookings.shift_id"):
-            raise Conflict("This shift has just been booked by someone else.") from exc
-        raise
-    before = shift.status
-    shift.status = "booked"
+    """Book the locum (``lifecycle.book``); the offer is accepted and the shift's other offers declined."""
+    booking = lifecycle.book(shift, actor=actor, offer=offer)
     offer.status = "accepted"
     offer.decided_at = now_utc()
     offer.booking_id = booking.id
@@ -214,12 +199,6 @@ def _book(offer, shift, *, actor) -> Booking:
     notify_agency(offer, "offer_accepted", f"Offer for {offer.locum_name} accepted: the shift is booked.")
     close_live_offers(shift.id, status="declined", kind="offer_declined",
                       message="Offer declined: another offer was accepted.", actor=actor, keep=offer)
-    record_audit("booking.created", "booking", booking.id, actor=actor,
-                 after={"shift_id": shift.id, "source": "agency", "agency_offer_id": offer.id,
-                        "charge_rate": offer.charge_rate})
-    record_audit("shift.booked", "shift", shift.id, actor=actor, before={"status": before},
-                 after={"status": "booked", "booking_id": booking.id})
-    emit("shift.booked", booking=booking, actor=actor)
     return booking
 
 

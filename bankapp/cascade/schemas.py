@@ -3,14 +3,14 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..apiutil import ListQuerySchema
-from ..rates.schemas import LondonDateTime, Money
+from ..fields import CHARGE_NOT_POSITIVE, LondonDateTime, Money
 from .models import CASCADE_STATUSES, OFFER_STATUSES
 
 
 class AgencySchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(required=True, validate=validate.Length(min=2, max=120))
-    tier = ma.fields.Integer(required=True, validate=validate.OneOf((1, 2), error="Tier is 1 or 2."))
+    tier = ma.fields.Integer(required=True, validate=validate.OneOf((1, 2), error="Choose tier 1 or tier 2."))
     on_framework = ma.fields.Boolean(required=True)
 
 
@@ -63,11 +63,15 @@ class AgencyShiftSchema(ma.Schema):
 
 
 class OfferCreateSchema(ma.Schema):
-    locum_name = ma.fields.String(required=True, validate=validate.Length(min=2, max=120))
+    locum_name = ma.fields.String(required=True, validate=validate.Length(min=2, max=120),
+                                  error_messages={"required": "Give the locum's full name."})
     gmc_number = ma.fields.String(required=True, validate=validate.Regexp(
-        r"^\d{7}$", error="GMC numbers have 7 digits."))
-    grade = ma.fields.String(required=True, metadata={"description": "Grade code of the locum, e.g. ST3"})
-    charge_rate = Money(required=True, metadata={"description": 'Agency charge per hour, e.g. "95.00"'})
+        r"^\d{7}$", error="GMC numbers have 7 digits."), error_messages={"required": "Give the locum's GMC number."})
+    grade = ma.fields.String(required=True, error_messages={"required": "Choose the locum's grade."},
+                             metadata={"description": "Grade code of the locum, e.g. ST3"})
+    charge_rate = Money(required=True, positive=True, not_positive=CHARGE_NOT_POSITIVE,
+                        error_messages={"required": CHARGE_NOT_POSITIVE},
+                        metadata={"description": 'Agency charge per hour, e.g. "95.00"'})
 
 
 class OfferReasonSchema(ma.Schema):

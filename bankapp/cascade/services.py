@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record_audit
 from ..auth.permissions import require_site
 from ..errors import Conflict, NotFound, RuleRefused, ValidationFailed, violated
-from ..events import emit
 from ..extensions import db
+from ..shifts import lifecycle
+from ..shifts.locking import lock_shift
 from ..shifts.models import Shift
-from ..timeutil import format_london, now_utc
+from ..timeutil import now_utc
 from . import rules
 from .models import LIVE_OFFER_STATUSES, Agency, AgencyNotice, AgencyOffer, CascadeRequest
 
@@ -33,17 +34,6 @@ def create_agency(*, name, tier, on_framework, actor) -> Agency:
     record_audit("agency.created", "agency", agency.id, actor=actor,
                  after={"name": name, "tier": tier, "on_framework": on_framework})
     return agency
-
-
-def lock_shift(shift_id) -> Shift:
-    """The shift, freshly read and locked until the transaction ends (PostgreSQL;
-    SQLite serialises writers)."""
-    shift = db.session.execute(
-        db.select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift)
-        .execution_options(populate_existing=True)).unique().scalar_one_or_none()
-    if shift is None:
-        raise NotFound("No such shift.")
-    return shift
 
 
 def _required_text(value, field, message):
@@ -113,14 +103,9 @@ def approve_cascade(request, *, actor, note=None, now=None) -> CascadeRequest:
     shift = lock_shift(request.shift_id)
     if shift.status != "open":
         raise Conflict(_not_open_message(shift))
-    shift.status = "released_tier1"
-    shift.released_tier1_at = now or now_utc()
-    db.session.flush()
     record_audit("cascade.approved", "cascade_request", request.id, actor=actor,
                  before={"status": "pending_approval"}, after={"status": "approved", "note": request.note})
-    record_audit("shift.released", "shift", shift.id, actor=actor, before={"status": "open"},
-                 after={"status": "released_tier1", "released_tier1_at": format_london(shift.released_tier1_at)})
-    emit("shift.released", shift=shift, tier=1, actor=actor)
+    lifecycle.release(shift, tier=1, actor=actor, now=now or now_utc())
     return request
 
 
@@ -162,13 +147,8 @@ def escalate_to_tier2(now=None) -> list[int]:
             .execution_options(populate_existing=True))
     moved = []
     for shift in db.session.execute(stmt).unique().scalars():
-        shift.status = "released_tier2"
-        shift.released_tier2_at = now
-        record_audit("shift.released", "shift", shift.id, actor=None, before={"status": "released_tier1"},
-                     after={"status": "released_tier2", "released_tier2_at": format_london(now)})
-        emit("shift.released", shift=shift, tier=2, actor=None)
+        lifecycle.release(shift, tier=2, actor=None, now=now)
         moved.append(shift.id)
-    db.session.flush()
     if moved:
         log.info("released %d shift(s) to tier 2 agencies: %s", len(moved), moved)
     return moved

@@ -10,7 +10,9 @@ from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed
 from ..extensions import db
 from ..nav import register_nav
 from ..shifts.queries import visible_shift
+from ..transactions import attempt
 from . import offers, queries, services
+from .admin_views import admin_bp
 from .agency_views import agency_bp
 from .executive_views import executive_bp
 from .forms import errors_from
@@ -18,7 +20,7 @@ from .models import LIVE_OFFER_STATUSES, AgencyOffer, CascadeRequest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("cascade", __name__)
-BLUEPRINTS = [bp, agency_bp, executive_bp]
+BLUEPRINTS = [bp, agency_bp, executive_bp, admin_bp]
 
 register_nav("Agency cover", "cascade.coordinator_offers", "coordinator", order=30)
 register_nav("Cascade requests", "cascade.requests_queue", "approver", order=31)
@@ -37,12 +39,11 @@ def request_cover(shift_id):
     if request.method == "POST":
         reason = request.form.get("reason", "")
         try:
-            services.request_cascade(shift, actor=g.actor, reason=reason)
-            db.session.commit()
+            with attempt():
+                services.request_cascade(shift, actor=g.actor, reason=reason)
         except (ValidationFailed, RuleRefused) as exc:
             errors = errors_from(exc)
         except Conflict as exc:
-            db.session.rollback()
             flash(exc.detail, "error")
             return redirect(url_for("cascade.coordinator_offers"))
         else:
@@ -79,13 +80,12 @@ def coordinator_decide_offer(offer_id, action):
     offer = db.session.get(AgencyOffer, offer_id) or abort(404)
     require_site(g.actor, offer.shift.site_id, "coordinator")
     try:
-        if action == "accept":
-            offer = offers.accept_offer(offer, actor=g.actor)
-        else:
-            offer = offers.decline_offer(offer, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            if action == "accept":
+                offer = offers.accept_offer(offer, actor=g.actor)
+            else:
+                offer = offers.decline_offer(offer, actor=g.actor)
     except (Conflict, Forbidden) as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
         flash(_accept_message(offer) if action == "accept" else f"Offer from {offer.agency.name} declined.",
@@ -122,13 +122,12 @@ def decide_request(request_id, action):
         abort(404)
     note = request.form.get("note")
     try:
-        if action == "approve":
-            services.approve_cascade(cascade_request, actor=g.actor, note=note)
-        else:
-            services.reject_cascade(cascade_request, actor=g.actor, note=note)
-        db.session.commit()
+        with attempt():
+            if action == "approve":
+                services.approve_cascade(cascade_request, actor=g.actor, note=note)
+            else:
+                services.reject_cascade(cascade_request, actor=g.actor, note=note)
     except Conflict as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
         flash("Approved: the shift is released to tier 1 agencies." if action == "approve"

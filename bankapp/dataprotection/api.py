@@ -23,7 +23,6 @@ def my_data():
     """Everything Staff Bank holds about you, and nothing about anyone else."""
     data = services.personal_data(g.actor)
     services.record_export(g.actor, actor=g.actor)
-    db.session.commit()
     return data
 
 
@@ -40,5 +39,4 @@ def anonymise(body, user_id):
     if user is None:
         raise NotFound("No such user.")
     services.anonymise_user(user, actor=g.actor, reason=body.get("reason"))
-    db.session.commit()
     return user

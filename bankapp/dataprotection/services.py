@@ -24,9 +24,11 @@ from ..auth.services import hash_password
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..money import hours_str, money_str
+from ..notifications.models import AlertGrade, AlertPreference, AlertSite, OutboxMessage
 from ..org.models import Site
 from ..shifts.models import Booking, Shift
 from ..staff.models import ComplianceDocument
+from ..timesheets.models import Timesheet
 from ..timeutil import format_london, now_utc
 
 log = logging.getLogger(__name__)
@@ -82,19 +84,7 @@ def _bookings(user):
              "override_reason": b.override_reason, "shift": _shift(b.shift)} for b in rows]
 
 
-def _timesheet_models():
-    """Timesheets arrived in a later feature; import lazily so this works without it."""
-    try:
-        from ..timesheets.models import Timesheet
-    except ImportError:  # pragma: no cover - the feature is present in this build
-        return None
-    return Timesheet
-
-
 def _timesheets(user):
-    Timesheet = _timesheet_models()
-    if Timesheet is None:
-        return []
     rows = db.session.execute(db.select(Timesheet).filter_by(doctor_id=user.id).order_by(Timesheet.id)).scalars()
     out = []
     for ts in rows:
@@ -112,10 +102,6 @@ def _timesheets(user):
 
 
 def _alert_settings(user):
-    try:
-        from ..notifications.models import AlertGrade, AlertPreference, AlertSite
-    except ImportError:  # pragma: no cover
-        return None
     pref = db.session.get(AlertPreference, user.id)
     site_ids = db.session.execute(db.select(AlertSite.site_id).filter_by(user_id=user.id)).scalars().all()
     grade_ids = db.session.execute(db.select(AlertGrade.grade_id).filter_by(user_id=user.id)).scalars().all()
@@ -126,8 +112,6 @@ def _alert_settings(user):
 
 def _own_messages_filter(user):
     """Texts addressed to this person: theirs by user id, or to their number with no other addressee."""
-    from ..notifications.models import OutboxMessage
-
     cond = OutboxMessage.user_id == user.id
     if user.mobile:
         cond = db.or_(cond, db.and_(OutboxMessage.user_id.is_(None), OutboxMessage.to == user.mobile))
@@ -217,7 +201,6 @@ def _remove_personal_rows(user) -> dict:
     counts["tokens_revoked"] = db.session.execute(
         db.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)).rowcount
-    from ..notifications.models import AlertGrade, AlertPreference, AlertSite
 
     for model in (AlertPreference, AlertSite, AlertGrade):
         counts["alert_settings_removed"] += db.session.execute(

@@ -10,6 +10,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..nav import register_nav
 from ..timeutil import london_date, now_utc
+from ..transactions import attempt
 from . import services
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ def my_data():
 def download_my_data():
     data = services.personal_data(g.actor)
     services.record_export(g.actor, actor=g.actor)
-    db.session.commit()
     filename = f"staff-bank-my-data-{london_date(now_utc()).isoformat()}.json"
     body = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False)
     return Response(body, mimetype="application/json",
@@ -61,14 +61,13 @@ def anonymise(user_id):
             errors["reason"] = [f"Use {MAX_REASON} characters or fewer."]
         else:
             try:
-                services.anonymise_user(user, actor=g.actor, reason=reason or None)
+                with attempt():
+                    services.anonymise_user(user, actor=g.actor, reason=reason or None)
             except DomainError as exc:
-                db.session.rollback()
                 user = _person(user_id)
                 message = "Cancel or reassign the future bookings listed below first." if exc.reasons else exc.detail
                 return render_template("dataprotection/anonymise.html", person=user, errors={"_form": [message]},
                                        reason=reason, future=services.future_bookings(user)), exc.status
-            db.session.commit()
             flash(f"User {user.id} has been anonymised. Their ESR number, bookings and pay are kept.", "success")
             return redirect(url_for("dataprotection.anonymise", user_id=user.id))
     return render_template("dataprotection/anonymise.html", person=user, errors=errors, reason=reason,

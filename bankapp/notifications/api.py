@@ -53,5 +53,4 @@ def retry_message(message_id):
     if message is None:
         raise NotFound("No such message.")
     services.retry_message(message, actor=g.actor)
-    db.session.commit()
     return message

@@ -19,7 +19,9 @@ from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..org.models import Grade
 from ..shifts.models import Booking, Shift
-from ..staff.models import DOCUMENT_KINDS, ComplianceDocument, DoctorProfile
+from ..shifts.pricing import estimate_pay
+from ..staff.documents import DOCUMENT_KINDS
+from ..staff.models import ComplianceDocument, DoctorProfile
 from ..timeutil import LONDON, london_date, now_utc, to_london
 from . import texts
 from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
@@ -90,24 +92,9 @@ def eligible_doctors_query(shift: Shift, *, send_after: datetime, cap: int):
 
 
 def _estimate(shift: Shift):
-    """The pay estimate for the text, or None when no card prices it yet."""
-    from ..rates.models import RateCard, RateCardRate
-    from ..rates.rules import price_shift
-
-    try:
-        if shift.hourly_rate is not None:
-            return price_shift(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate).total
-        card_id = db.session.execute(
-            select(RateCard.id).where(RateCard.effective_from <= london_date(shift.start_at))
-            .order_by(RateCard.effective_from.desc()).limit(1)).scalar()
-        if card_id is None:
-            return None
-        rates = dict(db.session.execute(select(RateCardRate.band, RateCardRate.hourly_rate)
-                                        .filter_by(rate_card_id=card_id, grade_id=shift.grade_id)).all())
-        return price_shift(shift.start_at, shift.end_at, rates=rates).total if rates else None
-    except (KeyError, ValueError) as exc:
-        log.warning("no pay estimate for shift %s: %s", shift.id, exc)
-        return None
+    """The pay estimate for the text (the same as the shift page's), or None when no card prices it yet."""
+    estimate = estimate_pay(shift)
+    return estimate.total if estimate is not None else None
 
 
 def alert_text(shift: Shift, *, urgent: bool) -> str:

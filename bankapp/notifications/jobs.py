@@ -6,7 +6,6 @@ Each job takes ``now`` and decides for itself what is due at that moment, so
 run twice: every text has a dedupe key. Each finds its recipients with one
 query and queues them with one statement.
 """
-import importlib
 import logging
 from datetime import date, datetime, time, timedelta
 
@@ -17,7 +16,11 @@ from ..auth.models import User, UserRole, UserSite
 from ..extensions import db
 from ..org.models import Department, Site
 from ..shifts.models import Booking, Shift
-from ..staff.models import DOCUMENT_LABELS, ComplianceDocument
+from ..staff.documents import DOCUMENT_WORDS
+from ..staff.models import ComplianceDocument
+from ..timesheets.models import Timesheet
+from ..timesheets.rules import next_cutoff
+from ..timesheets.services import cutoff_settings
 from ..timeutil import LONDON, now_utc, to_london
 from . import texts
 from .rules import parse_clock, quiet_hours_over
@@ -69,25 +72,13 @@ def send_shift_reminders(now: datetime | None = None) -> int:
     return enqueue_rows(rows, now=now)
 
 
-def _timesheet_model():
-    """The Timesheet model, or None while the timesheets feature is not installed."""
-    try:
-        return importlib.import_module("bankapp.timesheets.models").Timesheet
-    except (ModuleNotFoundError, AttributeError):
-        return None
-
-
 def send_timesheet_chasers(now: datetime | None = None) -> int:
     """Chase a timesheet 2 hours after a bank shift ends without one (once per booking)."""
-    timesheet = _timesheet_model()
-    if timesheet is None:
-        log.info("timesheet chasers skipped: no timesheets feature yet")
-        return 0
     now = now or now_utc()
     query = _bank_bookings().where(Booking.status.in_(("booked", "completed")),
                                    Shift.status.in_(("booked", "completed")),
                                    Shift.end_at <= now - CHASE_AFTER, Shift.end_at > now - CHASE_FOR,
-                                   not_(exists().where(timesheet.booking_id == Booking.id)))
+                                   not_(exists().where(Timesheet.booking_id == Booking.id)))
     send_after = _quiet(now)
     rows = [{"to": mobile, "user_id": user_id, "kind": "timesheet_chaser", "send_after": send_after,
              "dedupe_key": f"timesheet-chaser:{booking_id}",
@@ -98,18 +89,11 @@ def send_timesheet_chasers(now: datetime | None = None) -> int:
 
 def next_payroll_cutoff(now: datetime) -> datetime:
     """The next weekly payroll cut-off after ``now``, in London time (the timesheets' own rule)."""
-    from ..timesheets.rules import next_cutoff
-    from ..timesheets.services import cutoff_settings
-
     return to_london(next_cutoff(now, **cutoff_settings()))
 
 
 def send_approver_reminders(now: datetime | None = None) -> int:
     """Friday and Sunday before the Monday cut-off, tell approvers what waits at their sites."""
-    timesheet = _timesheet_model()
-    if timesheet is None:
-        log.info("approver reminders skipped: no timesheets feature yet")
-        return 0
     now = now or now_utc()
     local, cutoff = to_london(now), next_payroll_cutoff(now)
     days_before = (cutoff.date() - local.date()).days
@@ -117,8 +101,8 @@ def send_approver_reminders(now: datetime | None = None) -> int:
     if days_before not in APPROVER_REMINDER_DAYS_BEFORE or not APPROVER_REMINDER_FROM <= local.time() < quiet_start:
         return 0
     waiting = dict(db.session.execute(
-        select(Shift.site_id, func.count(timesheet.id)).join(Booking, Booking.id == timesheet.booking_id)
-        .join(Shift, Shift.id == Booking.shift_id).where(timesheet.status == "submitted").group_by(Shift.site_id)
+        select(Shift.site_id, func.count(Timesheet.id)).join(Booking, Booking.id == Timesheet.booking_id)
+        .join(Shift, Shift.id == Booking.shift_id).where(Timesheet.status == "submitted").group_by(Shift.site_id)
     ).all())
     if not waiting:
         return 0
@@ -159,7 +143,7 @@ def send_document_expiry_warnings(now: datetime | None = None) -> int:
         for doc_id, kind, expires_on, user_id, mobile in db.session.execute(query):
             rows.append({"to": mobile, "user_id": user_id, "kind": "doc_expiry", "send_after": send_after,
                          "dedupe_key": f"doc-expiry:{doc_id}:{days}",
-                         "body": texts.doc_expiry(document=DOCUMENT_LABELS[kind], expires_on=expires_on,
+                         "body": texts.doc_expiry(document=DOCUMENT_WORDS[kind], expires_on=expires_on,
                                                   days_left=(expires_on - today).days, url=public_url("/"))})
         lower = upper + timedelta(days=1)
     return enqueue_rows(rows, now=now)

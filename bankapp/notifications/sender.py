@@ -26,6 +26,7 @@ from ..timeutil import now_utc
 from .backends import PermanentSendError, TransientSendError, backend_from_config
 from .models import OutboxMessage, SmsOptOut
 from .rules import retry_delay
+from .services import record_opt_out
 
 log = logging.getLogger(__name__)
 DEFAULT_SENDING_TIMEOUT_MINUTES = 10
@@ -102,7 +103,6 @@ def claim_next(now: datetime):
 
 def _record(message_id, attempts, to, outcome, now):
     """Write what happened to one message, in its own transaction."""
-    from .services import record_opt_out
 
     kind, detail = outcome
     if kind == "sent":

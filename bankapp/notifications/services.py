@@ -19,8 +19,11 @@ from ..audit.services import record_audit
 from ..auth.models import User
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..org.models import Grade, Site
 from ..timeutil import now_utc
+from . import texts
 from .models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
+from .rules import days_mask, normalise_mobile, weekdays_of
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +143,6 @@ def record_opt_in(number: str, *, actor=None) -> bool:
 
 
 def alert_settings(user) -> dict:
-    from .rules import weekdays_of
-
     pref = db.session.get(AlertPreference, user.id)
     sites = db.session.execute(db.select(AlertSite.site_id).filter_by(user_id=user.id)).scalars().all()
     grades = db.session.execute(db.select(AlertGrade.grade_id).filter_by(user_id=user.id)).scalars().all()
@@ -152,9 +153,6 @@ def alert_settings(user) -> dict:
 
 def update_alert_settings(user, *, mobile, sms_opt_in: bool, site_ids, grade_ids, days, actor):
     """Save a doctor's number, consent and alert choices (validated here)."""
-    from ..org.models import Grade, Site
-    from .rules import days_mask, normalise_mobile
-
     errors = {}
     try:
         number = normalise_mobile(mobile)
@@ -193,7 +191,6 @@ def update_alert_settings(user, *, mobile, sms_opt_in: bool, site_ids, grade_ids
 
 def send_test_message(user, *, actor) -> OutboxMessage:
     """Queue a test SMS now (no quiet hours: the doctor asked for it)."""
-    from . import texts
 
     if not user.mobile:
         raise ValidationFailed("Add your mobile number first.", errors={"mobile": ["Enter your mobile number."]})

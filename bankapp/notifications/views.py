@@ -8,6 +8,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..nav import register_nav
 from ..org.models import Grade, Site
+from ..transactions import attempt
 from . import services
 from .api import search_messages
 from .models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
@@ -41,7 +42,6 @@ def _int_list(name):
 
 
 def _field_errors(exc: DomainError):
-    db.session.rollback()
     if not exc.errors:
         return {"_form": [exc.detail]}
     return {k: (v if isinstance(v, list) else [v]) for k, v in exc.errors.items()}
@@ -77,12 +77,12 @@ def retry(message_id):
         flash("That message no longer exists.", "error")
     else:
         try:
-            services.retry_message(message, actor=g.actor)
-            db.session.commit()
-            flash(f"Message {message_id} to {message.to} is queued again.", "success")
+            with attempt():
+                services.retry_message(message, actor=g.actor)
         except DomainError as exc:
-            db.session.rollback()
             flash(exc.detail, "error")
+        else:
+            flash(f"Message {message_id} to {message.to} is queued again.", "success")
     back = {k: v for k in ("to", "status", "kind") if (v := request.form.get(k))}
     return redirect(url_for("notifications.messages", **back))
 
@@ -110,13 +110,14 @@ def alerts():
         form = {"mobile": request.form.get("mobile", ""), "sms_opt_in": request.form.get("sms_opt_in") == "yes",
                 "site_ids": _int_list("sites"), "grade_ids": _int_list("grades"), "days": _int_list("days")}
         try:
-            services.update_alert_settings(user, **form, actor=user)
-            db.session.commit()
-            flash("Your text alert settings are saved.", "success")
-            return redirect(url_for("notifications.alerts"))
+            with attempt():
+                services.update_alert_settings(user, **form, actor=user)
         except DomainError as exc:
             errors = _field_errors(exc)
             settings = {**form, "number_opted_out": False}
+        else:
+            flash("Your text alert settings are saved.", "success")
+            return redirect(url_for("notifications.alerts"))
     else:
         settings = services.alert_settings(user)
     status = 422 if errors else 200
@@ -129,10 +130,10 @@ def alerts():
 def test_message():
     user = g.actor
     try:
-        services.send_test_message(user, actor=user)
-        db.session.commit()
-        flash(f"A test text is on its way to {user.mobile}.", "success")
+        with attempt():
+            services.send_test_message(user, actor=user)
     except DomainError as exc:
-        db.session.rollback()
         flash(" ".join(m for msgs in (exc.errors or {}).values() for m in msgs) or exc.detail, "error")
+    else:
+        flash(f"A test text is on its way to {user.mobile}.", "success")
     return redirect(url_for("notifications.alerts"))

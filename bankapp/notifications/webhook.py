@@ -64,7 +64,6 @@ def inbound():
         record_opt_in(number)
     else:
         action = "other"
-    db.session.commit()
     log.info("inbound SMS from %s: %s", number or "an unreadable number", action)
     return _twiml(texts.inbound_reply(action, known=known))
 
@@ -87,5 +86,4 @@ def status_callback():
             message.last_error = f"Twilio status {status}" + (f", error {error_code}" if error_code else "")
     if error_code == "21610":
         record_opt_out(message.to, source="twilio_21610")
-    db.session.commit()
     return "", 204

@@ -20,7 +20,6 @@ SECURITY = [{"bearerAuth": []}]
 @api_auth("admin")
 def create_site(body):
     site = services.create_site(**body, actor=g.actor)
-    db.session.commit()
     return site
 
 
@@ -40,7 +39,6 @@ def list_sites(query):
 @api_auth("admin")
 def create_department(body):
     dept = services.create_department(**body, actor=g.actor)
-    db.session.commit()
     return dept
 
 
@@ -60,7 +58,6 @@ def list_departments(query):
 @api_auth("admin")
 def create_grade(body):
     grade = services.create_grade(**body, actor=g.actor)
-    db.session.commit()
     return grade
 
 

@@ -1,4 +1,4 @@
-"""Admin pages for reference data: sites, departments, grades and agencies.
+"""Admin pages for reference data: sites, departments and grades (agencies: ``cascade/admin_views.py``).
 
 Each page lists what exists and has an add form below it. A form is parsed
 with the API's marshmallow schema, the service does the work, and any
@@ -7,14 +7,10 @@ DomainError is shown next to its field (POST/redirect/GET on success).
 import logging
 from collections import Counter
 
-import marshmallow as ma
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from ..auth.permissions import page_roles
-from ..cascade import services as cascade_services
-from ..cascade.models import Agency
-from ..errors import Conflict, DomainError, field_messages
-from ..extensions import db
+from ..forms import submit_form
 from ..nav import register_nav
 from . import services
 from .schemas import DepartmentSchema, GradeSchema, SiteSchema
@@ -25,64 +21,6 @@ bp = Blueprint("org", __name__, url_prefix="/admin")
 register_nav("Sites", "org.sites", "admin", order=80)
 register_nav("Departments", "org.departments", "admin", order=81)
 register_nav("Grades", "org.grades", "admin", order=82)
-register_nav("Agencies", "org.agencies", "admin", order=84)
-
-GENERIC_DETAIL = "Some fields are not valid."
-
-
-class AgencyFormSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=120))
-    tier = ma.fields.Integer(required=True, validate=ma.validate.OneOf((1, 2), error="Choose tier 1 or tier 2."))
-    on_framework = ma.fields.Boolean(load_default=False)
-
-
-def load_form(schema, data, missing):
-    """Load form ``data`` (a dict; blank strings count as not given) with ``schema``.
-
-    ``missing`` maps a required field to the message shown when it is blank,
-    e.g. {"code": "Enter a site code."}. Returns (values, errors).
-    """
-    cleaned = {}
-    for key, value in data.items():
-        if isinstance(value, str):
-            value = value.strip()
-            if value == "":
-                continue
-        cleaned[key] = value
-    try:
-        return schema.load(cleaned), {}
-    except ma.ValidationError as exc:
-        return None, field_messages(exc, missing)
-
-
-def domain_errors(exc: DomainError):
-    """A DomainError as field -> messages for the form macros.
-
-    A conflict on one field shows its specific detail ("A site with code BRM
-    already exists.") rather than the terse "Already in use.".
-    """
-    db.session.rollback()
-    if not exc.errors:
-        return {"_form": [exc.detail]}
-    if isinstance(exc, Conflict) and len(exc.errors) == 1 and exc.detail != GENERIC_DETAIL:
-        return {field: [exc.detail] for field in exc.errors}
-    return {field: (msgs if isinstance(msgs, list) else [msgs]) for field, msgs in exc.errors.items()}
-
-
-def submit_form(schema, form, missing, action):
-    """The admin forms' one shape: load ``form`` with ``schema``, call
-    ``action(**values)`` (a service), commit. Returns (result, errors); on any
-    error nothing is committed and errors are field -> messages for the macros."""
-    values, errors = load_form(schema, form, missing)
-    if errors:
-        return None, errors
-    try:
-        result = action(**values)
-    except DomainError as exc:
-        return None, domain_errors(exc)
-    db.session.commit()
-    return result, {}
-
 
 def _form_dict(*fields):
     return {f: request.form.get(f, "") for f in fields}
@@ -143,20 +81,3 @@ def grades():
             return redirect(url_for("org.grades"))
     return render_template("org/grades.html", grades=services.all_grades(), errors=errors, form=form), \
         422 if errors else 200
-
-
-@bp.route("/agencies", methods=["GET", "POST"])
-@page_roles("admin")
-def agencies():
-    errors, form = {}, {}
-    if request.method == "POST":
-        form = _form_dict("name", "tier")
-        form["on_framework"] = "on_framework" in request.form
-        agency, errors = submit_form(AgencyFormSchema(), form, {
-            "name": "Enter the agency's name.", "tier": "Choose tier 1 or tier 2."},
-            lambda **v: cascade_services.create_agency(**v, actor=g.actor))
-        if agency:
-            flash(f"Agency {agency.name} added.", "success")
-            return redirect(url_for("org.agencies"))
-    rows = db.session.execute(db.select(Agency).order_by(Agency.tier, Agency.name)).scalars().all()
-    return render_template("org/agencies.html", agencies=rows, errors=errors, form=form), 422 if errors else 200

@@ -47,7 +47,6 @@ def create_export():
     until the number is recorded.
     """
     batch = services.create_export(actor=g.actor)
-    db.session.commit()
     return batch
 
 

@@ -3,6 +3,7 @@ import marshmallow as ma
 
 from ..money import money_str
 from ..timeutil import format_london
+from .services import late_timesheet_ids
 
 
 class PayrollExportSchema(ma.Schema):
@@ -23,6 +24,4 @@ class PayrollExportDetailSchema(PayrollExportSchema):
     late_timesheet_ids = ma.fields.Method("_late_ids")
 
     def _late_ids(self, batch):
-        from .services import late_timesheet_ids
-
         return late_timesheet_ids(batch)

@@ -15,6 +15,7 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, or_, select, update
 
 from ..audit.services import record_audit
 from ..auth.models import User
+from ..cascade.models import Agency, AgencyOffer
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..money import hours_str, money_str
@@ -116,7 +117,6 @@ def _batch_lines(batch_id):
     One row per pay line (a timesheet without lines gives one row with an empty line), ordered by
     timesheet and line position.
     """
-    from ..cascade.models import Agency, AgencyOffer
 
     stmt = (select(Timesheet.id.label("timesheet_id"), Timesheet.actual_start, Timesheet.late,
                    Timesheet.submitted_at, Timesheet.approved_at, Booking.source, Shift.id.label("shift_id"),

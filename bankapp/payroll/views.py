@@ -7,6 +7,7 @@ from ..auth.permissions import page_roles
 from ..errors import DomainError
 from ..extensions import db
 from ..nav import register_nav
+from ..transactions import attempt
 from . import services
 from .api import csv_response
 from .models import PayrollExport
@@ -34,10 +35,9 @@ def index():
 @page_roles("payroll")
 def create():
     try:
-        batch = services.create_export(actor=g.actor)
-        db.session.commit()
+        with attempt():
+            batch = services.create_export(actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
         return redirect(url_for("payroll.index"))
     flash(f"Export {batch.id} created: {batch.timesheet_count} timesheets for ESR, "

@@ -4,36 +4,10 @@ from marshmallow import validate
 
 from ..apiutil import ListQuerySchema
 from ..extensions import db
-from ..money import money_str, parse_money
+from ..fields import FLAT_RATE_NOT_POSITIVE, LondonDateTime, Money
 from ..org.models import Grade
-from ..timeutil import BANDS, TimeInputError, format_london, parse_datetime
+from ..timeutil import BANDS
 from .models import VIOLATION_STATUSES
-
-
-class Money(ma.fields.Field):
-    """Money in as text ("55.00"), out as text with two decimals."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else money_str(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_money(value)
-        except (TypeError, ValueError) as exc:
-            raise ma.ValidationError(str(exc)) from None
-
-
-class LondonDateTime(ma.fields.Field):
-    """ISO 8601 in (no offset = London wall clock), London with offset out."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return format_london(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_datetime(value)
-        except TimeInputError as exc:
-            raise ma.ValidationError(exc.message) from None
 
 
 def _grade_code(grade_id):
@@ -109,7 +83,8 @@ class PreviewQuerySchema(ma.Schema):
     grade = ma.fields.String(required=True, metadata={"description": "Grade code."})
     start = LondonDateTime(required=True)
     end = LondonDateTime(required=True)
-    hourly_rate = Money(load_default=None, metadata={"description": "Flat rate to compare with the card."})
+    hourly_rate = Money(load_default=None, positive=True, not_positive=FLAT_RATE_NOT_POSITIVE,
+                        metadata={"description": "Flat rate to compare with the card."})
 
 
 class PayLineSchema(ma.Schema):
@@ -168,7 +143,7 @@ class DecisionSchema(ma.Schema):
 
 
 class ReviseSchema(ma.Schema):
-    hourly_rate = Money(required=True, allow_none=True,
+    hourly_rate = Money(required=True, allow_none=True, positive=True, not_positive=FLAT_RATE_NOT_POSITIVE,
                         metadata={"description": "New flat rate, or null to pay card rates."})
     reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
                               metadata={"description": "Required when the new rate is still above the card."})

@@ -1,10 +1,10 @@
-"""Rate cards: which card prices a shift, and pay estimates (new card versions: ``cards.py``).
+"""Rate cards: which card is in force, its rates and caps, and prices (new card versions: ``cards.py``).
 
 The card in force at a shift's start (its London date) prices the shift.
-A booking pins the card it was booked under, so a later card never re-prices
-a booked shift. Pricing itself is the pure ``rules.price_shift``; this module
-only finds the rates to give it. The approval workflow of rate violations
-lives in ``violations.py``.
+Pricing itself is the pure ``rules.price_shift``; this module only finds the
+rates to give it. Nothing here knows about shifts' bookings: a shift's own
+estimate is ``shifts/pricing.py``, the approval of off-card rates
+``shifts/rate_approval.py``.
 """
 import logging
 from bisect import bisect_right
@@ -75,23 +75,6 @@ def agency_cap_for(shift) -> Decimal | None:
     return None if card is None else card_cap(card, shift.grade_id)
 
 
-def rates_for_booking(booking) -> tuple[dict[str, Decimal] | None, Decimal | None]:
-    """(card rates, flat rate) that price this booking.
-
-    The shift's flat rate if it has one; else the card pinned on the booking;
-    else the card in force at the shift's start. ``(None, None)`` when no card
-    covers it.
-    """
-    shift = booking.shift
-    if shift.hourly_rate is not None:
-        return None, shift.hourly_rate
-    card = db.session.get(RateCard, booking.rate_card_id) if booking.rate_card_id else None
-    card = card or card_in_force(shift.start_at)
-    if card is None:
-        return None, None
-    return card_rates(card, shift.grade_id), None
-
-
 def card_id_in_force(at: datetime | date) -> int | None:
     """The id of the card ``card_in_force`` would give, without loading the card, its rates and caps."""
     on = london_date(at) if isinstance(at, datetime) else at
@@ -103,68 +86,6 @@ def _card_id_statement():
     """Built once: every booking pins its card with it."""
     return (db.select(RateCard.id).where(RateCard.effective_from <= bindparam("on"))
             .order_by(RateCard.effective_from.desc()).limit(1))
-
-
-def pin_card(booking, shift=None) -> int | None:
-    """Pin the card in force at the shift's start on a new booking; returns its id.
-
-    One small query for the id: booking is the hot path of a claim storm.
-    ``shift`` saves reaching ``booking.shift`` on a booking not yet flushed.
-    """
-    shift = shift if shift is not None else booking.shift
-    booking.rate_card_id = card_id_in_force(shift.start_at)
-    return booking.rate_card_id
-
-
-def _live_booking(shift):
-    from ..shifts.models import Booking
-
-    return db.session.execute(
-        db.select(Booking).where(Booking.shift_id == shift.id, Booking.status != "cancelled")
-        .order_by(Booking.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
-# A shift in one of these has no live booking, so its estimate needs no booking lookup.
-UNBOOKED_STATUSES = ("pending_rate_approval", "open", "released_tier1", "released_tier2")
-
-
-def _may_be_booked(shift) -> bool:
-    return shift.id is not None and shift.status not in UNBOOKED_STATUSES
-
-
-def _card_price(shift, rates) -> rules.PayBreakdown | None:
-    return _card_price_of(shift.start_at, shift.end_at, rates, grade_id=shift.grade_id, what=f"shift {shift.id}")
-
-
-def _card_price_of(start, end, rates, *, grade_id, what) -> rules.PayBreakdown | None:
-    if rates is None:
-        return None
-    try:
-        return price(start, end, rates=rates)
-    except KeyError:  # the card lacks a band for this grade (grade added after the card)
-        log.warning("no card rate for grade %s on %s", grade_id, what)
-        return None
-
-
-def estimate_pay(shift) -> rules.PayBreakdown | None:
-    """The doctor's pay estimate for the whole shift (no break).
-
-    A flat-rate shift pays its flat rate; otherwise card rates by band, from
-    the card pinned on the live booking if booked. None when no card covers it.
-    For a list of shifts use ``estimate_pays`` (no query per shift).
-    """
-    if shift.hourly_rate is not None:
-        return price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
-    booking = _live_booking(shift) if _may_be_booked(shift) else None
-    if booking is not None:
-        rates, flat = rates_for_booking(booking)
-        if flat is not None:
-            return price(shift.start_at, shift.end_at, flat_rate=flat)
-    else:
-        card = card_in_force(shift.start_at)
-        rates = card_rates(card, shift.grade_id) if card else None
-    return _card_price(shift, rates)
 
 
 class CardBook:
@@ -209,59 +130,6 @@ def load_card_book() -> CardBook:
     return CardBook(db.session.execute(stmt).all())
 
 
-def _pinned_cards(shift_ids) -> dict[int, int | None]:
-    """Shift id → rate card pinned on its live booking, for shifts that have one (one query)."""
-    from ..shifts.models import Booking
-
-    if not shift_ids:
-        return {}
-    rows = db.session.execute(db.select(Booking.shift_id, Booking.rate_card_id)
-                              .where(Booking.shift_id.in_(shift_ids), Booking.status != "cancelled"))
-    return dict(rows.all())
-
-
-def estimate_pays(shifts, *, book: CardBook | None = None) -> dict[int, rules.PayBreakdown | None]:
-    """Shift id → ``estimate_pay`` for a page of shifts in at most three queries, whatever their number.
-
-    Every card's rates are loaded once (or come in ``book``); the live bookings of the
-    shifts that may have one (booked, completed) come in one query; open shifts
-    need none.
-    """
-    shifts = [s for s in shifts if s.id is not None]
-    pinned = _pinned_cards([s.id for s in shifts if s.hourly_rate is None and _may_be_booked(s)])
-    out, priced = {}, {}
-    for shift in shifts:
-        if shift.hourly_rate is None:
-            book = book or load_card_book()
-        out[shift.id] = price_estimate(shift.start_at, shift.end_at, grade_id=shift.grade_id,
-                                       flat_rate=shift.hourly_rate, card_id=pinned.get(shift.id), book=book,
-                                       priced=priced, what=f"shift {shift.id}")
-    return out
-
-
-def price_estimate(start, end, *, grade_id, flat_rate=None, card_id=None, book: CardBook | None = None,
-                   priced: dict | None = None, what="a shift") -> rules.PayBreakdown | None:
-    """Pay for [start, end) with no break, as ``estimate_pay`` prices it, from plain values.
-
-    The flat rate when there is one (a rate-violation shift, or an agency charge); else the card
-    ``card_id`` pinned on the booking (when ``book`` holds it), else the card in force at the start.
-    ``priced`` caches by slot across calls: a rota repeats slots across departments, and each slot ×
-    rates is priced once. None when no card covers it.
-    """
-    priced = {} if priced is None else priced
-    if flat_rate is not None:
-        slot = (start, end, "flat", flat_rate)
-        if slot not in priced:
-            priced[slot] = price(start, end, flat_rate=flat_rate)
-        return priced[slot]
-    card_id = card_id if card_id is not None and book.has(card_id) else book.in_force(start)
-    slot = (start, end, card_id, grade_id)
-    if slot not in priced:
-        rates = book.rates(card_id, grade_id) if card_id is not None else None
-        priced[slot] = _card_price_of(start, end, rates, grade_id=grade_id, what=what)
-    return priced[slot]
-
-
 def card_breakdown(grade_id, start, end) -> tuple[RateCard, rules.PayBreakdown]:
     """The card in force at ``start`` and its price of [start, end); 422 if none covers it."""
     card = card_in_force(start)
@@ -297,24 +165,3 @@ def preview(*, grade_id, start, end, hourly_rate=None) -> dict:
             out["is_violation"] = True
             out["required_role"] = rules.required_role_for(out["percent_over"], approver_max_percent())
     return out
-
-
-# --- flat rates against the card ---------------------------------------------------
-
-
-def assess_flat_rate(shift, *, actor, reason):
-    """Compare a new flat-rate shift with the card; a violation holds it for approval.
-
-    Called right after the shift is flushed. Returns the new RateViolation (and
-    sets the shift ``pending_rate_approval``) or None when the flat rate costs
-    no more than the card. No card in force at the start → 422 on ``start``.
-    """
-    if shift.hourly_rate is None:
-        return None
-    from .violations import open_violation
-
-    _card, card_bd = card_breakdown(shift.grade_id, shift.start_at, shift.end_at)
-    flat_bd = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
-    if not rules.is_rate_violation(flat_bd, card_bd):
-        return None
-    return open_violation(shift, flat_bd=flat_bd, card_bd=card_bd, actor=actor, reason=reason)

@@ -11,11 +11,13 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from ..auth.permissions import can_act_on_site, page_roles
 from ..errors import DomainError
 from ..extensions import db
+from ..fields import FLAT_RATE_NOT_POSITIVE
 from ..money import parse_money
 from ..nav import register_nav
 from ..org.models import Department, Grade
 from ..org.services import all_grades
 from ..timeutil import BAND_LABELS, BANDS, TimeInputError, london_date, now_utc, parse_datetime
+from ..transactions import attempt
 from . import cards, csv_io, services
 from .models import RateCard
 
@@ -124,12 +126,11 @@ def create():
     if errors:
         return _new_form(values, typed, errors, {}, 422)
     try:
-        card = cards.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
-                                         backdated_reason=values["backdated_reason"] or None,
-                                         note=values["note"] or None, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            card = cards.create_rate_card(effective_from=effective_from, rates=rates, agency_caps=caps,
+                                             backdated_reason=values["backdated_reason"] or None,
+                                             note=values["note"] or None, actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status == 403:
             raise
         summary, cells = _card_errors(exc, from_csv=from_csv)
@@ -160,7 +161,7 @@ def _preview_inputs(args):
         except ValueError as exc:
             return None, str(exc)
         if rate <= 0:
-            return None, "A flat rate must be more than £0.00."
+            return None, FLAT_RATE_NOT_POSITIVE
     return {"grade_id": grade.id, "start": start, "end": end, "hourly_rate": rate, "grade": grade}, None
 
 
@@ -183,5 +184,3 @@ def preview():
             result["grade"] = grade
     return render_template("rates/_preview.html", result=result, message=message, band_labels=BAND_LABELS)
 
-
-from . import violation_views  # noqa: E402,F401  (registers the rate approval pages on bp)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 
 from ..audit.models import Breach
 from ..auth.models import User
+from ..cascade.models import AgencyOffer, CascadeRequest
 from ..extensions import db
 from ..org.models import Department, Grade, Site
 from ..rates.models import RateViolation
@@ -298,8 +299,6 @@ def pending_rate_violations(scope=None) -> int:
 
 def pending_cascade_counts(scope=None) -> dict[str, int]:
     """Cascade requests and agency offers waiting for a decision (zero where the feature has no rows)."""
-    from ..cascade.models import AgencyOffer, CascadeRequest
-
     out = {}
     for name, model, status in (("cascade_requests", CascadeRequest, "pending_approval"),
                                 ("agency_offers", AgencyOffer, "pending_executive_approval")):

@@ -15,7 +15,8 @@ from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..money import hours_str
 from ..org.models import Department, Site
-from ..rates.services import load_card_book, price_estimate
+from ..rates.services import load_card_book
+from ..shifts.pricing import price_estimate
 from ..timeutil import elapsed_minutes, format_london, london_date, now_utc
 from . import queries, rules
 

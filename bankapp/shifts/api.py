@@ -15,14 +15,14 @@ Choices where the contract is silent:
 from flask import g, request
 from flask_smorest import Blueprint
 
-from ..apiutil import commit_without_reload, keyset_page, list_schema
+from ..apiutil import keyset_page, list_schema
 from ..auth.models import User
 from ..auth.permissions import api_auth, can_act_on_site
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.models import Department
 from ..org.services import grade_by_code
-from . import csv_import, queries, services
+from . import csv_import, queries, rate_approval_api, services
 from .booking import assign_shift, claim_shift
 from .models import Booking, Shift
 from .schemas import (
@@ -44,6 +44,7 @@ blp = Blueprint("shifts_api", __name__, url_prefix="/api/v1",
 SECURITY = [{"bearerAuth": []}]
 COORDINATORS = ("coordinator", "admin")
 blp.teardown_request(forget_primed)
+BLUEPRINTS = [blp, rate_approval_api.blp]
 
 
 def _shift_for(user, shift_id) -> Shift:
@@ -79,7 +80,6 @@ def post_shift(body):
     shift = services.post_shift(actor=g.actor, department=department, grade=grade, start=body["start"],
                                 end=body["end"], hourly_rate=body["hourly_rate"], reason=body["reason"],
                                 retrospective=body["retrospective"])
-    db.session.commit()
     return shift
 
 
@@ -125,7 +125,6 @@ def claim(shift_id):
     if not g.actor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
     booking = claim_shift(shift_id, doctor=g.actor)
-    commit_without_reload(db.session)
     return booking
 
 
@@ -143,7 +142,6 @@ def assign(body, shift_id):
     if doctor is None:
         raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
     booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
-    commit_without_reload(db.session)
     return booking
 
 
@@ -162,7 +160,6 @@ def cancel(body, shift_id):
         if booking is None or booking.doctor_id != g.actor.id:
             raise NotFound("You have no booking on this shift.")
         services.cancel_booking(booking, actor=g.actor, reason=body["reason"])
-    db.session.commit()
     return db.session.get(Shift, shift_id)
 
 
@@ -173,7 +170,6 @@ def cancel(body, shift_id):
 def reopen(shift_id):
     """Put a cancelled shift back on the board (a flat rate is checked against the card again)."""
     shift = services.reopen_shift(_shift_for(g.actor, shift_id), actor=g.actor)
-    db.session.commit()
     return shift
 
 
@@ -196,7 +192,6 @@ def import_rota():
         raise ValidationFailed("The file is not UTF-8 text.", errors={"file": ["Save the rota as CSV (UTF-8)."]}) \
             from None
     shifts = csv_import.import_rota(text, actor=g.actor)
-    db.session.commit()
     return {"items": shifts, "next": None}
 
 

@@ -1,79 +1,30 @@
 """Booking a shift: a doctor's claim and a coordinator's assignment, with the claim checks.
 
-Race safety of a booking (claim or assign): one transaction locks the doctor's
-user row first, then the shift row, always in that order, re-reads both, runs
-the claim checks against the doctor's live bookings at every site and inserts
-the booking. Two claims of one shift queue on the shift lock (the second sees
-it booked → 409); two claims by one doctor queue on the doctor lock (the
-second sees the first booking → ``overlap``). The partial unique index
-``uq_bookings_one_live_per_shift`` is the last line of defence.
+Race safety of a booking (claim or assign): one transaction locks the doctor,
+then the shift (the order ``locking.py`` writes down), re-reads both, runs
+the claim checks against the doctor's live bookings at every site and books
+through ``lifecycle.book`` (the one booking insert).
 """
 import logging
-from functools import cache
-
-from sqlalchemy import bindparam, true
-from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
-from ..auth.models import User
-from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed, violated
-from ..events import emit
+from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed
 from ..extensions import db
+from ..rates.services import card_id_in_force
 from ..timeutil import now_utc
-from . import rules
-from .models import CLAIMABLE_STATUSES, Booking, Shift
+from . import lifecycle, rules
+from .locking import lock_for_booking, locked_shift
+from .models import CLAIMABLE_STATUSES, Shift
 from .queries import doctor_facts, live_intervals, shift_facts
-from .services import lock_doctor, rates_services, require_coordinator
+from .services import require_coordinator
 
 log = logging.getLogger(__name__)
-
-NOT_CLAIMABLE = {
-    "booked": "This shift has already been booked.",
-    "cancelled": "This shift has been cancelled.",
-    "completed": "This shift has already been worked.",
-    "pending_rate_approval": "This shift is waiting for its rate to be approved and cannot be booked yet.",
-}
-
-
-def lock_for_booking(doctor_id, shift_id):
-    """Lock the doctor's row, then the shift's, in one statement; the shift's ``(status, start_at)`` as locked.
-
-    PostgreSQL: the doctor's ``FOR UPDATE`` is a sub-select joined to the
-    shift's row, and the shift's own row lock is taken above that join, so
-    the doctor is always locked first (the order every booking keeps). Only
-    two columns come back: a lost claim (409) needs nothing more, and a
-    winning one loads the shift afterwards. SQLite: ``lock_doctor`` takes the
-    database write lock first, then a plain read.
-    """
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite":
-        lock_doctor(doctor_id)
-    row = db.session.execute(_lock_statement(dialect), {"doctor_id": doctor_id, "shift_id": shift_id}).first()
-    if row is None:
-        raise NotFound("No such shift.")
-    return row
-
-
-@cache
-def _lock_statement(dialect: str):
-    """``lock_for_booking``'s statement, built once: building it cost more Python than running it."""
-    stmt = db.select(Shift.status, Shift.start_at).where(Shift.id == bindparam("shift_id"))
-    if dialect == "sqlite":
-        return stmt
-    doctor = (db.select(User.id).where(User.id == bindparam("doctor_id")).with_for_update()
-              .subquery("locked_doctor"))
-    return stmt.join(doctor, true()).with_for_update(of=Shift)
-
-
-def locked_shift(shift_id) -> Shift:
-    """The shift row this transaction has locked, as an ORM object (fresh from the database)."""
-    return db.session.get(Shift, shift_id, populate_existing=True)
 
 
 def ensure_claimable(shift, *, allow_started=False):
     """409 unless the shift can take a booking now (bank first: released shifts still can)."""
     if shift.status not in CLAIMABLE_STATUSES:
-        raise Conflict(NOT_CLAIMABLE.get(shift.status, "This shift is no longer available."))
+        raise Conflict(lifecycle.NOT_BOOKABLE.get(shift.status, "This shift is no longer available."))
     if not allow_started and shift.start_at <= now_utc():
         raise Conflict("This shift has already started.")
 
@@ -84,7 +35,7 @@ def claim_reasons(doctor, shift) -> list[rules.Reason]:
     return rules.check_claim(doctor_facts(doctor), shift_facts(shift), existing)
 
 
-def claim_shift(shift_id, *, doctor) -> Booking:
+def claim_shift(shift_id, *, doctor):
     """A bank doctor books an available shift for themselves (see module docstring).
 
     Cheap on purpose (claim storms): both locks in one statement, then a 409
@@ -102,7 +53,7 @@ def claim_shift(shift_id, *, doctor) -> Booking:
     return _book(shift, doctor, actor=doctor)
 
 
-def assign_shift(shift_id, *, doctor, actor, override_reason=None) -> Booking:
+def assign_shift(shift_id, *, doctor, actor, override_reason=None):
     """A coordinator books a doctor directly, with the same checks.
 
     Working-time reasons (and only those) give way to a written
@@ -134,32 +85,7 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None) -> Booking:
     return booking
 
 
-def _book(shift, doctor, *, actor, override_reason=None) -> Booking:
-    """Insert the booking (pinned to the card in force) and mark the shift booked.
-
-    The card id is read before the INSERT so the row goes in pinned (no
-    UPDATE after); the shift's UPDATE and the audit rows are flushed together
-    later (by the subscribers' queries or the commit).
-    """
-    booking = Booking(shift_id=shift.id, doctor_id=doctor.id, source="bank", status="booked",
-                      booked_by_id=actor.id, override_reason=override_reason)
-    rates_services().pin_card(booking, shift)
-    db.session.add(booking)
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        if violated(exc, "uq_bookings_one_live_per_shift", columns="bookings.shift_id"):
-            raise Conflict("This shift has already been booked.") from None
-        raise
-    booking.shift, booking.doctor = shift, doctor
-    before = shift.status
-    shift.status = "booked"
-    record_audit("booking.created", "booking", booking.id, actor=actor,
-                 after={"shift_id": shift.id, "doctor_id": doctor.id, "source": "bank",
-                        "rate_card_id": booking.rate_card_id, "override_reason": override_reason})
-    record_audit("shift.booked", "shift", shift.id, actor=actor, before={"status": before},
-                 after={"status": "booked", "booking_id": booking.id})
-    emit("shift.booked", booking=booking, actor=actor)
-    log.info("shift %s booked by doctor %s (booking %s)", shift.id, doctor.id, booking.id)
-    return booking
+def _book(shift, doctor, *, actor, override_reason=None):
+    """Book through the lifecycle with the card in force at the start pinned (one small query for its id)."""
+    return lifecycle.book(shift, actor=actor, doctor=doctor, rate_card_id=card_id_in_force(shift.start_at),
+                          override_reason=override_reason)

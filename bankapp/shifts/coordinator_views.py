@@ -6,24 +6,24 @@ import logging
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from ..auth.models import User, UserRole
+from ..auth.models import User
 from ..auth.permissions import page_roles, sites_in_scope
 from ..errors import Conflict, DomainError, RuleRefused, ValidationFailed
 from ..extensions import db
-from ..money import parse_money
+from ..forms import load_form
 from ..nav import register_nav
 from ..org.models import Department, Grade
 from ..org.services import all_grades, all_sites, departments_for
-from ..staff.models import DoctorProfile
-from ..timeutil import TimeInputError, parse_datetime
+from ..transactions import attempt
 from . import csv_import, queries, rules, services
 from .booking import assign_shift
 from .models import SHIFT_STATUSES, Shift
-from .views import bp, cursor_arg, page_links, pay_estimate
+from .pages import bp, cursor_arg, page_links
+from .pricing import estimate_pay
+from .schemas import MAX_REPEAT_WEEKS, AssignSchema, ShiftFormSchema
 
 log = logging.getLogger(__name__)
 COORDINATORS = ("coordinator", "admin")
-MAX_REPEAT_WEEKS = 26
 
 register_nav("Shifts", "shifts.coordinator", "coordinator", order=20)
 register_nav("Post a shift", "shifts.new", "coordinator", order=21)
@@ -63,15 +63,6 @@ def coordinator():
                            pages=page_links("shifts.coordinator", page, kept))
 
 
-def _eligible_doctors(shift):
-    """Doctors of the shift's grade or above (the claim checks decide the rest)."""
-    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id).join(DoctorProfile)
-            .join(Grade, Grade.id == DoctorProfile.grade_id)
-            .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
-            .order_by(User.name).limit(500))
-    return db.session.execute(stmt).scalars().all()
-
-
 def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
     booking = queries.live_booking(shift.id)
     can_override = bool(reasons) and rules.overridable([rules.Reason(r.code, r.message) if not isinstance(r, dict)
@@ -79,8 +70,9 @@ def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
                                                         for r in reasons])
     cascade_url = (url_for("cascade.request_cover", shift_id=shift.id)
                    if _endpoint("cascade.request_cover") and shift.status == "open" else None)
-    return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=pay_estimate(shift),
-                           doctors=_eligible_doctors(shift) if shift.status in queries.CLAIMABLE_STATUSES else [],
+    doctors = queries.doctors_of_grade_for(shift) if shift.status in queries.CLAIMABLE_STATUSES else []
+    return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=estimate_pay(shift),
+                           doctors=doctors,
                            errors=errors or {}, reasons=reasons, can_override=can_override, values=values or {},
                            violation=queries.latest_violation(shift), cascade_url=cascade_url), status
 
@@ -95,22 +87,19 @@ def manage(shift_id):
 @page_roles(*COORDINATORS)
 def assign(shift_id):
     shift = _managed_or_404(shift_id)
-    values = {"doctor_id": request.form.get("doctor_id", ""), "override_reason": request.form.get("override_reason")}
-    doctor = db.session.get(User, int(values["doctor_id"])) if values["doctor_id"].isdigit() else None
-    if doctor is None:
-        return _manage_page(shift, errors={"doctor_id": ["Choose a doctor."]}, values=values, status=422)
+    values = request.form.to_dict()
+    body, errors = load_form(AssignSchema(), request.form)
+    doctor = db.session.get(User, body["doctor_id"]) if body else None
+    if errors or doctor is None:
+        return _manage_page(shift, errors=errors or {"doctor_id": ["Choose a doctor."]}, values=values, status=422)
     try:
-        booking = assign_shift(shift.id, doctor=doctor, actor=g.actor,
-                                        override_reason=values["override_reason"])
-        db.session.commit()
+        with attempt():
+            booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
     except RuleRefused as exc:
-        db.session.rollback()
         return _manage_page(_managed_or_404(shift_id), reasons=exc.reasons, values=values, status=422)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _manage_page(_managed_or_404(shift_id), errors=exc.errors, values=values, status=422)
     except Conflict as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
         return redirect(url_for("shifts.manage", shift_id=shift_id))
     note = " The working-time override is recorded in the breach register." if booking.override_reason else ""
@@ -124,13 +113,11 @@ def cancel(shift_id):
     shift = _managed_or_404(shift_id)
     reason = request.form.get("reason", "")
     try:
-        services.cancel_shift(shift, actor=g.actor, reason=reason)
-        db.session.commit()
+        with attempt():
+            services.cancel_shift(shift, actor=g.actor, reason=reason)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _manage_page(_managed_or_404(shift_id), errors=exc.errors, values={"reason": reason}, status=422)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
         flash("The shift is cancelled. Anyone booked on it has been taken off.", "success")
@@ -142,10 +129,9 @@ def cancel(shift_id):
 def reopen(shift_id):
     shift = _managed_or_404(shift_id)
     try:
-        shift = services.reopen_shift(shift, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            shift = services.reopen_shift(shift, actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.detail, "error")
     else:
         flash("The shift is open again." if shift.status == "open"
@@ -159,35 +145,17 @@ FORM_FIELDS = ("department_id", "grade_id", "start", "end", "hourly_rate", "reas
 
 
 def _parse_form(form) -> tuple[dict, dict]:
-    """(parsed, errors) from the post form; times are London wall clock."""
-    parsed, errors = {}, {}
-    dept_id, grade_id = form.get("department_id", ""), form.get("grade_id", "")
-    parsed["department"] = db.session.get(Department, int(dept_id)) if dept_id.isdigit() else None
-    parsed["grade"] = db.session.get(Grade, int(grade_id)) if grade_id.isdigit() else None
-    if parsed["department"] is None:
+    """(parsed, errors) from the post form, read through the API's schema (``ShiftFormSchema``)."""
+    values, errors = load_form(ShiftFormSchema(), form)
+    if errors:
+        return {}, errors
+    department = db.session.get(Department, values["department_id"])
+    grade = db.session.get(Grade, values["grade_id"])
+    if department is None:
         errors["department_id"] = ["Choose a department."]
-    if parsed["grade"] is None:
+    if grade is None:
         errors["grade_id"] = ["Choose a grade."]
-    for field in ("start", "end"):
-        text = (form.get(field) or "").strip()
-        try:
-            parsed[field] = parse_datetime(text) if text else None
-        except TimeInputError as exc:
-            parsed[field], errors[field] = None, [exc.message]
-    rate = (form.get("hourly_rate") or "").strip().lstrip("£")
-    try:
-        parsed["hourly_rate"] = parse_money(rate) if rate else None
-        if parsed["hourly_rate"] is not None and parsed["hourly_rate"] <= 0:
-            errors["hourly_rate"] = ["Enter a rate above £0.00, or leave it empty to pay card rates."]
-    except ValueError as exc:
-        errors["hourly_rate"] = [str(exc)]
-    weeks = (form.get("repeat_weeks") or "1").strip()
-    parsed["weeks"] = int(weeks) if weeks.isdigit() else 0
-    if not 1 <= parsed["weeks"] <= MAX_REPEAT_WEEKS:
-        errors["repeat_weeks"] = [f"Enter a number of weeks from 1 to {MAX_REPEAT_WEEKS}."]
-    parsed["reason"] = form.get("reason")
-    parsed["retrospective"] = form.get("retrospective") == "yes"
-    return parsed, errors
+    return {**values, "department": department, "grade": grade, "weeks": values["repeat_weeks"]}, errors
 
 
 def _new_page(values, errors, status=200):
@@ -205,13 +173,12 @@ def new():
     parsed, errors = _parse_form(request.form)
     if not errors:
         try:
-            shifts = services.post_weekly(actor=g.actor, department=parsed["department"], grade=parsed["grade"],
-                                          start=parsed["start"], end=parsed["end"], weeks=parsed["weeks"],
-                                          hourly_rate=parsed["hourly_rate"], reason=parsed["reason"],
-                                          retrospective=parsed["retrospective"])
-            db.session.commit()
+            with attempt():
+                shifts = services.post_weekly(actor=g.actor, department=parsed["department"], grade=parsed["grade"],
+                                              start=parsed["start"], end=parsed["end"], weeks=parsed["weeks"],
+                                              hourly_rate=parsed["hourly_rate"], reason=parsed["reason"],
+                                              retrospective=parsed["retrospective"])
         except ValidationFailed as exc:
-            db.session.rollback()
             errors = {("grade_id" if k == "grade" else k): v for k, v in (exc.errors or {}).items()}
         else:
             pending = sum(s.status == "pending_rate_approval" for s in shifts)
@@ -234,12 +201,11 @@ def upload():
         errors = {"file": ["Choose a CSV file."]}
     else:
         try:
-            shifts = csv_import.import_rota(upload.read().decode("utf-8-sig"), actor=g.actor)
-            db.session.commit()
+            with attempt():
+                shifts = csv_import.import_rota(upload.read().decode("utf-8-sig"), actor=g.actor)
         except UnicodeDecodeError:
             errors = {"file": ["Save the rota as CSV (UTF-8) and try again."]}
         except ValidationFailed as exc:
-            db.session.rollback()
             errors = exc.errors
         else:
             flash(f"{len(shifts)} shifts imported.", "success")

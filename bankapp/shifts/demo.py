@@ -8,11 +8,12 @@ whenever one falls within the three weeks.
 """
 import logging
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from ..errors import DomainError
-from ..timeutil import LONDON, london_date, now_utc
+from ..timeutil import LONDON, is_bank_holiday, london_date, now_utc
+from . import lifecycle
 from .booking import assign_shift
-from .models import Booking, Shift
 from .services import post_shift
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,13 @@ log = logging.getLogger(__name__)
 PATTERNS = [(time(8), time(17), 3), (time(8), time(20), 3), (time(20), time(8), 3), (time(14), time(22), 1)]
 SHIFT_GRADES = ["FY1", "FY2", "CT1", "ST3", "ST3", "ST6", "SAS", "CONS"]
 DAYS_AHEAD = 21
+# (site code, department, grade, days ahead, flat £/h, reason): about 15%, 35% and 8% over the card.
+VIOLATIONS = [
+    ("BRM", "Emergency Department", "ST3", 9, "75.00", "Two registrars off sick; no bank claims at card rate "
+                                                        "after 5 days."),
+    ("BAS", "Intensive Care", "CONS", 12, "203.00", "Only one consultant with ICU sign-off is available."),
+    ("STH", "Paediatrics", "FY2", 15, "43.00", "Half-term week: the rota gap has been open for 10 days."),
+]
 PER_SITE_PER_DAY = (2, 3)
 
 
@@ -66,6 +74,7 @@ def _book(ctx, shift, doctors):
 
 def seed(ctx):
     today = london_date(now_utc())
+    _violations(ctx, today)
     weights = [p[2] for p in PATTERNS]
     posted = []
     for offset in range(1, DAYS_AHEAD + 1):
@@ -88,7 +97,7 @@ def seed(ctx):
 
 
 def _past_shifts(ctx, today, demo_doctor, others):
-    """Worked shifts over the last fortnight (retrospective), marked completed, for timesheets."""
+    """Worked shifts over the last fortnight (retrospective), completed as the job would, for timesheets."""
     worked = 0
     for offset in range(14, 1, -1):
         day = today - timedelta(days=offset)
@@ -100,14 +109,26 @@ def _past_shifts(ctx, today, demo_doctor, others):
             continue
         doctors = ([demo_doctor] if demo_doctor is not None and offset % 3 == 0 else []) + ctx.rng.sample(
             others, min(10, len(others)))
-        booking = _book(ctx, shift, doctors)
-        if booking is not None:
-            _complete(shift, booking)
+        if _book(ctx, shift, doctors) is not None:
             worked += 1
+    lifecycle.complete_worked(now_utc())
     return worked
 
 
-def _complete(shift: Shift, booking: Booking):
-    """The shift has been worked (demo history only; no workflow moves shifts here)."""
-    shift.status = "completed"
-    booking.status = "completed"
+def _weekday(day):
+    while day.weekday() >= 5 or is_bank_holiday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _violations(ctx, today):
+    """A few shifts posted at a flat rate above the card, for the demo approvers' queues."""
+    depts = {(d.site.code, d.name): d for d in ctx.departments}
+    for site_code, dept_name, grade, days, rate, reason in VIOLATIONS:
+        dept = depts.get((site_code, dept_name))
+        coordinator = ctx.people.get(f"coordinator:{site_code}")
+        if dept is None or coordinator is None or grade not in ctx.grades:
+            continue
+        start = datetime.combine(_weekday(today + timedelta(days=days)), time(9), tzinfo=LONDON)
+        post_shift(actor=coordinator, department=dept, grade=ctx.grades[grade], start=start,
+                   end=start + timedelta(hours=10), hourly_rate=Decimal(rate), reason=reason)

@@ -16,9 +16,12 @@ from functools import cache
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, lazyload
 
+from ..auth.models import User, UserRole
 from ..auth.permissions import sites_in_scope
 from ..extensions import db
 from ..org.models import Grade
+from ..rates.models import RateViolation
+from ..staff.models import DoctorProfile
 from ..staff.services import latest_documents
 from ..timeutil import now_utc
 from . import rules
@@ -258,10 +261,18 @@ def latest_violation(shift):
 
 def latest_violations(shift_ids) -> dict:
     """shift id → its latest rate violation, for the shifts that have one (one query)."""
-    from ..rates.models import RateViolation
 
     if not shift_ids:
         return {}
     rows = db.session.execute(db.select(RateViolation).options(lazyload(RateViolation.shift))
                               .where(RateViolation.shift_id.in_(shift_ids)).order_by(RateViolation.id)).scalars()
     return {v.shift_id: v for v in rows}
+
+
+def doctors_of_grade_for(shift, *, limit=500):
+    """Active doctors of the shift's grade or above, by name (the claim checks decide the rest)."""
+    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id).join(DoctorProfile)
+            .join(Grade, Grade.id == DoctorProfile.grade_id)
+            .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
+            .order_by(User.name).limit(limit))
+    return db.session.execute(stmt).scalars().all()

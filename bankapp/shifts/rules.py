@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..staff.documents import DOCUMENT_KINDS, DOCUMENT_WORDS
 from ..timeutil import london_date
 from .working_time import (
     DEFAULT_LIMITS,
@@ -43,19 +44,12 @@ from .working_time import (
 )
 
 __all__ = [
-    "DEFAULT_LIMITS", "DOCUMENT_LABELS", "REASON_CODES", "REQUIRED_DOCUMENTS", "WTR_CODES", "DoctorFacts",
+    "DEFAULT_LIMITS", "DOCUMENT_WORDS", "REASON_CODES", "REQUIRED_DOCUMENTS", "WTR_CODES", "DoctorFacts",
     "Interval", "Reason", "ShiftFacts", "WorkingTimeLimits", "check_claim", "check_eligibility", "check_overlap",
     "check_working_time", "is_long_shift", "is_night_shift", "night_time", "overridable",
 ]
 
-DOCUMENT_LABELS = {
-    "gmc_licence": "GMC licence to practise",
-    "dbs": "DBS check",
-    "right_to_work": "right to work check",
-    "mandatory_training": "mandatory training",
-    "occupational_health": "occupational health clearance",
-}
-REQUIRED_DOCUMENTS = tuple(DOCUMENT_LABELS)
+REQUIRED_DOCUMENTS = DOCUMENT_KINDS
 #: Every reason code, in the order reasons are returned.
 REASON_CODES = (
     "grade_mismatch", "site_not_enabled", "compliance_missing", "compliance_expired",
@@ -99,14 +93,14 @@ _ASK_STAFFING = "Please contact medical staffing."
 
 def _compliance(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
     reasons = []
-    missing = [DOCUMENT_LABELS[k] for k in REQUIRED_DOCUMENTS if k not in doctor.documents]
+    missing = [DOCUMENT_WORDS[k] for k in REQUIRED_DOCUMENTS if k not in doctor.documents]
     if missing:
         them = "it" if len(missing) == 1 else "them"
         message = f"We do not hold your {_listing(missing)}. Please upload {them} before booking shifts."
         reasons.append(Reason("compliance_missing", message))
     ends_on = london_date(shift.end)
     expired = [
-        f"{DOCUMENT_LABELS[kind]} (valid until {_day(expires)})"
+        f"{DOCUMENT_WORDS[kind]} (valid until {_day(expires)})"
         for kind in REQUIRED_DOCUMENTS
         if (expires := doctor.documents.get(kind)) is not None and expires < ends_on
     ]

@@ -5,39 +5,12 @@ import marshmallow as ma
 from flask import g, has_app_context
 from marshmallow import validate
 
-from ..money import hours_str, money_str, parse_money
-from ..timeutil import LONDON, TimeInputError, elapsed_minutes, format_london, parse_datetime, spans_clock_change
+from ..fields import FLAT_RATE_NOT_POSITIVE, LondonDateTime, Money
+from ..money import hours_str, money_str
+from ..timeutil import LONDON, TimeInputError, elapsed_minutes, parse_datetime, spans_clock_change
 from .models import SHIFT_STATUSES
+from .pricing import estimate_pay, estimate_pays
 from .queries import latest_violation, latest_violations
-
-
-class LondonDateTime(ma.fields.Field):
-    """ISO 8601 in; without an offset it is London time (gap and repeated hour refused). London with offset out."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_datetime(value)
-        except TimeInputError as exc:
-            raise ma.ValidationError(exc.message) from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return format_london(value)
-
-
-class Money(ma.fields.Field):
-    """Money as a string with at most two decimals, e.g. "55.00" (JSON numbers are refused)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            amount = parse_money(value)
-        except (TypeError, ValueError) as exc:
-            raise ma.ValidationError(str(exc)) from None
-        if amount <= 0:
-            raise ma.ValidationError("Must be more than £0.00.")
-        return amount
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else money_str(value)
 
 
 class DateOrDateTime(ma.fields.Field):
@@ -71,15 +44,32 @@ def range_bounds(from_, to):
 
 
 class ShiftCreateSchema(ma.Schema):
-    department_id = ma.fields.Integer(required=True)
-    grade = ma.fields.String(required=True, metadata={"description": "Grade code, e.g. ST3."})
-    start = LondonDateTime(required=True, metadata={"description": "ISO 8601; without an offset, London time."})
-    end = LondonDateTime(required=True, metadata={"description": "After start, at most 24 h later."})
-    hourly_rate = Money(load_default=None, allow_none=True,
+    department_id = ma.fields.Integer(required=True, error_messages={"required": "Choose a department."})
+    grade = ma.fields.String(required=True, error_messages={"required": "Choose a grade."},
+                             metadata={"description": "Grade code, e.g. ST3."})
+    start = LondonDateTime(required=True, error_messages={"required": "Enter the start date and time."},
+                           metadata={"description": "ISO 8601; without an offset, London time."})
+    end = LondonDateTime(required=True, error_messages={"required": "Enter the end date and time."},
+                         metadata={"description": "After start, at most 24 h later."})
+    hourly_rate = Money(load_default=None, allow_none=True, positive=True, not_positive=FLAT_RATE_NOT_POSITIVE,
                         metadata={"description": "Flat £/h as a string. Omit to pay card rates per band."})
     reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     retrospective = ma.fields.Boolean(load_default=False,
                                       metadata={"description": "Required (true) when the shift starts in the past."})
+
+
+MAX_REPEAT_WEEKS = 26
+
+
+class ShiftFormSchema(ShiftCreateSchema):
+    """The post page: the API's fields and messages, the grade chosen by id, and weekly repeats."""
+
+    class Meta:
+        exclude = ("grade",)
+
+    grade_id = ma.fields.Integer(required=True, error_messages={"required": "Choose a grade."})
+    repeat_weeks = ma.fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=MAX_REPEAT_WEEKS, error=f"Enter a number of weeks from 1 to {MAX_REPEAT_WEEKS}."))
 
 
 class ShiftQuerySchema(ma.Schema):
@@ -106,8 +96,6 @@ def prime(shifts) -> None:
     shift. Kept in ``g`` for the serialisation that follows; ``forget_primed``
     (a teardown of the API blueprint) drops it when the request ends.
     """
-    from ..rates.services import estimate_pays
-
     shifts = list(shifts)
     estimates = estimate_pays(shifts)
     violations = latest_violations([s.id for s in shifts])
@@ -123,8 +111,6 @@ def _primed(shift):
 
 
 def _pay_estimate(shift):
-    from ..rates.services import estimate_pay
-
     primed = _primed(shift)
     breakdown = primed[0] if primed is not None else estimate_pay(shift)
     return breakdown.as_dict() if breakdown is not None else None
@@ -173,7 +159,7 @@ class BookingDetailSchema(BookingSchema):
 
 
 class AssignSchema(ma.Schema):
-    doctor_id = ma.fields.Integer(required=True)
+    doctor_id = ma.fields.Integer(required=True, error_messages={"required": "Choose a doctor."})
     override_reason = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
                                        metadata={"description": "Overrides working-time reasons only; recorded "
                                                                 "as a wtr_override breach."})

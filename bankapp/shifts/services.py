@@ -11,31 +11,19 @@ from datetime import timedelta
 from flask import current_app
 
 from ..audit.services import record_audit
-from ..auth.models import User
 from ..auth.permissions import can_act_on_site
-from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed
-from ..events import emit
+from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed
 from ..extensions import db
-from ..timeutil import now_utc
-from .models import CLAIMABLE_STATUSES, Booking, Shift
-from .queries import live_booking
+from ..rates.services import card_in_force
+from ..timeutil import TimeInputError, now_utc, parse_datetime, to_london
+from . import lifecycle, rate_approval
+from .locking import lock_doctor, lock_shift
+from .models import Booking, Shift
 
 log = logging.getLogger(__name__)
 
 COORDINATOR_ROLES = ("coordinator", "admin")
 MAX_SHIFT = timedelta(hours=24)
-
-
-def rates_services():
-    from ..rates import services as rates_services
-
-    return rates_services
-
-
-def _shift_audit(shift) -> dict:
-    return {"status": shift.status, "site_id": shift.site_id, "department_id": shift.department_id,
-            "grade_id": shift.grade_id, "start": shift.start_at, "end": shift.end_at,
-            "hourly_rate": shift.hourly_rate, "retrospective": shift.retrospective}
 
 
 def require_coordinator(actor, site_id):
@@ -74,7 +62,7 @@ def validate_new_shift(*, actor, department, grade, start, end, retrospective=Fa
         errors.setdefault("department_id", []).append("Choose a department.")
     if grade is None:
         errors.setdefault("grade", []).append("Choose a grade.")
-    if "start" not in errors and start is not None and rates_services().card_in_force(start) is None:
+    if "start" not in errors and start is not None and card_in_force(start) is None:
         errors.setdefault("start", []).append("No rate card is in force on this date, so the shift cannot be "
                                               "priced. Ask an administrator to publish one.")
     return errors
@@ -94,22 +82,14 @@ def post_shift(*, actor, department, grade, start, end, hourly_rate=None, reason
     if errors:
         raise ValidationFailed("Some fields are not valid.", errors=errors)
     shift = Shift(site_id=department.site_id, department_id=department.id, grade_id=grade.id, start_at=start,
-                  end_at=end, status="open", hourly_rate=hourly_rate, reason=(reason or "").strip() or None,
+                  end_at=end, hourly_rate=hourly_rate, reason=(reason or "").strip() or None,
                   retrospective=bool(retrospective), posted_by_id=actor.id)
-    db.session.add(shift)
-    db.session.flush()
-    if hourly_rate is not None:
-        rates_services().assess_flat_rate(shift, actor=actor, reason=shift.reason)
-    record_audit("shift.posted", "shift", shift.id, actor=actor, after=_shift_audit(shift))
-    _announce_if_open(shift, actor)
+    over_card = rate_approval.price_against_card(shift)
+    lifecycle.post(shift, actor=actor, held=over_card is not None)
+    if over_card is not None:
+        rate_approval.open_violation(shift, *over_card, actor=actor, reason=shift.reason)
     log.info("shift %s posted (%s)", shift.id, shift.status)
     return shift
-
-
-def _announce_if_open(shift, actor):
-    """Tell subscribers (SMS fan-out) about a claimable shift that has not started."""
-    if shift.status in CLAIMABLE_STATUSES and shift.start_at > now_utc():
-        emit("shift.opened", shift=shift, actor=actor)
 
 
 def weekly_starts(start, end, weeks):
@@ -117,8 +97,6 @@ def weekly_starts(start, end, weeks):
 
     Raises TimeInputError when a week's time does not exist or is ambiguous.
     """
-    from ..timeutil import parse_datetime, to_london
-
     local_start, local_end = to_london(start).replace(tzinfo=None), to_london(end).replace(tzinfo=None)
     pairs = []
     for week in range(weeks):
@@ -130,8 +108,6 @@ def weekly_starts(start, end, weeks):
 def post_weekly(*, actor, department, grade, start, end, weeks, hourly_rate=None, reason=None,
                 retrospective=False) -> list[Shift]:
     """The same shift every week for ``weeks`` weeks (London wall-clock times), all or nothing."""
-    from ..timeutil import TimeInputError
-
     try:
         pairs = weekly_starts(start, end, weeks)
     except TimeInputError as exc:
@@ -183,33 +159,6 @@ def may_coordinate(actor, site_id):
 # --- locking, cancelling and re-opening ------------------------------------------------------
 
 
-def lock_doctor(doctor_id) -> int:
-    """Lock the doctor's user row (first lock of every booking transaction); returns the id.
-
-    PostgreSQL: ``SELECT id … FOR UPDATE``: the id only, so nothing of the
-    user (roles, sites, profile) is reloaded while the lock is held; the claim
-    checks read the doctor's bookings fresh after the lock, which is what the
-    lock protects. SQLite ignores FOR UPDATE, so a no-op UPDATE takes the
-    database write lock instead, serialising bookings there.
-    """
-    if db.engine.dialect.name == "sqlite":
-        found = db.session.execute(db.update(User).where(User.id == doctor_id).values(id=User.id)
-                                   .execution_options(synchronize_session=False)).rowcount
-    else:
-        found = db.session.execute(db.select(User.id).where(User.id == doctor_id).with_for_update()).scalar()
-    if not found:
-        raise NotFound("No such doctor.")
-    return doctor_id
-
-
-def lock_shift(shift_id) -> Shift:
-    shift = db.session.execute(db.select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift)
-                               .execution_options(populate_existing=True)).scalar_one_or_none()
-    if shift is None:
-        raise NotFound("No such shift.")
-    return shift
-
-
 def cancel_cutoff() -> timedelta:
     return timedelta(hours=int(current_app.config.get("DOCTOR_CANCEL_CUTOFF_HOURS", 48)))
 
@@ -225,38 +174,7 @@ def cancel_shift(shift, *, actor, reason) -> Shift:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Give a reason.", errors={"reason": ["Say why the shift is cancelled."]})
-    shift = lock_shift(shift.id)
-    if shift.status in ("cancelled", "completed"):
-        raise Conflict("This shift is already cancelled." if shift.status == "cancelled"
-                       else "This shift has already been worked.")
-    before = shift.status
-    now = now_utc()
-    booking = live_booking(shift.id)
-    if booking is not None:
-        _mark_booking_cancelled(booking, actor=actor, reason=reason, now=now)
-    shift.status, shift.cancelled_at, shift.cancelled_by_id, shift.cancel_reason = "cancelled", now, actor.id, reason
-    db.session.flush()
-    record_audit("shift.cancelled", "shift", shift.id, actor=actor, before={"status": before},
-                 after={"status": "cancelled", "reason": reason,
-                        "booking_id": booking.id if booking is not None else None})
-    emit("shift.cancelled", shift=shift, actor=actor)
-    return shift
-
-
-def _mark_booking_cancelled(booking, *, actor, reason, now):
-    booking.status, booking.cancelled_at, booking.cancelled_by_id = "cancelled", now, actor.id
-    booking.cancel_reason = reason or None
-    record_audit("booking.cancelled", "booking", booking.id, actor=actor, before={"status": "booked"},
-                 after={"status": "cancelled", "reason": reason or None})
-
-
-def _status_when_reopened(shift) -> str:
-    """Back where it was before booking: released to a tier if it had been, else open."""
-    if shift.released_tier2_at is not None:
-        return "released_tier2"
-    if shift.released_tier1_at is not None:
-        return "released_tier1"
-    return "open"
+    return lifecycle.cancel(lock_shift(shift.id), actor=actor, reason=reason, now=now_utc())
 
 
 def cancel_booking(booking, *, actor, reason=None) -> Booking:
@@ -286,14 +204,7 @@ def cancel_booking(booking, *, actor, reason=None) -> Booking:
                            "Please call the rota coordinator."}])
     elif not reason:
         raise ValidationFailed("Give a reason.", errors={"reason": ["Say why the booking is cancelled."]})
-    _mark_booking_cancelled(booking, actor=actor, reason=reason, now=now_utc())
-    before, shift.status = shift.status, _status_when_reopened(shift)
-    db.session.flush()
-    record_audit("shift.reopened", "shift", shift.id, actor=actor, before={"status": before},
-                 after={"status": shift.status, "cause": "booking_cancelled", "booking_id": booking.id})
-    emit("booking.cancelled", booking=booking, actor=actor)
-    _announce_if_open(shift, actor)
-    return booking
+    return lifecycle.unbook(booking, shift, actor=actor, reason=reason, now=now_utc())
 
 
 def reopen_shift(shift, *, actor) -> Shift:
@@ -308,12 +219,8 @@ def reopen_shift(shift, *, actor) -> Shift:
         raise Conflict("Only a cancelled shift can be re-opened.")
     if shift.start_at <= now_utc():
         raise Conflict("This shift has already started, so it cannot be re-opened.")
-    shift.status, shift.cancelled_at, shift.cancelled_by_id, shift.cancel_reason = "open", None, None, None
-    db.session.flush()
-    approved = any(v.status == "approved" for v in getattr(shift, "rate_violations", []))
-    if shift.hourly_rate is not None and not approved:
-        rates_services().assess_flat_rate(shift, actor=actor, reason=shift.reason)
-    record_audit("shift.reopened", "shift", shift.id, actor=actor, before={"status": "cancelled"},
-                 after={"status": shift.status, "cause": "reopened"})
-    _announce_if_open(shift, actor)
+    over_card = None if rate_approval.has_approved_rate(shift) else rate_approval.price_against_card(shift)
+    lifecycle.reopen(shift, actor=actor, held=over_card is not None)
+    if over_card is not None:
+        rate_approval.open_violation(shift, *over_card, actor=actor, reason=shift.reason)
     return shift

@@ -1,69 +1,32 @@
 """Doctor pages: the shift board, a shift with one-tap claim, My shifts, and the calendar feed.
 
-Coordinator pages live in ``coordinator_views.py`` (same blueprint). Every
+Coordinator pages live in ``coordinator_views.py`` (same blueprint, ``pages.bp``). Every
 page works without JavaScript; htmx only swaps the claim result in place.
 """
 import logging
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from ..auth.permissions import page_roles
 from ..errors import Conflict, DomainError, RuleRefused
 from ..extensions import db
 from ..nav import register_nav
 from ..org.services import all_grades, all_sites, departments_for
-from ..timeutil import BAND_LABELS, london_date, now_utc, spans_clock_change
-from . import ical, queries, rules, services
+from ..timeutil import london_date, now_utc
+from ..transactions import attempt
+from . import coordinator_views, ical, queries, rate_approval_views, rules, services  # noqa: F401 (their routes)
 from .booking import claim_shift
 from .models import Shift
+from .pages import bp, cursor_arg, page_links
+from .pricing import estimate_pay, estimate_pays
 from .schemas import london_midnight
 
 log = logging.getLogger(__name__)
-bp = Blueprint("shifts", __name__)
+BLUEPRINTS = [bp, rate_approval_views.bp]
 
 register_nav("Find shifts", "shifts.board", "doctor", order=10)
 register_nav("My shifts", "shifts.my_shifts", "doctor", order=11)
-
-
-# --- helpers shared with the coordinator pages ----------------------------------------
-
-
-def pay_estimate(shift):
-    from ..rates.services import estimate_pay
-
-    return estimate_pay(shift)
-
-
-def estimate_pays(shifts) -> dict:
-    """Shift id → pay estimate for a page of shifts, in a constant number of queries."""
-    from ..rates.services import estimate_pays as price_all
-
-    return price_all(shifts)
-
-
-def clock_change_label(shift) -> str | None:
-    """E.g. "Clocks go back: 13-hour night", for shifts spanning a clock change."""
-    change = spans_clock_change(shift.start_at, shift.end_at)
-    if change is None:
-        return None
-    hours = (shift.end_at - shift.start_at).total_seconds() / 3600
-    length = f"{hours:g}-hour"
-    kind = "night" if rules.is_night_shift(rules.Interval(shift.start_at, shift.end_at)) else "shift"
-    return f"Clocks go {change}: {length} {kind}"
-
-
-def shift_hours(shift) -> str:
-    from ..money import hours_str
-    from ..timeutil import elapsed_minutes
-
-    return hours_str(elapsed_minutes(shift.start_at, shift.end_at))
-
-
-@bp.app_context_processor
-def _shift_helpers():
-    return {"shift_clock_label": clock_change_label, "shift_hours": shift_hours, "band_labels": BAND_LABELS,
-            "shifts_home": queries, "page_size": queries.PAGE_SIZE}
 
 
 def _parse_day(value):
@@ -116,18 +79,6 @@ def board():
         (422 if errors else 200)
 
 
-def cursor_arg(name) -> int | None:
-    """A paging cursor from the query string (a shift id); anything else means the first page."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def page_links(endpoint, page, kept) -> dict:
-    """Next/previous URLs for ``ui.pagination``, keeping the filters ``kept``."""
-    return {"next_url": url_for(endpoint, **kept, after=page.next) if page.next else None,
-            "prev_url": url_for(endpoint, **kept, before=page.previous) if page.previous else None}
-
-
 def clashing(doctor, shifts) -> set:
     """Ids of ``shifts`` that overlap one of the doctor's bookings (flagged on the board)."""
     if not shifts:
@@ -161,7 +112,7 @@ def detail(shift_id):
     shift = _visible_or_404(shift_id)
     booking = queries.live_booking(shift.id)
     mine = booking is not None and booking.doctor_id == g.actor.id
-    return render_template("shifts/detail.html", shift=shift, estimate=pay_estimate(shift), mine=mine,
+    return render_template("shifts/detail.html", shift=shift, estimate=estimate_pay(shift), mine=mine,
                            reasons=None, problem=None)
 
 
@@ -171,10 +122,9 @@ def claim(shift_id):
     """One tap: book it. With htmx the result replaces the claim panel; without, a redirect with a flash."""
     htmx = request.headers.get("HX-Request") == "true"
     try:
-        booking = claim_shift(shift_id, doctor=g.actor)
-        db.session.commit()
+        with attempt():
+            booking = claim_shift(shift_id, doctor=g.actor)
     except (RuleRefused, Conflict) as exc:
-        db.session.rollback()
         return _claim_refused(shift_id, exc, htmx)
     log.info("doctor %s claimed shift %s", g.actor.id, shift_id)
     if htmx:
@@ -193,7 +143,7 @@ def _claim_refused(shift_id, exc, htmx):
     if queries.visible_shift(g.actor, shift_id) is None:
         flash(problem or "You cannot take this shift.", "error")
         return redirect(url_for("shifts.board"))
-    return render_template("shifts/detail.html", shift=shift, estimate=pay_estimate(shift), mine=False,
+    return render_template("shifts/detail.html", shift=shift, estimate=estimate_pay(shift), mine=False,
                            reasons=reasons, problem=problem), exc.status
 
 
@@ -220,10 +170,9 @@ def my_shifts():
 def cancel_my_booking(booking_id):
     booking = queries.my_booking(g.actor, booking_id) or abort(404)
     try:
-        services.cancel_booking(booking, actor=g.actor, reason=request.form.get("reason"))
-        db.session.commit()
+        with attempt():
+            services.cancel_booking(booking, actor=g.actor, reason=request.form.get("reason"))
     except DomainError as exc:
-        db.session.rollback()
         message = exc.reasons[0]["message"] if exc.reasons else exc.detail
         flash(message, "error")
     else:
@@ -240,5 +189,3 @@ def calendar(token):
     return current_app.response_class(body, mimetype="text/calendar",
                                       headers={"Content-Disposition": "inline; filename=staff-bank.ics"})
 
-
-from . import coordinator_views  # noqa: E402,F401  (registers the coordinator pages on bp)

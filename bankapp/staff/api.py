@@ -23,7 +23,6 @@ SECURITY = [{"bearerAuth": []}]
 @api_auth("admin")
 def create_user(body):
     user = services.create_person(**body, actor=g.actor)
-    db.session.commit()
     return user
 
 
@@ -57,7 +56,6 @@ def update_user(body, user_id):
     """Change a person's details: only the fields sent. A new grade applies to shifts claimed from now on."""
     user = _user_or_404(user_id)
     services.update_person(user, **body, actor=g.actor)
-    db.session.commit()
     return user
 
 
@@ -75,7 +73,6 @@ def _user_or_404(user_id) -> User:
 @api_auth("admin")
 def add_document(body, user_id):
     doc = services.add_document(_user_or_404(user_id), **body, actor=g.actor)
-    db.session.commit()
     return doc
 
 
@@ -99,4 +96,3 @@ def remove_document(user_id, document_id):
     if doc is None or doc.user_id != user_id:
         raise NotFound("No such document.")
     services.remove_document(doc, actor=g.actor)
-    db.session.commit()

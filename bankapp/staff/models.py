@@ -1,14 +1,6 @@
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
-
-DOCUMENT_KINDS = ("gmc_licence", "dbs", "right_to_work", "mandatory_training", "occupational_health")
-DOCUMENT_LABELS = {
-    "gmc_licence": "GMC registration with licence to practise",
-    "dbs": "DBS check",
-    "right_to_work": "Right to work",
-    "mandatory_training": "Mandatory training",
-    "occupational_health": "Occupational health clearance",
-}
+from .documents import DOCUMENT_KINDS
 
 
 class DoctorProfile(TimestampMixin, db.Model):

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..auth.models import ROLES
-from .models import DOCUMENT_KINDS
+from .documents import DOCUMENT_KINDS
 
 E164_RE = r"^\+[1-9]\d{7,14}$"
 ESR_RE = r"^\d{8}-\d$"

@@ -5,7 +5,9 @@ from functools import cache
 from sqlalchemy import bindparam
 
 from ..audit.services import record_audit
-from ..auth.services import create_user
+from ..auth.models import User, UserRole, UserSite
+from ..auth.services import E164, create_user, find_user_by_email, normalise_email
+from ..cascade.models import Agency
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..org.models import Grade, Site
@@ -35,8 +37,6 @@ def _check_references(*, roles, grade, site_ids, agency_id, has_grade=False) -> 
     if "agency" in roles and not agency_id:
         errors["agency_id"] = ["An agency user belongs to an agency."]
     if agency_id:
-        from ..cascade.models import Agency
-
         if db.session.get(Agency, agency_id) is None:
             errors["agency_id"] = ["No agency has this id."]
     return errors, grade_row
@@ -106,8 +106,6 @@ def update_person(user, *, actor, **changes):
     cannot take the admin role away from themselves. Recorded as one
     ``user.updated`` audit event with the fields that changed.
     """
-    from ..auth.services import E164, find_user_by_email, normalise_email
-
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise ValidationFailed("Some fields cannot be changed here.", errors={f: ["Cannot be changed here."]
@@ -152,8 +150,6 @@ def update_person(user, *, actor, **changes):
 
 
 def _apply(user, after, changed, grade_row, *, actor):
-    from ..auth.models import UserRole, UserSite
-
     for field in ("email", "name", "mobile", "agency_id"):
         if field in changed:
             setattr(user, field, after[field])
@@ -237,7 +233,6 @@ def document_status(expires_on, today, *, warn_days=EXPIRY_WARNING_DAYS) -> str:
 def search_people(*, text=None, role=None, page=1, per_page=25):
     """People whose name or email contains ``text``, holding ``role`` if given,
     by name; returns (rows, has_next) for page ``page`` (from 1)."""
-    from ..auth.models import User, UserRole
 
     stmt = db.select(User)
     if text:

@@ -9,12 +9,14 @@ from ..auth.permissions import page_roles
 from ..cascade.models import Agency
 from ..errors import DomainError, NotFound, field_messages
 from ..extensions import db
+from ..forms import domain_errors, load_form, submit_form
 from ..nav import register_nav
 from ..org import services as org_services
-from ..org.views import domain_errors, load_form, submit_form
 from ..timeutil import london_date, now_utc
+from ..transactions import attempt
 from . import services
-from .models import DOCUMENT_KINDS, DOCUMENT_LABELS, ComplianceDocument
+from .documents import DOCUMENT_KINDS, DOCUMENT_LABELS
+from .models import ComplianceDocument
 from .schemas import DocumentCreateSchema, UserCreateSchema, UserUpdateSchema
 
 log = logging.getLogger(__name__)
@@ -109,11 +111,11 @@ def add_document(user_id):
         errors["expires_on"] = ["Enter the expiry date as a real date, for example 31/03/2027."]
     if not errors:
         try:
-            doc = services.add_document(person, **values, actor=g.actor)
+            with attempt():
+                doc = services.add_document(person, **values, actor=g.actor)
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            db.session.commit()
             flash(f"{DOCUMENT_LABELS[doc.kind]} added for {person.name}.", "success")
             return redirect(url_for("staff.user", user_id=person.id))
     return _render_user(person, errors=errors, form=form, status=422)
@@ -141,16 +143,15 @@ def edit_details(user_id):
     form.setdefault("roles", [])
     try:
         values = UserUpdateSchema().load(_details_values(form))
-        services.update_person(person, **values, actor=g.actor)
+        with attempt():
+            services.update_person(person, **values, actor=g.actor)
     except ma.ValidationError as exc:
         errors = field_messages(exc)
     except DomainError as exc:
         errors = domain_errors(exc)
     else:
-        db.session.commit()
         flash(f"{person.name}'s details are saved.", "success")
         return redirect(url_for("staff.user", user_id=person.id))
-    db.session.rollback()
     return _render_user(_get_user(user_id), errors=errors, details=form, status=422)
 
 
@@ -163,7 +164,6 @@ def remove_document(user_id, document_id):
         raise NotFound("No such document.")
     label = DOCUMENT_LABELS.get(doc.kind, doc.kind)
     services.remove_document(doc, actor=g.actor)
-    db.session.commit()
     flash(f"{label} (expiring {doc.expires_on.strftime('%-d %b %Y')}) removed from {person.name}'s record.",
           "success")
     return redirect(url_for("staff.user", user_id=person.id))
@@ -175,9 +175,9 @@ def set_active(user_id):
     person = _get_user(user_id)
     active = request.form.get("active") == "1"
     try:
-        services.set_active(person, active, actor=g.actor)
+        with attempt():
+            services.set_active(person, active, actor=g.actor)
     except DomainError as exc:
         return _render_user(person, errors=domain_errors(exc), status=422)
-    db.session.commit()
     flash(f"{person.name} {'can log in again' if active else 'is deactivated and can no longer log in'}.", "success")
     return redirect(url_for("staff.user", user_id=person.id))

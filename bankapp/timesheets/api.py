@@ -48,7 +48,6 @@ def submit(body):
     if booking is None:
         raise NotFound("No such booking.")
     ts = services.submit_timesheet(booking, actor=g.actor, **body)
-    db.session.commit()
     return ts
 
 
@@ -81,7 +80,6 @@ def get_timesheet(ts_id):
 def amend(body, ts_id):
     """Amend a queried timesheet; it returns to `submitted`."""
     ts = services.amend_timesheet(_visible(ts_id), actor=g.actor, **body)
-    db.session.commit()
     return ts
 
 
@@ -95,7 +93,6 @@ def _decision(action):
     def view(body, ts_id):
         ts = getattr(services, f"{action}_timesheet")(_visible(ts_id), actor=g.actor,
                                                              note=body.get("note"))
-        db.session.commit()
         return ts
 
     view.__name__ = f"{action}_timesheet"
@@ -121,5 +118,4 @@ for _action in ("approve", "reject", "query"):
 def bulk_approve(body):
     """Approve several timesheets worked exactly as booked (no break); all or none."""
     approved = services.bulk_approve(body["ids"], actor=g.actor)
-    db.session.commit()
     return {"approved_ids": [ts.id for ts in approved], "count": len(approved)}

@@ -7,6 +7,7 @@ from ..auth.permissions import sites_in_scope
 from ..errors import RuleRefused
 from ..extensions import db
 from ..money import hours_str, money_str
+from ..payroll.models import PayrollExport
 from ..shifts.models import Booking, Shift
 from ..timeutil import now_utc
 from . import rules
@@ -82,8 +83,6 @@ def pay_if_approved(ts: Timesheet) -> dict | None:
 
 def export_times(timesheets) -> dict:
     """Timesheet id → when payroll exported it for payment (its batch's time), for those exported; one query."""
-    from ..payroll.models import PayrollExport
-
     batches = {ts.exported_batch_id for ts in timesheets if ts.exported_batch_id is not None}
     if not batches:
         return {}

@@ -2,32 +2,27 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from ..timeutil import TimeInputError, format_london, parse_datetime
+from ..fields import LondonDateTime
+from ..timeutil import format_london
 from .models import TIMESHEET_STATUSES
+from .queries import due_cutoff, pay_of
 
 MAX_BREAK_MINUTES = 24 * 60
 
 
-class LondonDateTime(ma.fields.Field):
-    """Aware UTC in; London with offset out. Bad, skipped or repeated times are field errors."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_datetime(value)
-        except TimeInputError as exc:
-            raise ma.ValidationError(exc.message) from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return format_london(value)
+BREAK_MESSAGE = "Enter the unpaid break in whole minutes, for example 30, or 0 for none."
 
 
 class TimesInSchema(ma.Schema):
-    actual_start = LondonDateTime(required=True, metadata={"example": "2026-10-24T20:00"})
-    actual_end = LondonDateTime(required=True, metadata={"example": "2026-10-25T08:00"})
-    break_minutes = ma.fields.Integer(load_default=0, strict=True,
-                                      validate=validate.Range(min=0, max=MAX_BREAK_MINUTES),
+    actual_start = LondonDateTime(required=True, error_messages={"required": "Enter the date and time."},
+                                  metadata={"example": "2026-10-24T20:00"})
+    actual_end = LondonDateTime(required=True, error_messages={"required": "Enter the date and time."},
+                                metadata={"example": "2026-10-25T08:00"})
+    break_minutes = ma.fields.Integer(load_default=0, strict=True, error_messages={"invalid": BREAK_MESSAGE},
+                                      validate=validate.Range(min=0, max=MAX_BREAK_MINUTES, error=BREAK_MESSAGE),
                                       metadata={"description": "Unpaid break, whole minutes."})
-    note = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+    note = ma.fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=2000, error="Keep the note under 2,000 characters."),
                             metadata={"description": "Needed when a time is more than 4 h from the booked one."})
 
 
@@ -75,14 +70,10 @@ class PayOutSchema(ma.Schema):
 
 
 def _pay(ts):
-    from .queries import pay_of
-
     return pay_of(ts)
 
 
 def _due(ts):
-    from .queries import due_cutoff
-
     return format_london(due_cutoff(ts))
 
 

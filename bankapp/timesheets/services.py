@@ -26,6 +26,8 @@ from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violated
 from ..events import emit
 from ..extensions import db
+from ..rates.services import price
+from ..shifts.pricing import rates_for_booking
 from ..timeutil import format_london, london_text, now_utc
 from . import rules
 from .models import PayLine, Timesheet
@@ -141,8 +143,7 @@ def submit_timesheet(booking, *, actor, actual_start, actual_end, break_minutes=
     db.session.add(ts)
     try:
         db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
+    except IntegrityError as exc:  # the edge (or the page's attempt()) rolls the failed flush back
         if violated(exc, UNIQUE_BOOKING, columns="timesheets.booking_id"):
             raise Conflict("A timesheet has already been submitted for this booking.",
                            title="Timesheet already submitted") from None
@@ -176,8 +177,6 @@ def amend_timesheet(ts, *, actor, actual_start, actual_end, break_minutes=0, not
 
 def rates_for(ts: Timesheet):
     """(card rates, flat rate) for a timesheet: agency locums at their agreed charge rate."""
-    from ..rates.services import rates_for_booking
-
     booking = ts.booking
     if booking.source == "agency" and booking.charge_rate is not None:
         return None, booking.charge_rate
@@ -186,7 +185,6 @@ def rates_for(ts: Timesheet):
 
 def price_timesheet(ts: Timesheet):
     """The pay breakdown of the actual times (rates.rules.PayBreakdown)."""
-    from ..rates.services import price
 
     card_rates, flat_rate = rates_for(ts)
     if card_rates is None and flat_rate is None:

@@ -12,12 +12,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from ..auth.permissions import page_roles
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..forms import form_data, load_form
 from ..nav import register_nav
 from ..shifts.models import Booking
-from ..timeutil import BAND_LABELS, TimeInputError, now_utc, parse_datetime, to_london
+from ..timeutil import BAND_LABELS, now_utc, to_london
+from ..transactions import attempt
 from . import queries, rules, services
 from .models import Timesheet
-from .schemas import MAX_BREAK_MINUTES
+from .schemas import TimesInSchema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("timesheets", __name__)
@@ -45,25 +47,13 @@ def _local(dt) -> str:
 
 
 def times_from_form(form) -> tuple[dict, dict, dict]:
-    """(values to show again, errors by field, parsed arguments for the service)."""
+    """(values to show again, errors by field, parsed arguments for the service), read with the API's schema."""
     values = {k: (form.get(k) or "").strip() for k in ("actual_start", "actual_end", "break_minutes", "note")}
-    errors, parsed = {}, {}
-    for field in ("actual_start", "actual_end"):
-        if not values[field]:
-            errors[field] = ["Enter the date and time."]
-            continue
-        try:
-            parsed[field] = parse_datetime(values[field])
-        except TimeInputError as exc:
-            errors[field] = [exc.message]
-    text = values["break_minutes"] or "0"
-    if not text.isdigit() or int(text) > MAX_BREAK_MINUTES:
-        errors["break_minutes"] = ["Enter the unpaid break in whole minutes, for example 30, or 0 for none."]
-    else:
-        parsed["break_minutes"] = int(text)
-    if len(values["note"]) > 2000:
-        errors["note"] = ["Keep the note under 2,000 characters."]
-    parsed["note"] = values["note"] or None
+    parsed, errors = load_form(TimesInSchema(), form)
+    if errors:  # keep what did parse, so the time rules can still be checked alongside
+        partial = TimesInSchema(partial=True)
+        good = {k: v for k, v in form_data(partial, form).items() if k not in errors}
+        parsed = partial.load(good)
     return values, errors, parsed
 
 
@@ -89,10 +79,9 @@ def _saved(call) -> dict:
     Nothing is kept on a refusal; 403 and 404 are not form errors and go up.
     """
     try:
-        call()
-        db.session.commit()
+        with attempt():
+            call()
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             raise
         return _problem_errors(exc)
@@ -220,13 +209,11 @@ def decide(ts_id, action):
     ts = _visible_or_404(ts_id)  # another site's timesheet: 404, as everywhere
     note = request.form.get("note")
     try:
-        getattr(services, f"{action}_timesheet")(ts, actor=g.actor, note=note)
-        db.session.commit()
+        with attempt():
+            getattr(services, f"{action}_timesheet")(ts, actor=g.actor, note=note)
     except ValidationFailed as exc:
-        db.session.rollback()
         return _detail(db.session.get(Timesheet, ts_id), errors=exc.errors, status=422)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             raise
         flash(exc.detail, "error")
@@ -241,10 +228,9 @@ def decide(ts_id, action):
 def bulk_approve():
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     try:
-        approved = services.bulk_approve(ids, actor=g.actor)
-        db.session.commit()
+        with attempt():
+            approved = services.bulk_approve(ids, actor=g.actor)
     except DomainError as exc:
-        db.session.rollback()
         messages = [r["message"] for r in exc.reasons] if exc.reasons else [exc.detail]
         flash(" ".join(messages), "error")
     else:

@@ -11,7 +11,8 @@ from bankapp.extensions import db
 from bankapp.notifications.fanout import fan_out_shift_alert
 from bankapp.notifications.models import AlertGrade, AlertPreference, AlertSite, OutboxMessage, SmsOptOut
 from bankapp.notifications.rules import days_mask
-from bankapp.staff.models import DOCUMENT_KINDS, ComplianceDocument, DoctorProfile
+from bankapp.staff.documents import DOCUMENT_KINDS
+from bankapp.staff.models import ComplianceDocument, DoctorProfile
 from tests.factories import PASSWORD_HASH, make_booking, make_shift
 
 from .conftest import freeze

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from bankapp.extensions import db
 from bankapp.rates import services
-from bankapp.rates.demo import VIOLATIONS, card_figures
+from bankapp.rates.demo import card_figures
 from bankapp.rates.models import RateViolation
 from bankapp.seed import seed_demo
+from bankapp.shifts.demo import VIOLATIONS
 from bankapp.timeutil import now_utc
 
 

@@ -8,9 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from bankapp.extensions import db
-from bankapp.rates.services import estimate_pay, price
+from bankapp.rates.services import price
 from bankapp.reports import services
 from bankapp.shifts.models import Booking, Shift
+from bankapp.shifts.pricing import estimate_pay
 from bankapp.timesheets import services as timesheets
 from bankapp.timesheets.models import Timesheet
 from tests.factories import PASSWORD, london, make_booking, make_shift

@@ -14,10 +14,10 @@ from flask import current_app
 
 from ..auth.models import User, UserRole
 from ..extensions import db
-from ..notifications.services import enqueue_for_user
+from ..reports import queries, rules
+from ..reports.services import build_period
 from ..timeutil import to_london
-from . import queries, rules
-from .services import build_period
+from .services import enqueue_for_user
 
 log = logging.getLogger(__name__)
 

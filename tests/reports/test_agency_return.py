@@ -6,10 +6,15 @@ from decimal import Decimal
 import pytest
 
 from bankapp.cascade import offers
-from bankapp.cascade.agency_return import COLUMNS
 from bankapp.cascade.services import approve_cascade, escalate_to_tier2, request_cascade
 from bankapp.extensions import db
+from bankapp.reports.agency_return import COLUMNS
+from tests.cascade import conftest as cascade_scene
 from tests.factories import london
+
+# The cascade's scene: its fixed clock, card with agency caps and released shifts.
+clock, card, shift_maker, released = (cascade_scene.clock, cascade_scene.card, cascade_scene.shift_maker,
+                                      cascade_scene.released)
 
 REASON = "ED at full capacity, no registrar"
 

@@ -12,8 +12,7 @@ from bankapp.extensions import db
 from bankapp.rates.models import RateViolation
 from bankapp.shifts.models import Shift
 from bankapp.timeutil import LONDON, is_bank_holiday, london_date, now_utc
-
-from .cards import make_card
+from tests.rates.cards import make_card
 
 
 def _weekday(days_ahead=21):
@@ -201,7 +200,7 @@ def test_list_filters_by_status_and_site_and_is_scoped(world, api):
 
 
 def test_no_card_in_force_refuses_a_flat_rate_shift(world, api):
-    from bankapp.rates.services import assess_flat_rate
+    from bankapp.shifts.rate_approval import price_against_card
     from tests.factories import make_shift
 
     shift = make_shift(department=world.dept_a, grade=world.grades["ST3"], start="2026-07-01T09:00",
@@ -211,5 +210,5 @@ def test_no_card_in_force_refuses_a_flat_rate_shift(world, api):
     from bankapp.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as exc:
-        assess_flat_rate(shift, actor=world.coordinator_a, reason="x")
+        price_against_card(shift)
     assert exc.value.errors == {"start": ["No rate card is in force on that date."]}

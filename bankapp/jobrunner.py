@@ -12,9 +12,9 @@ from datetime import UTC
 
 from sqlalchemy import text
 
-from ..extensions import db
-from ..jobs import JOBS, job_by_id, run_order
-from ..timeutil import clock_at, now_utc
+from .extensions import db
+from .jobs import JOBS, job_by_id, run_order
+from .timeutil import clock_at, now_utc
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,7 @@ from bankapp.extensions import db
 from bankapp.rates.models import RateViolation
 from tests.conftest import requires_postgres
 from tests.factories import ApiClient
-
-from .test_violations_api import _post, _setup
+from tests.shifts.test_rate_approval_api import _post, _setup
 
 
 def _race(app, requests):

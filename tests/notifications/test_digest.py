@@ -6,10 +6,9 @@ import pytest
 
 from bankapp.extensions import db
 from bankapp.jobs import job_by_id
+from bankapp.notifications.digest import send_weekly_breach_digest
 from bankapp.notifications.models import OutboxMessage
-from bankapp.reports.jobs import send_weekly_breach_digest
-
-from . import fixtures as fx
+from tests.reports import fixtures as fx
 
 LONDON = ZoneInfo("Europe/London")
 # The Monday after the hand-counted month's last week (30 Mar – 5 Apr 2026).

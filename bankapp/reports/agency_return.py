@@ -25,12 +25,12 @@ import io
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from ..cascade import rules
+from ..cascade.models import AgencyOffer
 from ..extensions import db
 from ..money import hours_str
 from ..shifts.models import Booking, Shift
 from ..timeutil import LONDON, elapsed_minutes, format_london
-from . import rules
-from .models import AgencyOffer
 
 COLUMNS = ("row_type", "week", "site_code", "site_name", "department", "cost_centre", "grade", "shift_id",
            "shift_start", "shift_end", "hours", "agency", "framework_status", "charge_rate", "cap",

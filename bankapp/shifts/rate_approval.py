@@ -1,10 +1,12 @@
-"""Rate violations: a flat rate above the card waits for leadership approval.
+"""Rate approval: a shift whose flat rate costs more than the card waits for leadership.
 
 Up to ``RATE_VIOLATION_APPROVER_MAX_PERCENT`` over the card an approver of the
 shift's site decides, above it an executive. Nobody decides their own request.
 An approval opens the shift and enters the breach register; a rejection sends
 the shift back to its coordinator, who revises the rate (re-assessed) or
 cancels the shift. Violation rows are never deleted: they are the history.
+The shift's own moves (held, opened) are ``lifecycle`` transitions; the
+prices come from ``rates``.
 """
 import logging
 
@@ -13,46 +15,54 @@ from sqlalchemy import func
 from ..audit.services import record_audit, record_breach
 from ..auth.permissions import can_act_on_site, holds_at_least, sites_in_scope
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..events import emit
 from ..extensions import db
-from ..shifts.models import Shift
+from ..fields import FLAT_RATE_NOT_POSITIVE
+from ..rates import rules
+from ..rates.models import RateViolation
+from ..rates.services import approver_max_percent, card_breakdown, price
 from ..timeutil import now_utc
-from . import rules
-from .models import RateViolation
-from .services import approver_max_percent, assess_flat_rate, card_breakdown, price
+from . import lifecycle
+from .locking import lock_shift
+from .models import Shift
 
 log = logging.getLogger(__name__)
 
 DECIDER_ROLES = ("approver", "executive", "chief_executive")
-WAITING = "pending_rate_approval"
+WAITING = lifecycle.HELD
 
 
-def open_violation(shift, *, flat_bd, card_bd, actor, reason) -> RateViolation:
-    """Record a violation for ``shift`` and hold the shift until someone decides."""
+def price_against_card(shift):
+    """``(flat price, card price)`` when the shift's flat rate costs more than the card, else None.
+
+    Card-rate shifts never do. No card in force at the start → 422 on ``start``.
+    """
+    if shift.hourly_rate is None:
+        return None
+    _card, card_bd = card_breakdown(shift.grade_id, shift.start_at, shift.end_at)
+    flat_bd = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
+    return (flat_bd, card_bd) if rules.is_rate_violation(flat_bd, card_bd) else None
+
+
+def has_approved_rate(shift) -> bool:
+    return db.session.execute(db.select(RateViolation.id).where(
+        RateViolation.shift_id == shift.id, RateViolation.status == "approved").limit(1)).first() is not None
+
+
+def open_violation(shift, flat_bd, card_bd, *, actor, reason) -> RateViolation:
+    """Record the violation of a shift held for its rate (``lifecycle`` holds it), for someone to decide."""
     percent = rules.percent_over(flat_bd.total, card_bd.total)
     violation = RateViolation(
         shift_id=shift.id, status="pending", required_role=rules.required_role_for(percent, approver_max_percent()),
         percent_over=percent, flat_rate=shift.hourly_rate, flat_total=flat_bd.total, card_total=card_bd.total,
         reason=(reason or "").strip() or None, requested_by_id=actor.id)
     db.session.add(violation)
-    before = shift.status
-    shift.status = WAITING
     db.session.flush()
     record_audit("rate_violation.opened", "rate_violation", violation.id, actor=actor,
                  after={"shift_id": shift.id, "flat_rate": shift.hourly_rate, "flat_total": flat_bd.total,
                         "card_total": card_bd.total, "percent_over": percent,
                         "required_role": violation.required_role, "reason": violation.reason})
-    if before != WAITING:
-        record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": before},
-                     after={"status": WAITING})
     log.info("rate violation %s on shift %s: %s%% over", violation.id, shift.id, percent)
     return violation
-
-
-def _announce(shift, actor):
-    """A shift that became claimable is announced (alerts), unless it has already started."""
-    if shift.start_at > now_utc():
-        emit("shift.opened", shift=shift, actor=actor)
 
 
 def get_violation(violation_id) -> RateViolation:
@@ -78,15 +88,10 @@ def _check_decider(violation, actor):
         raise Forbidden("You do not approve rates for this site.")
 
 
-def _lock_shift(shift_id) -> Shift:
-    """The shift row, locked (PostgreSQL) and re-read, so a decision and a cancellation do not cross."""
-    return db.session.execute(db.select(Shift).where(Shift.id == shift_id).with_for_update(of=Shift)
-                              .execution_options(populate_existing=True)).scalar_one()
-
-
 def _decide(violation, status, actor, note):
-    """pending → ``status`` atomically: a second decision gets 409."""
-    if _lock_shift(violation.shift_id).status != WAITING and violation.status == "pending":
+    """pending → ``status`` atomically: a second decision gets 409. The shift is locked first, so a
+    decision and a cancellation do not cross."""
+    if lock_shift(violation.shift_id).status != WAITING and violation.status == "pending":
         raise Conflict("The shift is no longer waiting for rate approval.")
     done = db.session.execute(
         db.update(RateViolation).where(RateViolation.id == violation.id, RateViolation.status == "pending")
@@ -104,16 +109,12 @@ def approve_violation(violation, *, actor, note=None) -> RateViolation:
     note = (note or "").strip() or None
     _decide(violation, "approved", actor, note)
     shift = violation.shift
-    shift.status = "open"
     record_breach("rate_violation", site_id=shift.site_id, shift_id=shift.id,
                   amount_over=violation.flat_total - violation.card_total, approved_by=actor, reason=note,
                   source_type="rate_violation", source_id=violation.id)
     record_audit("rate_violation.approved", "rate_violation", violation.id, actor=actor,
                  before={"status": "pending"}, after={"status": "approved", "note": note})
-    record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
-                 after={"status": "open"})
-    db.session.flush()
-    _announce(shift, actor)
+    lifecycle.open_to_bank(shift, actor=actor)
     return violation
 
 
@@ -143,12 +144,11 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
     shift = violation.shift
     if not (actor.has_role("coordinator") and can_act_on_site(actor, shift.site_id, "coordinator")):
         raise Forbidden("Only a coordinator of this site can revise the rate.")
-    shift = _lock_shift(shift.id)
+    shift = lock_shift(shift.id)
     if violation.status != "rejected" or shift.status != WAITING or _latest_for_shift(shift.id) != violation.id:
         raise Conflict("Only a rejected rate whose shift is still held can be revised.")
     if hourly_rate is not None and hourly_rate <= 0:
-        raise ValidationFailed("The rate must be more than £0.00.",
-                               errors={"hourly_rate": ["The rate must be more than £0.00."]})
+        raise ValidationFailed(FLAT_RATE_NOT_POSITIVE, errors={"hourly_rate": [FLAT_RATE_NOT_POSITIVE]})
     reason = (reason or "").strip() or None
     _card, card_bd = card_breakdown(shift.grade_id, shift.start_at, shift.end_at)  # 422 when no card prices it
     if hourly_rate is not None and reason is None and \
@@ -160,14 +160,11 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
     db.session.flush()
     record_audit("shift.rate_revised", "shift", shift.id, actor=actor, before={"hourly_rate": before},
                  after={"hourly_rate": hourly_rate, "reason": reason, "after_violation": violation.id})
-    new = assess_flat_rate(shift, actor=actor, reason=reason)
-    if new is None:
-        shift.status = "open"
-        record_audit("shift.status_changed", "shift", shift.id, actor=actor, before={"status": WAITING},
-                     after={"status": "open"})
-        db.session.flush()
-        _announce(shift, actor)
-    return shift, new
+    over_card = price_against_card(shift)
+    if over_card is None:
+        lifecycle.open_to_bank(shift, actor=actor)
+        return shift, None
+    return shift, open_violation(shift, *over_card, actor=actor, reason=reason)
 
 
 # --- lists ---------------------------------------------------------------------------
