@@ -19,6 +19,7 @@ minutes. ``parse_datetime`` keeps seconds and drops microseconds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -173,6 +174,37 @@ def format_london(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     return to_london(dt).replace(microsecond=0).isoformat(timespec="seconds")
+
+
+# How people read a time: ``Mon 30 Nov 2026 09:00`` (London wall clock).
+PEOPLE_FORMAT = "%a %-d %b %Y %H:%M"
+# An ISO 8601 time with its offset, as ``format_london`` writes it (or UTC's Z).
+_ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def london_text(dt: datetime | None, fmt: str = PEOPLE_FORMAT) -> str:
+    """A time as London wall-clock text for people (``Mon 30 Nov 2026 09:00``); empty for None."""
+    if dt is None:
+        return ""
+    return to_london(dt).strftime(fmt)
+
+
+def times_in_words(text: str | None) -> str | None:
+    """``text`` with every ISO 8601 time that carries an offset written for people, in London time.
+
+    For text stored before it was written that way (a late timesheet's breach said
+    "cut-off of 2026-11-30T09:00:00+00:00"); anything that does not parse is left as it is.
+    """
+    if not text:
+        return text
+
+    def words(match):
+        try:
+            return london_text(datetime.fromisoformat(match.group(0).replace("Z", "+00:00")))
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_TIME.sub(words, text)
 
 
 # --- the clock ------------------------------------------------------------------

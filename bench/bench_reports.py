@@ -28,7 +28,7 @@ from bankapp import create_app  # noqa: E402
 from bankapp.audit.models import BREACH_TYPES, Breach  # noqa: E402
 from bankapp.extensions import db  # noqa: E402
 from bankapp.rates.models import RateViolation  # noqa: E402
-from bankapp.reports import services  # noqa: E402
+from bankapp.reports import forecast, services  # noqa: E402
 from bankapp.shifts.models import Booking, Shift  # noqa: E402
 from bankapp.timesheets.models import PayLine, Timesheet  # noqa: E402
 from tests.factories import Factory  # noqa: E402
@@ -154,6 +154,12 @@ def main():
                   lambda g=g: services.fill_rate_report(actor=executive, date_from=YEAR_FROM, date_to=YEAR_TO,
                                                         group_by=g))
                  for g in ("site", "department", "grade", "week")]
+        cases += [(f"spend_report group_by={g}",
+                   lambda g=g: services.spend_report(actor=executive, date_from=YEAR_FROM, date_to=YEAR_TO,
+                                                     group_by=g))
+                  for g in ("site", "week")]
+        cases.append(("forecast_report (14 days, a year of history)",
+                      lambda: forecast.forecast_report(actor=executive, as_of=period.hi)))
         cases.append(("fill_trend (week x site)",
                       lambda: services.fill_trend(actor=executive, period=period)))
         cases.append(("breach_report (a year, every row)",

@@ -5,7 +5,8 @@
 3 sites, 30 departments, 7 grades, 2,800 bank doctors with their five
 compliance documents (one password hash for all), the harmonised rate card,
 about 100,000 shifts from 11 months ago to a month ahead (most bank-filled,
-some agency at charge rates, some unfilled, ~2% flat rates above the card as
+some agency at charge rates, some unfilled — more at weekends and in some
+departments, for the forecast's back-test — ~2% flat rates above the card as
 rate violations with their breaches), bookings, timesheets with pay lines
 priced by ``bankapp.rates.rules.price_shift``, monthly payroll batches for all
 but the newest 10,000 approved timesheets, and an empty outbox.

@@ -1,12 +1,14 @@
 """Profile one request of the real app in-process with pyinstrument, against the bench database.
 
-    .venv/bin/python -m bench.profile board|page|claim|storm|breaches|fill-rates [--out DIR]
+    .venv/bin/python -m bench.profile board|page|claim|storm|breaches|fill-rates|spend|forecast|first-load [--out DIR]
 
 Prints the call tree (time per function) and writes an HTML profile, so a
 missed target can be traced to a file and a function rather than guessed.
 A claim profile posts one open shift first and removes what it added after;
 a storm profile runs the whole claim storm's 1,000 claims one after another
 in-process (201s and 409s in the storm's proportions) and prints the CPU per claim.
+A first-load profile is the executive's first request of the fill-rate page in a fresh
+process, without the warm-up gunicorn workers do (``bankapp/warmup.py``).
 """
 import argparse
 import os
@@ -29,7 +31,8 @@ def _request(app, method, path, headers):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("board", "page", "claim", "storm", "breaches", "fill-rates"))
+    parser.add_argument("what", choices=("board", "page", "claim", "storm", "breaches", "fill-rates", "spend",
+                                         "forecast", "first-load"))
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--out", default="/tmp/bench-profiles")
     args = parser.parse_args(argv)
@@ -53,11 +56,15 @@ def main(argv=None):
         else:
             executive = conn.execute("SELECT min(user_id) FROM user_roles WHERE role = 'executive'").fetchone()[0]
             token = common.issue_tokens(conn, [executive])[executive]
-            name = "breaches" if args.what == "breaches" else "fill rates by week"
-            method, path, headers = "GET", reports_bench.paths()[name], {"Authorization": f"Bearer {token}"}
+            name = {"breaches": "breaches", "fill-rates": "fill rates by week", "spend": "spend by week",
+                    "forecast": "forecast, 14 days"}.get(args.what)
+            method, headers = "GET", {"Authorization": f"Bearer {token}"}
+            path = reports_bench.paths()[name] if name else reports_bench.PAGE
         try:
             if args.what == "page":
                 status, profiler = _page(app, conn)
+            elif args.what == "first-load":
+                status, profiler = _first_load(app, executive)
             elif args.what == "claim":
                 status, profiler = _claim(app, plan)
             elif args.what == "storm":
@@ -99,6 +106,19 @@ def _storm(app, plan):
     profiler.stop()
     print(f"storm in-process: {statuses}; {cpu / len(plan.claims) * 1000:.2f} ms of this process's CPU per claim")
     return statuses, profiler
+
+
+def _first_load(app, user_id):
+    """The fill-rate page as the first request this process serves (no warm-up), logged in by session."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    response = client.get(reports_bench.PAGE)
+    profiler.stop()
+    return response.status_code, profiler
 
 
 def _page(app, conn):

@@ -7,7 +7,8 @@ there yet (``bench/generate.py``), then: the floor storm (bench/floor_app.py)
 and the claim storm through the real app, taking turns for ``--rounds``
 rounds (the round with the median ratio is reported), the shift board, the year's
 reports (read through REPORTS_DATABASE_URL: a read-only role on the bench
-database stands in for a streaming replica), the payroll export, the alert fan-out and the workers' peak memory;
+database stands in for a streaming replica) and the fill-rate page, the payroll export, the alert fan-out,
+the forecast's back-test and the workers' peak memory;
 with ``--two-servers`` the storm again, split between two gunicorn instances
 on two ports sharing PostgreSQL and a Redis rate-limit store, then paced
 storms while one of the two is restarted (``bench/restart.py``). Everything
@@ -25,6 +26,7 @@ from . import (
     common,
     export_bench,
     fanout_bench,
+    forecast_bench,
     generate,
     report_table,
     reports_bench,
@@ -130,6 +132,7 @@ def run_all(url, args, started) -> dict:
                           for name, (method, path_for) in GAP_STORMS.items()}
         app = common.make_app(url, reports_url=reports_url)
         results["board"] = board.run(url, app, app_server.base_url)
+        results["report_page"] = reports_bench.fill_rate_page(app_server.base_url)
         results["reports"] = reports_bench.run(url, app, app_server.base_url)
         results["rss_mb_after_reads"] = app_server.worker_peak_rss_mb()
         servers.stop(app_server)
@@ -155,6 +158,7 @@ def run_all(url, args, started) -> dict:
     profile = args.profile
     results["export"] = export_bench.run(app, profile=profile and os.path.join(profile, "export.html"))
     results["fanout"] = fanout_bench.run(app, profile=profile and os.path.join(profile, "fanout.html"))
+    results["backtest"] = forecast_bench.run(app)
     return results
 
 

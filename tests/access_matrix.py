@@ -244,8 +244,12 @@ EXPECTED = {
     # --- reports ------------------------------------------------------------------------------------------
     ("GET", "/api/v1/reports/breaches"): A(REPORT_READERS, "coordinators and approvers: their sites' rows"),
     ("GET", "/api/v1/reports/fill-rates"): A(REPORT_READERS, "coordinators and approvers: their sites' rows"),
+    ("GET", "/api/v1/reports/spend"): A(REPORT_READERS, "coordinators and approvers: their sites' rows"),
+    ("GET", "/api/v1/reports/forecast"): A(REPORT_READERS, "coordinators and approvers: their sites' rows"),
     ("GET", "/reports/"): A(REPORT_READERS),
     ("GET", "/reports/breaches"): A(REPORT_READERS),
     ("GET", "/reports/fill-rates"): A(REPORT_READERS),
+    ("GET", "/reports/spend"): A(REPORT_READERS),
+    ("GET", "/reports/forecast"): A(REPORT_READERS),
 }
 del A

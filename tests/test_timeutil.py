@@ -27,12 +27,14 @@ from bankapp.timeutil import (
     is_bank_holiday,
     local_minutes_between,
     london_date,
+    london_text,
     minutes_by_band,
     now_utc,
     parse_datetime,
     spans_clock_change,
     split_into_bands,
     summer_time_spans,
+    times_in_words,
     to_london,
     to_utc,
     today_london,
@@ -774,3 +776,25 @@ def test_clock_at_refuses_a_naive_clock():
     with pytest.raises(ValueError):
         with clock_at(datetime(2027, 1, 1)):
             pass
+
+
+def test_london_text_is_the_wall_clock_for_people():
+    assert london_text(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == "Mon 30 Nov 2026 09:00"
+    assert london_text(datetime(2026, 7, 1, 8, 0, tzinfo=UTC)) == "Wed 1 Jul 2026 09:00"
+    assert london_text(None) == ""
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("Approved after the pay-run cut-off of 2026-11-30T09:00:00+00:00.",
+     "Approved after the pay-run cut-off of Mon 30 Nov 2026 09:00."),
+    ("Cut-off 2026-10-19T09:00:00+01:00, then 2026-10-26T09:00:00Z",
+     "Cut-off Mon 19 Oct 2026 09:00, then Mon 26 Oct 2026 09:00"),
+    ("From 2026-03-29T00:30+00:00", "From Sun 29 Mar 2026 00:30"),
+    ("No offset: 2026-11-30T09:00 stays", "No offset: 2026-11-30T09:00 stays"),
+    ("Not a time: 2026-13-45T99:00:00+00:00", "Not a time: 2026-13-45T99:00:00+00:00"),
+    ("Patient safety", "Patient safety"),
+    ("", ""),
+    (None, None),
+])
+def test_times_in_words_rewrites_iso_times_with_an_offset(text, words):
+    assert times_in_words(text) == words

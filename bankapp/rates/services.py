@@ -124,12 +124,12 @@ class CardBook:
         return {band: found[band] for band in BANDS if band in found}
 
 
-def load_card_book() -> CardBook:
-    """Every card with its rates, in one query."""
+def load_card_book(session=None) -> CardBook:
+    """Every card with its rates, in one query (on ``session``: the reports pass their read-only one)."""
     stmt = (db.select(RateCard.id, RateCard.effective_from, RateCardRate.grade_id, RateCardRate.band,
                       RateCardRate.hourly_rate)
             .outerjoin(RateCardRate, RateCardRate.rate_card_id == RateCard.id))
-    return CardBook(db.session.execute(stmt).all())
+    return CardBook((session or db.session).execute(stmt).all())
 
 
 def card_breakdown(grade_id, start, end) -> tuple[RateCard, rules.PayBreakdown]:

@@ -3,15 +3,32 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from ..auth.permissions import api_auth
-from . import csv_io, services
-from .schemas import BreachListQuerySchema, BreachReportSchema, FillRateQuerySchema, FillRateReportSchema
+from . import csv_io, forecast, services
+from .schemas import (
+    BreachListQuerySchema,
+    BreachReportSchema,
+    FillRateQuerySchema,
+    FillRateReportSchema,
+    ForecastQuerySchema,
+    ForecastReportSchema,
+    SpendQuerySchema,
+    SpendReportSchema,
+)
 
 blp = Blueprint("reports_api", __name__, url_prefix="/api/v1/reports",
-                description="Leadership reports: the breach register and fill rates, as JSON or CSV. "
+                description="Leadership reports: the breach register, fill rates, spend and the forecast of "
+                            "unfilled shifts, as JSON or CSV. "
                             "`from`/`to` are London dates, both included, at most 731 days apart; without them "
                             "the last 12 weeks. Executives, chief executives and admins see the whole trust; "
                             "coordinators and approvers the rows of their own sites.")
 SECURITY = [{"bearerAuth": []}]
+
+
+def _report_or_csv(report, format, to_csv, name):
+    """The report as JSON (serialized by the route's schema), or its CSV when asked for."""
+    if csv_io.wants_csv(request, {"format": format}):
+        return csv_io.csv_response(to_csv(report), name, report["period"])
+    return report
 
 
 def _json_or_csv(schema):
@@ -46,7 +63,33 @@ def fill_rates(format=None, **query):
     """Posted, filled by bank and agency, unfilled and fill rate per site, department, grade or ISO week
     (cancelled shifts are not posted; a shift counts once, by its current state), with bank and agency
     spend and the hours of patient care delivered."""
-    report = services.fill_rate_report(actor=g.actor, **query)
-    if csv_io.wants_csv(request, {"format": format}):
-        return csv_io.csv_response(csv_io.fill_rates_csv(report), "fill-rates", report["period"])
-    return report
+    return _report_or_csv(services.fill_rate_report(actor=g.actor, **query), format, csv_io.fill_rates_csv,
+                          "fill-rates")
+
+
+@blp.get("/spend")
+@blp.arguments(SpendQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, SpendReportSchema)
+@blp.doc(security=SECURITY, **_json_or_csv(SpendReportSchema))
+@api_auth(*services.REPORT_ROLES)
+def spend(format=None, **query):
+    """Bank and agency hours and spend of delivered work per site, department, grade or ISO week, the agency
+    share of all spend and the off-card spend, with the total. Delivered work is approved timesheets (their
+    pay lines) or worked shifts still without one (an estimate from the booked times, in `estimated_spend`);
+    a rejected timesheet counts nothing. A shift counts in the period and group of its London start."""
+    return _report_or_csv(services.spend_report(actor=g.actor, **query), format, csv_io.spend_csv, "spend")
+
+
+@blp.get("/forecast")
+@blp.arguments(ForecastQuerySchema, location="query", as_kwargs=True)
+@blp.response(200, ForecastReportSchema)
+@blp.doc(security=SECURITY, **_json_or_csv(ForecastReportSchema))
+@api_auth(*services.REPORT_ROLES)
+def forecast_unfilled(format=None, **query):
+    """Per site and London day from today, the shifts posted so far that start after now, how many nobody
+    has booked yet, how many are expected never to be filled, and the 80% range. Each open shift's chance
+    is the share of shifts of its department, weekday and lead time over the last 52 weeks that were still
+    open then and never filled (blended with its site's and the trust's share where history is thin);
+    booked shifts count as filled. `backtest` gives the model's measured error on the bench year."""
+    return _report_or_csv(forecast.forecast_report(actor=g.actor, **query), format, csv_io.forecast_csv,
+                          "forecast")

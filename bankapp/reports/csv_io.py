@@ -11,6 +11,9 @@ from ..timeutil import format_london
 
 FILL_COLUMNS = ("key", "label", "posted", "filled_bank", "filled_agency", "unfilled", "fill_rate", "spend_bank",
                 "spend_agency", "hours_delivered")
+SPEND_COLUMNS = ("key", "label", "bank_hours", "bank_spend", "agency_hours", "agency_spend", "agency_share",
+                 "off_card_spend", "estimated_spend")
+FORECAST_COLUMNS = ("site_id", "site", "date", "posted", "open", "expected_unfilled", "low", "high")
 BREACH_COLUMNS = ("at", "type", "status", "site_id", "site", "department_id", "department", "shift_id",
                   "amount_over", "approved_by", "decided_by", "reason", "decision_note")
 
@@ -20,7 +23,7 @@ def _fmt(value) -> str:
 
 
 def fill_rate_text(rate) -> str:
-    """A fill rate as the CSV and API give it: four decimals, empty without shifts."""
+    """A fill rate (or agency share) as the CSV gives it: four decimals, empty without shifts (or spend)."""
     return "" if rate is None else f"{rate:.4f}"
 
 
@@ -28,6 +31,18 @@ def fill_row(item) -> list[str]:
     return [_fmt(item["key"]), _fmt(item["label"]), str(item["posted"]), str(item["filled_bank"]),
             str(item["filled_agency"]), str(item["unfilled"]), fill_rate_text(item["fill_rate"]),
             money_str(item["spend_bank"]), money_str(item["spend_agency"]), hours_str(item["minutes_delivered"])]
+
+
+def spend_row(item) -> list[str]:
+    return [_fmt(item["key"]), _fmt(item["label"]), hours_str(item["bank_minutes"]),
+            money_str(item["bank_spend"]), hours_str(item["agency_minutes"]), money_str(item["agency_spend"]),
+            fill_rate_text(item["agency_share"]),
+            money_str(item["off_card_spend"]), money_str(item["estimated_spend"])]
+
+
+def forecast_row(item) -> list[str]:
+    return [str(item["site_id"]), _fmt(item["site_name"]), item["date"].isoformat(), str(item["posted"]),
+            str(item["open"]), str(item["expected_unfilled"]), str(item["low"]), str(item["high"])]
 
 
 def breach_row(item) -> list[str]:
@@ -44,6 +59,14 @@ def to_csv(columns, rows) -> str:
 
 def fill_rates_csv(report) -> str:
     return to_csv(FILL_COLUMNS, [fill_row(i) for i in report["items"]])
+
+
+def spend_csv(report) -> str:
+    return to_csv(SPEND_COLUMNS, [spend_row(i) for i in report["items"]])
+
+
+def forecast_csv(report) -> str:
+    return to_csv(FORECAST_COLUMNS, [forecast_row(i) for i in report["items"]])
 
 
 def breaches_csv(report) -> str:

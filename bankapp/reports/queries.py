@@ -14,10 +14,11 @@ Every statement runs on ``reports_session()`` (``reports/db.py``): a read-only
 replica when ``REPORTS_DATABASE_URL`` is set, the primary otherwise.
 """
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Integer,
+    Interval,
     Text,
     and_,
     case,
@@ -25,11 +26,11 @@ from sqlalchemy import (
     exists,
     extract,
     func,
+    literal,
     literal_column,
     null,
     or_,
     select,
-    text,
     type_coerce,
 )
 from sqlalchemy.orm import aliased
@@ -50,13 +51,13 @@ DELIVERED_SHIFT_STATUSES = ("completed",)
 UNFILLED_STATUSES = ("pending_rate_approval", "open", "released_tier1", "released_tier2")
 
 
-def _is_postgres() -> bool:
+def is_postgres() -> bool:
     return reports_engine().dialect.name == "postgresql"
 
 
-def _london_wall(col, lo: datetime, hi: datetime):
+def london_wall(col, lo: datetime, hi: datetime):
     """London wall-clock timestamp of a UTC column (SQL expression)."""
-    if _is_postgres():
+    if is_postgres():
         return func.timezone(literal_column("'Europe/London'"), col)
     spans = summer_time_spans(lo.year - 1, hi.year + 1)
     in_summer = or_(*(and_(col >= start, col < end) for start, end in spans))
@@ -65,24 +66,39 @@ def _london_wall(col, lo: datetime, hi: datetime):
 
 def week_monday_expr(col, lo, hi):
     """The Monday (a date) of the London week of a UTC column."""
-    wall = _london_wall(col, lo, hi)
-    if _is_postgres():
+    wall = london_wall(col, lo, hi)
+    if is_postgres():
         return func.date(func.date_trunc(literal_column("'week'"), wall))
     return func.date(wall, literal_column("'weekday 0'"), literal_column("'-6 days'"))
 
 
-def shift_minutes_expr():
-    """Whole elapsed minutes of a shift (end − start), on both engines."""
-    if _is_postgres():
-        return cast(extract("epoch", Shift.end_at - Shift.start_at) / 60, Integer)
-    return cast(func.round((func.julianday(Shift.end_at) - func.julianday(Shift.start_at)) * 1440), Integer)
+def london_date_expr(col, lo, hi):
+    """The London date of a UTC column."""
+    return func.date(london_wall(col, lo, hi))
 
 
-def _live_booking():
+def london_weekday_expr(col, lo, hi):
+    """The London weekday of a UTC column, Monday 0 to Sunday 6 (as Python's ``date.weekday()``)."""
+    wall = london_wall(col, lo, hi)
+    if is_postgres():
+        return cast(extract("isodow", wall), Integer) - 1
+    return (cast(func.strftime(literal_column("'%w'"), wall), Integer) + 6) % 7
+
+
+def at_least_before(earlier, later, minutes: int):
+    """SQL condition: ``earlier`` is at least ``minutes`` before ``later`` (exact to the second on both engines)."""
+    if is_postgres():
+        return earlier <= later - literal(timedelta(minutes=minutes), Interval)
+    seconds = cast(func.strftime(literal_column("'%s'"), later), Integer) - \
+        cast(func.strftime(literal_column("'%s'"), earlier), Integer)
+    return seconds >= minutes * 60
+
+
+def live_booking():
     return and_(Booking.shift_id == Shift.id, Booking.status != "cancelled")
 
 
-def _shift_filters(stmt, *, lo, hi, scope, site_id, department_id=None):
+def shift_filters(stmt, *, lo, hi, scope, site_id, department_id=None):
     stmt = stmt.where(Shift.status != "cancelled", Shift.start_at >= lo, Shift.start_at < hi)
     if scope is not None:
         stmt = stmt.where(Shift.site_id.in_(scope))
@@ -109,15 +125,17 @@ def _grouping(name, lo, hi):
     raise ValueError(f"unknown grouping {name!r}")
 
 
-def _grouped(stmt, groupings, lo, hi):
-    """Add the key and label columns of each grouping to ``stmt`` (keys first)."""
+def grouped(stmt, groupings, lo, hi, *, group=True):
+    """Add the key and label columns of each grouping to ``stmt`` (keys first), grouped by them
+    unless ``group`` is false (rows keep their group's key and labels)."""
     keys, labels = [], []
     for index, name in enumerate(groupings):
         key, label_cols, add_joins = _grouping(name, lo, hi)
         keys.append(key.label(f"key{index}"))
         labels += [col.label(f"label{index}_{n}") for n, col in enumerate(label_cols)]
         stmt = add_joins(stmt)
-    return stmt.add_columns(*keys, *labels).group_by(*keys, *labels), len(keys)
+    stmt = stmt.add_columns(*keys, *labels)
+    return (stmt.group_by(*keys, *labels) if group else stmt), len(keys)
 
 
 def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
@@ -126,56 +144,53 @@ def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id
                    func.coalesce(func.sum(case((Booking.source == "bank", 1), else_=0)), 0).label("filled_bank"),
                    func.coalesce(func.sum(case((Booking.source == "agency", 1), else_=0)), 0)
                    .label("filled_agency"))
-            .select_from(Shift).outerjoin(Booking, _live_booking()))
-    stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
-    stmt, _ = _grouped(stmt, groupings, lo, hi)
+            .select_from(Shift).outerjoin(Booking, live_booking()))
+    stmt = shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
+    stmt, _ = grouped(stmt, groupings, lo, hi)
     return reports_session().execute(stmt).mappings().all()
 
 
-REPORT_WORK_MEM = "32MB"
+# --- spend ------------------------------------------------------------------------------
+# Spend counts delivered work: the pay lines of approved timesheets (settled), and, for a worked
+# shift whose timesheet is not approved yet (none, submitted or queried), an estimate the service
+# prices from the booked times. A rejected timesheet is final: nothing is paid, nothing estimated.
+PENDING_TIMESHEET_STATUSES = ("submitted", "queried")
 
 
-def _report_work_mem():
-    """Let PostgreSQL count a year's distinct shifts in memory rather than sort them on disk.
+def settled_spend(*, lo, hi, group_by, scope=None, site_id=None, department_id=None):
+    """Per group: pence and minutes of approved timesheets' pay lines, bank and agency, and the bank pence
+    paid at a flat rate off the card. Columns bank_pennies, bank_minutes, agency_pennies, agency_minutes,
+    off_card_pennies, then key0 and labels."""
+    bank, agency = Booking.source == "bank", Booking.source == "agency"
+    amount = type_coerce(PayLine.amount, Integer)
 
-    ``count(DISTINCT …)`` over the pay-line fan-out sorts ~140,000 rows (16 MB);
-    the default 4 MB ``work_mem`` makes that an external merge. ``SET LOCAL``
-    lasts only until the request's transaction ends. (Pre-aggregating pay lines
-    per booking, or two statements merged by group, measured no faster here.)
-    """
-    if _is_postgres():
-        reports_session().execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+    def total(condition, value):
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    stmt = (select(total(bank, amount).label("bank_pennies"), total(bank, PayLine.minutes).label("bank_minutes"),
+                   total(agency, amount).label("agency_pennies"),
+                   total(agency, PayLine.minutes).label("agency_minutes"),
+                   total(and_(bank, Shift.hourly_rate.is_not(None)), amount).label("off_card_pennies"))
+            .select_from(Shift).join(Booking, live_booking())
+            .join(Timesheet, and_(Timesheet.booking_id == Booking.id, Timesheet.status == "approved"))
+            .join(PayLine, PayLine.timesheet_id == Timesheet.id))
+    stmt = shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
+    stmt, _ = grouped(stmt, (group_by,), lo, hi)
+    return reports_session().execute(stmt).mappings().all()
 
 
-def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
-    """Counts, spend and hours per group in one pass over the period's shifts.
-
-    Columns: posted, filled_bank, filled_agency, bank_pennies, agency_pennies,
-    minutes, then key0.., labels... The join reaches the pay lines of an
-    approved timesheet (one row per line), so shifts are counted distinct.
-    Spend and hours count only delivered bookings: those with an approved
-    timesheet, or on a completed shift. Minutes are the pay lines' paid
-    minutes, else the booked shift's length. Bank spend is the approved pay
-    lines; agency spend is the charge rate × those minutes, half-up to the
-    penny per line (integer division, on both engines), as pay is.
-    """
+def unsettled_delivered(*, lo, hi, group_by, scope=None, site_id=None, department_id=None):
+    """Worked bookings still without an approved timesheet (none yet, or submitted or queried), one row
+    each with what prices them (times, grade, flat rate, pinned card, agency charge) and their group."""
     delivered = or_(Shift.status.in_(DELIVERED_SHIFT_STATUSES), Booking.status == "completed")
-    minutes = case((PayLine.id.is_not(None), PayLine.minutes), (delivered, shift_minutes_expr()), else_=0)
-    charge = func.coalesce(type_coerce(Booking.charge_rate, Integer), 0)
-    bank = case((Booking.source == "bank", func.coalesce(type_coerce(PayLine.amount, Integer), 0)), else_=0)
-    agency = case((Booking.source == "agency", (charge * minutes * 2 + 60) // 120), else_=0)
-    stmt = (select(func.count(Shift.id.distinct()).label("posted"),
-                   func.count(case((Booking.source == "bank", Shift.id)).distinct()).label("filled_bank"),
-                   func.count(case((Booking.source == "agency", Shift.id)).distinct()).label("filled_agency"),
-                   func.coalesce(func.sum(bank), 0).label("bank_pennies"),
-                   func.coalesce(func.sum(agency), 0).label("agency_pennies"),
-                   func.coalesce(func.sum(minutes), 0).label("minutes"))
-            .select_from(Shift).outerjoin(Booking, _live_booking())
-            .outerjoin(Timesheet, and_(Timesheet.booking_id == Booking.id, Timesheet.status == "approved"))
-            .outerjoin(PayLine, PayLine.timesheet_id == Timesheet.id))
-    stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
-    stmt, _ = _grouped(stmt, groupings, lo, hi)
-    _report_work_mem()
+    pending = or_(Timesheet.id.is_(None), Timesheet.status.in_(PENDING_TIMESHEET_STATUSES))
+    stmt = (select(Shift.id.label("shift_id"), Shift.start_at, Shift.end_at, Shift.grade_id, Shift.hourly_rate,
+                   Booking.source, Booking.charge_rate, Booking.rate_card_id)
+            .select_from(Shift).join(Booking, live_booking())
+            .outerjoin(Timesheet, Timesheet.booking_id == Booking.id)
+            .where(delivered, pending))
+    stmt = shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
+    stmt, _ = grouped(stmt, (group_by,), lo, hi, group=False)
     return reports_session().execute(stmt).mappings().all()
 
 
@@ -269,7 +284,7 @@ def breach_counts(*, lo, hi, scope=None, site_id=None, department_id=None, type_
 
 def urgent_unfilled_count(*, now, until, scope=None) -> int:
     """Shifts starting between ``now`` and ``until`` that nobody is booked on."""
-    has_live = exists().where(_live_booking())
+    has_live = exists().where(live_booking())
     stmt = (select(func.count(Shift.id))
             .where(Shift.status.in_(UNFILLED_STATUSES), Shift.start_at >= now, Shift.start_at < until, ~has_live))
     if scope is not None:

@@ -83,11 +83,21 @@ def last_week(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+def share(part, whole) -> Decimal | None:
+    """``part`` ÷ ``whole`` as a fraction half-up to 4 places; None when ``whole`` is zero."""
+    if not whole:
+        return None
+    return (Decimal(part) / Decimal(whole)).quantize(FILL_RATE_PLACES, rounding=ROUND_HALF_UP)
+
+
 def fill_rate(posted: int, filled: int) -> Decimal | None:
     """Filled ÷ posted, half-up to 4 places; None when nothing was posted."""
-    if not posted:
-        return None
-    return (Decimal(filled) / Decimal(posted)).quantize(FILL_RATE_PLACES, rounding=ROUND_HALF_UP)
+    return share(filled, posted)
+
+
+def agency_share(bank_spend: Decimal, agency_spend: Decimal) -> Decimal | None:
+    """Agency spend ÷ all spend (bank + agency), half-up to 4 places; None when nothing was spent."""
+    return share(agency_spend, bank_spend + agency_spend)
 
 
 def percent_text(rate: Decimal | None, places: int = 1) -> str:

@@ -4,7 +4,7 @@ from marshmallow import validate
 
 from ..money import hours_str, money_str
 from ..timeutil import format_london
-from . import rules
+from . import forecast_rules, rules
 
 BREACH_STATUSES = ("approved", "pending", "rejected")
 
@@ -55,6 +55,25 @@ class BreachListQuerySchema(BreachQuerySchema):
 
 class FillRateQuerySchema(ReportQuerySchema):
     group_by = ma.fields.String(load_default="site", validate=validate.OneOf(rules.GROUP_BYS))
+
+
+class SpendQuerySchema(FillRateQuerySchema):
+    """The spend report takes the fill rates' filters: period, site, department, grouping."""
+
+
+class ForecastQuerySchema(ma.Schema):
+    days = ma.fields.Integer(load_default=forecast_rules.DEFAULT_DAYS,
+                             validate=validate.Range(min=forecast_rules.MIN_DAYS, max=forecast_rules.MAX_DAYS),
+                             metadata={"description": "London days from today (today included)."})
+    site_id = ma.fields.Integer(load_default=None, validate=validate.Range(min=1))
+    format = ma.fields.String(load_default=None, validate=validate.OneOf(("json", "csv")),
+                              metadata={"description": "`csv` for a download (or send `Accept: text/csv`)."})
+
+
+class PeriodReportSchema(ma.Schema):
+    """What every report of a period says first: its London dates, both included."""
+    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
+    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
 
 
 class BreachItemSchema(ma.Schema):
@@ -111,9 +130,7 @@ class SiteTotalsSchema(ma.Schema):
     by_type = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
 
 
-class BreachReportSchema(ma.Schema):
-    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
-    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+class BreachReportSchema(PeriodReportSchema):
     items = BreachItemList(ma.fields.Nested(BreachItemSchema))
     next = ma.fields.String(allow_none=True, metadata={"description": "Cursor of the next page; null on the last."})
     totals = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
@@ -135,18 +152,82 @@ class FillFiguresSchema(ma.Schema):
     hours_delivered = ma.fields.Function(lambda o: hours_str(o["minutes_delivered"]))
 
 
-class FillItemSchema(FillFiguresSchema):
+class GroupSchema(ma.Schema):
+    """Which group a row of a grouped report is."""
     key = ma.fields.Raw(metadata={"description": "Site, department or grade id, or the ISO week (2026-W05)."})
     label = ma.fields.String()
-    week_start = ma.fields.Date()
+    week_start = ma.fields.Date(metadata={"description": "Grouped by week: its Monday."})
 
 
-class FillRateReportSchema(ma.Schema):
-    date_from = ma.fields.Function(lambda o: o["period"].date_from.isoformat(), data_key="from")
-    date_to = ma.fields.Function(lambda o: o["period"].date_to.isoformat(), data_key="to")
+class GroupedReportSchema(PeriodReportSchema):
     group_by = ma.fields.String()
+
+
+class FillItemSchema(FillFiguresSchema, GroupSchema):
+    pass
+
+
+class FillRateReportSchema(GroupedReportSchema):
     items = ma.fields.List(ma.fields.Nested(FillItemSchema))
     totals = ma.fields.Nested(FillFiguresSchema)
     spend = ma.fields.Function(lambda o: {k: money_str(v) for k, v in o["spend"].items()},
                                metadata={"description": "Bank pay (approved timesheets) and agency charges, GBP."})
     hours_delivered = ma.fields.String(metadata={"description": "Hours of patient care delivered."})
+
+
+class SpendFiguresSchema(ma.Schema):
+    bank_hours = ma.fields.Function(lambda o: hours_str(o["bank_minutes"]),
+                                    metadata={"description": "Hours worked by bank doctors."})
+    bank_spend = ma.fields.Function(lambda o: money_str(o["bank_spend"]),
+                                    metadata={"description": "GBP: approved pay lines, plus estimates."})
+    agency_hours = ma.fields.Function(lambda o: hours_str(o["agency_minutes"]))
+    agency_spend = ma.fields.Function(lambda o: money_str(o["agency_spend"]),
+                                      metadata={"description": "GBP at the agreed charge rates."})
+    agency_share = ma.fields.Function(lambda o: _rate(o["agency_share"]),
+                                      metadata={"description": "Agency spend ÷ all spend, 0 to 1, half-up to "
+                                                               "4 decimals; null when nothing was spent."})
+    off_card_spend = ma.fields.Function(lambda o: money_str(o["off_card_spend"]),
+                                        metadata={"description": "GBP of bank spend paid at a flat rate instead "
+                                                                 "of the rate card (part of bank_spend)."})
+    estimated_spend = ma.fields.Function(lambda o: money_str(o["estimated_spend"]),
+                                         metadata={"description": "GBP of the spend that is an estimate: worked "
+                                                                  "shifts whose timesheet is not approved yet."})
+
+
+class SpendItemSchema(SpendFiguresSchema, GroupSchema):
+    pass
+
+
+class SpendReportSchema(GroupedReportSchema):
+    items = ma.fields.List(ma.fields.Nested(SpendItemSchema))
+    totals = ma.fields.Nested(SpendFiguresSchema, metadata={"description": "The sum of the groups."})
+
+
+class ForecastOutlookSchema(ma.Schema):
+    posted = ma.fields.Integer(metadata={"description": "Shifts posted so far that start after now that day."})
+    open = ma.fields.Integer(metadata={"description": "Of those, with nobody booked yet."})
+    expected_unfilled = ma.fields.Function(lambda o: float(o["expected_unfilled"]),
+                                           metadata={"description": "Expected never to be filled, one decimal."})
+    low = ma.fields.Integer(metadata={"description": f"{forecast_rules.RANGE_PERCENT}% range: lower bound."})
+    high = ma.fields.Integer(metadata={"description": f"{forecast_rules.RANGE_PERCENT}% range: upper bound."})
+
+
+class ForecastFiguresSchema(ForecastOutlookSchema):
+    date = ma.fields.Date(metadata={"description": "London date."})
+
+
+class ForecastItemSchema(ForecastFiguresSchema):
+    site_id = ma.fields.Integer()
+    site_name = ma.fields.String()
+
+
+class ForecastReportSchema(PeriodReportSchema):
+    as_of = ma.fields.Function(lambda o: format_london(o["as_of"]), metadata={"description": "When it was made."})
+    days = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(ForecastItemSchema), metadata={"description": "Per site and day."})
+    totals = ma.fields.List(ma.fields.Nested(ForecastFiguresSchema),
+                            metadata={"description": "Per day, for the sites shown."})
+    overall = ma.fields.Nested(ForecastOutlookSchema,
+                               metadata={"description": "Every day and site shown together."})
+    backtest = ma.fields.Dict(metadata={"description": "The model's back-test on the bench year: mean absolute "
+                                                       "error per site and day, and a baseline's."})

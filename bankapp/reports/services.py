@@ -7,13 +7,16 @@ their scope simply gives no rows, not a refusal); anyone else is refused.
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from ..auth.permissions import sites_in_scope
 from ..dbtypes import hundredths_to_decimal
 from ..errors import Forbidden, ValidationFailed
 from ..money import hours_str
 from ..org.models import Department, Site
-from ..timeutil import format_london, london_date, now_utc
+from ..rates.services import load_card_book
+from ..shifts.pricing import price_estimate
+from ..timeutil import elapsed_minutes, format_london, london_date, now_utc
 from . import queries, rules
 from .db import reports_session
 
@@ -146,45 +149,58 @@ def _key_and_label(group_by, row, index=0):
     return key, ", ".join(str(v) for v in labels), None
 
 
-def _figures(posted, bank, agency, spend_row=None) -> dict:
+def _figures(posted, bank, agency, spend=None) -> dict:
+    """Counts and fill rate of a group, with its spend and hours delivered (``spend``: SPEND_SUMS, as the
+    spend report counts them)."""
     posted, bank, agency = int(posted), int(bank), int(agency)
-    spend_row = spend_row or {}
+    spend = spend or dict.fromkeys(SPEND_SUMS, 0)
     return {
         "posted": posted, "filled_bank": bank, "filled_agency": agency, "unfilled": posted - bank - agency,
         "fill_rate": rules.fill_rate(posted, bank + agency),
-        "spend_bank": hundredths_to_decimal(spend_row.get("bank_pennies")),
-        "spend_agency": hundredths_to_decimal(spend_row.get("agency_pennies")),
-        "minutes_delivered": int(spend_row.get("minutes") or 0),
+        "spend_bank": hundredths_to_decimal(spend["bank_pennies"]),
+        "spend_agency": hundredths_to_decimal(spend["agency_pennies"]),
+        "minutes_delivered": spend["bank_minutes"] + spend["agency_minutes"],
     }
 
 
-def _sum_groups(rows) -> dict:
+def _sum_groups(rows, names) -> dict:
     """Trust (or filter) totals: every shift is in exactly one group, so the groups add up."""
-    names = ("posted", "filled_bank", "filled_agency", "bank_pennies", "agency_pennies", "minutes")
     return {name: sum(int(row[name] or 0) for row in rows) for name in names}
+
+
+def _check_group_by(group_by):
+    if group_by not in rules.GROUP_BYS:
+        raise ValidationFailed("Unknown grouping.",
+                               errors={"group_by": [f"Group by one of {', '.join(rules.GROUP_BYS)}."]})
+
+
+def _in_order(items, group_by):
+    """Weeks in time order; sites, departments and grades by name."""
+    return sorted(items, key=lambda i: i["key"] if group_by == "week" else (i["label"], i["key"]))
 
 
 def fill_rate_report(*, actor, date_from=None, date_to=None, group_by="site", site_id=None, department_id=None,
                      today=None) -> dict:
     """Posted, filled by bank and agency, unfilled and fill rate per group; spend and hours delivered."""
-    if group_by not in rules.GROUP_BYS:
-        raise ValidationFailed("Unknown grouping.",
-                               errors={"group_by": [f"Group by one of {', '.join(rules.GROUP_BYS)}."]})
+    _check_group_by(group_by)
     scope = report_scope(actor)
     period = build_period(date_from, date_to, today=today)
     check_references(site_id, department_id)
     where = {"lo": period.lo, "hi": period.hi, "scope": scope, "site_id": site_id, "department_id": department_id}
-    rows = queries.fill_figures(groupings=(group_by,), **where)
+    rows = queries.fill_counts(groupings=(group_by,), **where)
+    spend = _spend_sums(group_by, where)
     items = []
     for row in rows:
         key, label, monday = _key_and_label(group_by, row)
-        item = {"key": key, "label": label, **_figures(row["posted"], row["filled_bank"], row["filled_agency"], row)}
+        item = {"key": key, "label": label,
+                **_figures(row["posted"], row["filled_bank"], row["filled_agency"], spend.get(key))}
         if monday:
             item["week_start"] = monday
         items.append(item)
-    items.sort(key=lambda i: i["key"] if group_by == "week" else (i["label"], i["key"]))
-    total = _sum_groups(rows)
-    totals = _figures(total["posted"], total["filled_bank"], total["filled_agency"], total)
+    items = _in_order(items, group_by)
+    total = _sum_groups(rows, ("posted", "filled_bank", "filled_agency"))
+    totals = _figures(total["posted"], total["filled_bank"], total["filled_agency"],
+                      _sum_groups(spend.values(), SPEND_SUMS))
     return {"period": period, "group_by": group_by, "filters": {"site_id": site_id, "department_id": department_id},
             "items": items, "totals": totals,
             "spend": {"bank": totals["spend_bank"], "agency": totals["spend_agency"]},
@@ -208,6 +224,88 @@ def fill_trend(*, actor, period: Period, site_id=None, department_id=None) -> di
               for sid, label in sorted(sites.items(), key=lambda kv: kv[1])]
     return {"weeks": [{"key": key, "label": rules.week_label(monday)} for key, monday in ordered],
             "sites": series}
+
+
+# --- spend ------------------------------------------------------------------------------
+
+# What the settled-spend query sums per group; the estimates add to them and to their own sum.
+SETTLED_SUMS = ("bank_pennies", "bank_minutes", "agency_pennies", "agency_minutes", "off_card_pennies")
+SPEND_SUMS = (*SETTLED_SUMS, "estimated_pennies")
+
+
+def _estimate(row, card_book, priced):
+    """(pence, minutes) of a worked booking without an approved timesheet: the booked times priced as
+    the timesheet would be (an agency locum at the agreed charge; a bank doctor at the shift's flat rate,
+    else the card), with no break. Unpriceable (no card, no charge): its minutes, no pence.
+    ``card_book()`` gives every card's rates, loaded on first use."""
+    agency = row["source"] == "agency"
+    flat = row["charge_rate"] if agency else row["hourly_rate"]
+    breakdown = None
+    if flat is not None or not agency:
+        breakdown = price_estimate(row["start_at"], row["end_at"], grade_id=row["grade_id"], flat_rate=flat,
+                                   card_id=row["rate_card_id"], book=None if flat is not None else card_book(),
+                                   priced=priced, what=f"shift {row['shift_id']}")
+    if breakdown is None:
+        return 0, elapsed_minutes(row["start_at"], row["end_at"])
+    return int(breakdown.total * 100), breakdown.minutes
+
+
+def _spend_sums(group_by, where) -> dict:
+    """Key → {key, label, week_start?, and the SPEND_SUMS}: the settled pay lines plus the estimates."""
+    settled = queries.settled_spend(group_by=group_by, **where)
+    unsettled = queries.unsettled_delivered(group_by=group_by, **where)
+    groups = {}
+
+    def group(row):
+        key, label, monday = _key_and_label(group_by, row)
+        entry = groups.setdefault(key, {"key": key, "label": label, **dict.fromkeys(SPEND_SUMS, 0)})
+        if monday:
+            entry["week_start"] = monday
+        return entry
+
+    for row in settled:
+        entry = group(row)
+        for name in SETTLED_SUMS:
+            entry[name] += int(row[name] or 0)
+    card_book, priced = cache(lambda: load_card_book(reports_session())), {}
+    for row in unsettled:
+        entry = group(row)
+        pennies, minutes = _estimate(row, card_book, priced)
+        side = "agency" if row["source"] == "agency" else "bank"
+        entry[f"{side}_pennies"] += pennies
+        entry[f"{side}_minutes"] += minutes
+        entry["estimated_pennies"] += pennies
+        if side == "bank" and row["hourly_rate"] is not None:
+            entry["off_card_pennies"] += pennies
+    return groups
+
+
+def _spend_figures(sums) -> dict:
+    bank, agency = hundredths_to_decimal(sums["bank_pennies"]), hundredths_to_decimal(sums["agency_pennies"])
+    return {"bank_minutes": sums["bank_minutes"], "bank_spend": bank, "agency_minutes": sums["agency_minutes"],
+            "agency_spend": agency, "agency_share": rules.agency_share(bank, agency),
+            "off_card_spend": hundredths_to_decimal(sums["off_card_pennies"]),
+            "estimated_spend": hundredths_to_decimal(sums["estimated_pennies"])}
+
+
+def spend_report(*, actor, date_from=None, date_to=None, group_by="site", site_id=None, department_id=None,
+                 today=None) -> dict:
+    """Bank and agency hours and spend of delivered work, agency share and off-card spend, per group.
+
+    Delivered work: approved timesheets (their pay lines), or worked shifts still without one (an
+    estimate from the booked times; see ``_estimate``). A shift counts in the group and period of its
+    London start, like the fill rates; the totals are the sum of the groups.
+    """
+    _check_group_by(group_by)
+    scope = report_scope(actor)
+    period = build_period(date_from, date_to, today=today)
+    check_references(site_id, department_id)
+    where = {"lo": period.lo, "hi": period.hi, "scope": scope, "site_id": site_id, "department_id": department_id}
+    groups = _spend_sums(group_by, where)
+    items = _in_order([{**{k: v for k, v in g.items() if k not in SPEND_SUMS}, **_spend_figures(g)}
+                       for g in groups.values()], group_by)
+    return {"period": period, "group_by": group_by, "filters": {"site_id": site_id, "department_id": department_id},
+            "items": items, "totals": _spend_figures(_sum_groups(groups.values(), SPEND_SUMS))}
 
 
 # --- executive dashboard ----------------------------------------------------------------

@@ -15,9 +15,9 @@ from ..auth.permissions import page_roles
 from ..errors import ValidationFailed
 from ..nav import register_nav
 from ..org.models import Department, Site
-from . import charts, csv_io, rules, services
+from . import charts, csv_io, forecast, forecast_rules, rules, services
 from .db import reports_session
-from .schemas import BreachQuerySchema, FillRateQuerySchema
+from .schemas import BreachQuerySchema, FillRateQuerySchema, ForecastQuerySchema, SpendQuerySchema
 
 log = logging.getLogger(__name__)
 
@@ -76,44 +76,98 @@ def index():
     return fill_rates()
 
 
+def filters_applied(args) -> bool:
+    """Someone chose a filter (the form was sent, or a link carries one): show the filters open."""
+    return any(key != "format" for key in args)
+
+
+def _filter_params(report, *names, period=True) -> dict:
+    """The report's period (unless not ``period``), filters and ``names`` of its other settings, as link
+    parameters."""
+    params = {**report["period"].params} if period else {}
+    params.update({k: v for k, v in report["filters"].items() if v is not None})
+    params.update({name: report[name] for name in names})
+    return params
+
+
+def _report_page(schema, report_fn, *, template, csv_name, csv_fn, endpoint, extra=None, always=None,
+                 period_in_links=True):
+    """A report page: load the filters, run the report, answer the CSV or render the page.
+
+    ``always`` is added to every render (the form's own choices); ``extra(report, context)`` adds the
+    page's charts and tables when the report ran. The forecast has no period to choose
+    (``period_in_links=False``): it always starts today.
+    """
+    query, errors, args = _load(schema)
+    fmt = (query or {}).pop("format", None)
+    report, errors = _run(report_fn, query, errors)
+    if report and fmt == "csv":
+        return csv_io.csv_response(csv_fn(report), csv_name, report["period"])
+    sites, departments = _options()
+    context = {"errors": errors, "form": args, "sites": sites, "departments": departments, "report": report,
+               "filters_open": bool(errors) or not report or filters_applied(args), **(always or {})}
+    if report:
+        names = [name for name in ("group_by", "days") if name in report]
+        context["csv_url"] = url_for(endpoint, **_filter_params(report, *names, period=period_in_links),
+                                     format="csv")
+        if extra:
+            extra(report, context)
+    return render_template(template, **context), 422 if errors else 200
+
+
 @bp.get("/fill-rates")
 @page_roles(*services.REPORT_ROLES)
 def fill_rates():
-    query, errors, args = _load(FillRateQuerySchema())
-    fmt = (query or {}).pop("format", None)
-    report, errors = _run(services.fill_rate_report, query, errors)
-    if report and fmt == "csv":
-        return csv_io.csv_response(csv_io.fill_rates_csv(report), "fill-rates", report["period"])
-    sites, departments = _options()
-    context = {"errors": errors, "form": args, "sites": sites, "departments": departments, "report": report}
-    if report:
+    def extra(report, context):
         trend = services.fill_trend(actor=g.actor, period=report["period"], site_id=report["filters"]["site_id"],
                                     department_id=report["filters"]["department_id"])
-        params = {**report["period"].params, "group_by": report["group_by"],
-                  **{k: v for k, v in report["filters"].items() if v is not None}}
         context.update(trend=trend, rows=[csv_io.fill_row(i) for i in report["items"]],
-                       charts=charts.fill_rate_charts(report, trend),
-                       csv_url=url_for("reports.fill_rates", **params, format="csv"))
-    return render_template("reports/fill_rates.html", **context), 422 if errors else 200
+                       charts=charts.fill_rate_charts(report, trend))
+
+    return _report_page(FillRateQuerySchema(), services.fill_rate_report, template="reports/fill_rates.html",
+                        csv_name="fill-rates", csv_fn=csv_io.fill_rates_csv, endpoint="reports.fill_rates",
+                        extra=extra)
+
+
+@bp.get("/spend")
+@page_roles(*services.REPORT_ROLES)
+def spend():
+    def extra(report, context):
+        context.update(charts=charts.spend_charts(report))
+
+    return _report_page(SpendQuerySchema(), services.spend_report, template="reports/spend.html",
+                        csv_name="spend", csv_fn=csv_io.spend_csv, endpoint="reports.spend", extra=extra)
+
+
+@bp.get("/forecast")
+@page_roles(*services.REPORT_ROLES)
+def forecast_page():
+    def extra(report, context):
+        context.update(charts=charts.forecast_charts(report, day_label), day_label=day_label,
+                       lead_bands=forecast_rules.LEAD_BANDS,
+                       cells={(i["site_id"], i["date"]): i for i in report["items"]})
+
+    return _report_page(ForecastQuerySchema(), forecast.forecast_report, template="reports/forecast.html",
+                        csv_name="forecast", csv_fn=csv_io.forecast_csv, endpoint="reports.forecast_page",
+                        extra=extra, period_in_links=False)
+
+
+def day_label(day) -> str:
+    """A forecast day for people: ``Fri 4 Dec``."""
+    return f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
 
 
 @bp.get("/breaches")
 @page_roles(*services.REPORT_ROLES)
 def breaches():
-    query, errors, args = _load(BreachQuerySchema())
-    fmt = (query or {}).pop("format", None)
-    report, errors = _run(services.breach_report, query, errors)
-    if report and fmt == "csv":
-        return csv_io.csv_response(csv_io.breaches_csv_chunks(report), "breaches", report["period"])
-    sites, departments = _options()
-    context = {"errors": errors, "form": args, "sites": sites, "departments": departments, "report": report,
-               "types": [("", "All types")] + list(rules.BREACH_TYPE_LABELS.items()),
-               "type_labels": rules.BREACH_TYPE_LABELS}
-    if report:
-        params = {**report["period"].params, **{k: v for k, v in report["filters"].items() if v is not None}}
-        context.update(charts=charts.breach_charts(report), shift_url=shift_url,
-                       csv_url=url_for("reports.breaches", **params, format="csv"))
-    return render_template("reports/breaches.html", **context), 422 if errors else 200
+    def extra(report, context):
+        context.update(charts=charts.breach_charts(report), shift_url=shift_url)
+
+    types = {"types": [("", "All types")] + list(rules.BREACH_TYPE_LABELS.items()),
+             "type_labels": rules.BREACH_TYPE_LABELS}
+    return _report_page(BreachQuerySchema(), services.breach_report, template="reports/breaches.html",
+                        csv_name="breaches", csv_fn=csv_io.breaches_csv_chunks, endpoint="reports.breaches",
+                        extra=extra, always=types)
 
 
 @bp.app_context_processor
@@ -126,9 +180,12 @@ def _dashboard_helper():
             return None
         figures = services.dashboard(user)
         week = figures["week"].params
+        figures["likely_unfilled"] = forecast.week_outlook(user)
+        figures["likely_unfilled_text"] = forecast_rules.expected_tenths(figures["likely_unfilled"].expected)
         figures["links"] = {
             "fill_rate": url_for("reports.fill_rates", **week, group_by="site"),
             "urgent": url_for("reports.fill_rates", **week, group_by="department"),
+            "likely_unfilled": url_for("reports.forecast_page", days=forecast.days_left_this_week()),
             "pending": url_for("reports.breaches", status="pending"),
             "breaches": url_for("reports.breaches", **week),
         }

@@ -49,12 +49,16 @@ def _may_be_booked(shift) -> bool:
 
 
 def _card_price(shift, rates) -> rules.PayBreakdown | None:
+    return _card_price_of(shift.start_at, shift.end_at, rates, grade_id=shift.grade_id, what=f"shift {shift.id}")
+
+
+def _card_price_of(start, end, rates, *, grade_id, what) -> rules.PayBreakdown | None:
     if rates is None:
         return None
     try:
-        return price(shift.start_at, shift.end_at, rates=rates)
+        return price(start, end, rates=rates)
     except KeyError:  # the card lacks a band for this grade (grade added after the card)
-        log.warning("no card rate for grade %s on shift %s", shift.grade_id, shift.id)
+        log.warning("no card rate for grade %s on %s", grade_id, what)
         return None
 
 
@@ -96,18 +100,34 @@ def estimate_pays(shifts, *, book: CardBook | None = None) -> dict[int, rules.Pa
     """
     shifts = [s for s in shifts if s.id is not None]
     pinned = _pinned_cards([s.id for s in shifts if s.hourly_rate is None and _may_be_booked(s)])
-    out, priced = {}, {}  # priced: a rota repeats slots across departments; each slot × rates is priced once
+    out, priced = {}, {}
     for shift in shifts:
-        if shift.hourly_rate is not None:
-            slot = (shift.start_at, shift.end_at, "flat", shift.hourly_rate)
-            if slot not in priced:
-                priced[slot] = price(shift.start_at, shift.end_at, flat_rate=shift.hourly_rate)
-        else:
+        if shift.hourly_rate is None:
             book = book or load_card_book()
-            card_id = pinned.get(shift.id)
-            card_id = card_id if card_id is not None and book.has(card_id) else book.in_force(shift.start_at)
-            slot = (shift.start_at, shift.end_at, card_id, shift.grade_id)
-            if slot not in priced:
-                priced[slot] = _card_price(shift, book.rates(card_id, shift.grade_id) if card_id is not None else None)
-        out[shift.id] = priced[slot]
+        out[shift.id] = price_estimate(shift.start_at, shift.end_at, grade_id=shift.grade_id,
+                                       flat_rate=shift.hourly_rate, card_id=pinned.get(shift.id), book=book,
+                                       priced=priced, what=f"shift {shift.id}")
     return out
+
+
+def price_estimate(start, end, *, grade_id, flat_rate=None, card_id=None, book: CardBook | None = None,
+                   priced: dict | None = None, what="a shift") -> rules.PayBreakdown | None:
+    """Pay for [start, end) with no break, as ``estimate_pay`` prices it, from plain values.
+
+    The flat rate when there is one (a rate-violation shift, or an agency charge); else the card
+    ``card_id`` pinned on the booking (when ``book`` holds it), else the card in force at the start.
+    ``priced`` caches by slot across calls: a rota repeats slots across departments, and each slot ×
+    rates is priced once. None when no card covers it.
+    """
+    priced = {} if priced is None else priced
+    if flat_rate is not None:
+        slot = (start, end, "flat", flat_rate)
+        if slot not in priced:
+            priced[slot] = price(start, end, flat_rate=flat_rate)
+        return priced[slot]
+    card_id = card_id if card_id is not None and book.has(card_id) else book.in_force(start)
+    slot = (start, end, card_id, grade_id)
+    if slot not in priced:
+        rates = book.rates(card_id, grade_id) if card_id is not None else None
+        priced[slot] = _card_price_of(start, end, rates, grade_id=grade_id, what=what)
+    return priced[slot]

@@ -33,13 +33,18 @@
     var line = spec.type === "line";
     var datasets = spec.datasets.map(function (set, index) {
       var colour = COLOURS[index % COLOURS.length];
+      // Lines differ by marker and dash as well as colour (see charts.py): a line drawn on top of
+      // another with the same figures leaves the other's markers and dashes visible.
       return {
         label: set.label,
         data: set.data,
         backgroundColor: colour,
         borderColor: colour,
         borderWidth: line ? 3 : 0,
-        pointRadius: line ? 4 : 0,
+        borderDash: line ? set.dash || [] : [],
+        pointStyle: line ? set.point_style || "circle" : "rect",
+        pointRadius: line ? 6 - Math.min(index, 3) : 0,
+        pointHoverRadius: line ? 8 : 0,
         spanGaps: true,
         fill: false,
       };
@@ -55,7 +60,7 @@
         animation: false,
         indexAxis: !line && narrow && spec.labels.length > 4 ? "y" : "x",
         plugins: {
-          legend: { position: "bottom" },
+          legend: { position: "bottom", labels: { usePointStyle: line } },
           tooltip: {
             callbacks: {
               label: function (ctx) {

@@ -4,13 +4,15 @@ from decimal import Decimal
 from sqlalchemy import and_, false, or_
 
 from ..auth.permissions import sites_in_scope
+from ..errors import RuleRefused
 from ..extensions import db
 from ..money import hours_str, money_str
+from ..payroll.models import PayrollExport
 from ..shifts.models import Booking, Shift
 from ..timeutil import now_utc
 from . import rules
 from .models import Timesheet
-from .services import cutoff_settings, unchanged
+from .services import cutoff_settings, price_timesheet, unchanged
 
 TRUST_WIDE_READERS = ("payroll", "admin", "executive", "chief_executive")
 
@@ -54,15 +56,39 @@ def list_statement(actor, *, status=None, site_id=None):
     return stmt
 
 
+def _pay(lines) -> dict:
+    """Pay lines (stored, or priced and not stored yet) as the contract's ``pay``: lines, hours, total."""
+    minutes = sum(line.minutes for line in lines)
+    total = sum((line.amount for line in lines), Decimal(0))
+    return {"lines": [{"band": line.band, "hours": hours_str(line.minutes), "rate": money_str(line.rate),
+                       "amount": money_str(line.amount)} for line in lines],
+            "hours": hours_str(minutes), "total": money_str(total)}
+
+
 def pay_of(ts: Timesheet) -> dict | None:
     """The contract's ``pay``: lines, hours and total once approved, else None."""
     if ts.status != "approved" or not ts.pay_lines:
         return None
-    minutes = sum(line.minutes for line in ts.pay_lines)
-    total = sum((line.amount for line in ts.pay_lines), Decimal(0))
-    return {"lines": [{"band": line.band, "hours": hours_str(line.minutes), "rate": money_str(line.rate),
-                       "amount": money_str(line.amount)} for line in ts.pay_lines],
-            "hours": hours_str(minutes), "total": money_str(total)}
+    return _pay(ts.pay_lines)
+
+
+def pay_if_approved(ts: Timesheet) -> dict | None:
+    """What approving ``ts`` now would pay, line by line (the lines approval stores), for the approver to
+    see before deciding; None when no rate card or flat rate prices it (approval would be refused)."""
+    try:
+        return _pay(price_timesheet(ts).lines)
+    except RuleRefused:
+        return None
+
+
+def export_times(timesheets) -> dict:
+    """Timesheet id → when payroll exported it for payment (its batch's time), for those exported; one query."""
+    batches = {ts.exported_batch_id for ts in timesheets if ts.exported_batch_id is not None}
+    if not batches:
+        return {}
+    times = dict(db.session.execute(db.select(PayrollExport.id, PayrollExport.created_at)
+                                    .where(PayrollExport.id.in_(batches))).all())
+    return {ts.id: times[ts.exported_batch_id] for ts in timesheets if ts.exported_batch_id in times}
 
 
 def differences(ts: Timesheet) -> dict:

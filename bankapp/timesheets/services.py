@@ -28,7 +28,7 @@ from ..events import emit
 from ..extensions import db
 from ..rates.services import price
 from ..shifts.pricing import rates_for_booking
-from ..timeutil import format_london, now_utc
+from ..timeutil import format_london, london_text, now_utc
 from . import rules
 from .models import PayLine, Timesheet
 
@@ -209,7 +209,7 @@ def _approve_locked(ts: Timesheet, *, actor, note=None) -> Timesheet:
     if ts.late:
         due = rules.due_cutoff(ts.submitted_at, **cutoff_settings())
         record_breach("late_timesheet", site_id=ts.site_id, shift_id=ts.booking.shift_id, approved_by=actor,
-                      reason=f"Approved after the pay-run cut-off of {format_london(due)}.",
+                      reason=f"Approved after the pay-run cut-off of {london_text(due)}.",
                       source_type="timesheet", source_id=ts.id, at=now)
     record_audit("timesheet.approved", "timesheet", ts.id, actor=actor, before=before,
                  after={**_snapshot(ts), "pay": breakdown.as_dict()})

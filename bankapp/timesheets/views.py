@@ -5,6 +5,7 @@ time (datetime-local inputs) and prefilled with the booked times, so a doctor
 who worked as booked submits with one tap.
 """
 import logging
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
@@ -104,8 +105,9 @@ def mine():
     """A doctor's timesheets; approvers and coordinators (e.g. from an SMS link) go to their own page."""
     if not g.actor.has_role("doctor"):
         return redirect(url_for("timesheets.queue" if g.actor.has_role("approver") else "timesheets.agency"))
+    timesheets = queries.doctor_timesheets(g.actor)
     return render_template("timesheets/mine.html", awaiting=queries.bookings_awaiting_timesheet(g.actor),
-                           timesheets=queries.doctor_timesheets(g.actor))
+                           timesheets=timesheets, exported=queries.export_times(timesheets))
 
 
 def _booking_for_entry(booking_id) -> Booking:
@@ -144,9 +146,11 @@ def _visible_or_404(ts_id) -> Timesheet:
 def _detail(ts, *, errors=None, values=None, status=200):
     values = values or ({"actual_start": _local(ts.actual_start), "actual_end": _local(ts.actual_end),
                          "break_minutes": str(ts.break_minutes), "note": ts.note or ""})
+    may_decide = ts.status == "submitted" and services.may_decide(ts, g.actor)
     return render_template("timesheets/detail.html", ts=ts, pay=queries.pay_of(ts), diff=queries.differences(ts),
                            may_amend=ts.status == "queried" and services.may_enter(ts.booking, g.actor),
-                           may_decide=ts.status == "submitted" and services.may_decide(ts, g.actor),
+                           may_decide=may_decide, pay_if_approved=queries.pay_if_approved(ts) if may_decide else None,
+                           exported_at=queries.export_times([ts]).get(ts.id),
                            misses=queries.misses_cutoff(ts), due=queries.due_cutoff(ts), values=values,
                            errors=errors or {}), status
 
@@ -190,7 +194,9 @@ def agency():
 def queue():
     items = queries.approver_queue(g.actor)
     diffs = {ts.id: queries.differences(ts) for ts in items}
-    return render_template("timesheets/queue.html", diffs=diffs,
+    pay = {ts.id: queries.pay_if_approved(ts) for ts in items}
+    queue_total = sum((Decimal(p["total"]) for p in pay.values() if p), Decimal(0))
+    return render_template("timesheets/queue.html", diffs=diffs, pay=pay, queue_total=queue_total,
                            unchanged=[ts for ts in items if diffs[ts.id]["unchanged"]],
                            changed=[ts for ts in items if not diffs[ts.id]["unchanged"]],
                            misses={ts.id: queries.misses_cutoff(ts) for ts in items},

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from werkzeug.serving import make_server
 
-from bench import common, floor_app, generate, storm
+from bench import common, floor_app, forecast_bench, generate, storm
 from tests.conftest import requires_postgres
 
 pytestmark = requires_postgres
@@ -79,3 +79,10 @@ def test_tiny_floor_storm_takes_each_shift_once(tiny_trust, url, live, monkeypat
         result = storm.run([base], plan, clients=8, path_for=lambda sid: f"/claim/{sid}", time_limit=30)
         assert Counter(result.statuses) == {201: 20, 409: 20}
         storm.cleanup(conn, plan)
+
+
+def test_forecast_back_test_runs_on_the_generated_year(app, tiny_trust):
+    found = forecast_bench.run(app, weeks=2)
+    assert (found["origins"], found["days"], found["cells"]) == (2, 14, 2 * 14)  # one site
+    assert found["mean_absolute_error"] >= 0 and found["baseline_mean_absolute_error"] >= 0
+    assert 0 <= found["range_held"] <= 1 and found["mean_unfilled"] >= 0

@@ -110,3 +110,14 @@ def test_the_no_drain_control_is_reported_without_a_verdict():
     (row,) = report_table.restart_rows({next(iter(CONTROLS)): figures})
     assert row[2].startswith("—") and row[3] == ""
     assert "16 connection errors (ConnectionResetError×16); 1 refused before sending" in row[1]
+def test_the_fill_rate_page_and_the_forecast_back_test_have_their_rows():
+    r = results() | {
+        "report_page": {"first_ms": 620.0, "later": {"p50": 180.0}},
+        "backtest": {"origins": 12, "days": 14, "cells": 504, "mean_absolute_error": 1.1,
+                     "baseline_mean_absolute_error": 1.21, "mean_unfilled": 6.4, "range_held": 0.88, "seconds": 3.0},
+    }
+    text = report_table.render(r)
+    assert ("| report page: fill rates (/reports/fill-rates, its 12 weeks, as the executive) | first load on a "
+            "worker 620 ms; then p50 180 ms | < 500 ms, first load included | FAIL |") in text
+    assert "mean absolute error 1.10 shifts per site and day (baseline without weekday and department 1.21" in text
+    assert "| error below the baseline's | PASS |" in text

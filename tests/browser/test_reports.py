@@ -72,3 +72,52 @@ def test_breach_charts_on_a_phone(page, seeded, login, expect):
     expect(page.locator("#chart-breach-types")).to_have_attribute("data-drawn", "true")
     expect(page.get_by_role("table", name="Breaches by type")).to_contain_text("Working-time override")
     page.screenshot(path=str(ARTIFACTS / "reports-breaches-phone.png"), full_page=True)
+
+
+def test_trend_lines_differ_by_marker_and_dash_in_the_drawn_chart(desktop_page, seeded, login, expect):
+    world, _ = seeded
+    login(desktop_page, world.executive.email)
+    desktop_page.goto("/reports/fill-rates")
+    expect(desktop_page.locator("#chart-fill-trend")).to_have_attribute("data-drawn", "true")
+    styles = desktop_page.evaluate("""() => Chart.getChart(document.getElementById("chart-fill-trend"))
+        .data.datasets.map(d => [d.label, d.pointStyle, JSON.stringify(d.borderDash), d.borderColor])""")
+    assert [s[0] for s in styles] == ["Alpha Hospital", "Beta Hospital"]
+    for index in (1, 2, 3):  # marker, dash and colour each tell the two lines apart
+        assert styles[0][index] != styles[1][index]
+    expect(desktop_page.locator("#report-filters")).not_to_have_attribute("open", "")
+    desktop_page.locator("#report-filters summary").click()
+    desktop_page.get_by_label("Group by").select_option("week")
+    desktop_page.get_by_role("button", name="Show report").click()
+    expect(desktop_page.locator("#report-filters")).to_have_attribute("open", "")
+    expect(desktop_page.get_by_label("Group by")).to_have_value("week")
+
+
+def test_spend_and_forecast_pages_draw_their_charts_and_download_csv(desktop_page, seeded, login, expect):
+    world, _ = seeded
+    errors = []
+    desktop_page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login(desktop_page, world.executive.email)
+    desktop_page.goto("/reports/fill-rates")
+    desktop_page.get_by_role("navigation", name="Reports").get_by_role("link", name="Spend").click()
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text("Bank and agency spend")
+    expect(desktop_page.get_by_role("table", name="Spend and hours by site")).to_be_visible()
+    with desktop_page.expect_download() as download:
+        desktop_page.get_by_role("link", name="Download this table as CSV").click()
+    assert download.value.suggested_filename.startswith("spend-")
+    desktop_page.get_by_role("navigation", name="Reports").get_by_role("link", name="Unfilled shifts forecast").click()
+    expect(desktop_page.get_by_role("heading", level=1)).to_have_text("Shifts likely to go unfilled")
+    expect(desktop_page.locator("#chart-forecast")).to_have_attribute("data-drawn", "true")
+    expect(desktop_page.locator("#backtest")).to_contain_text("mean absolute error")
+    with desktop_page.expect_download() as download:
+        desktop_page.get_by_role("link", name="Download the forecast as CSV").click()
+    assert download.value.suggested_filename.startswith("forecast-")
+    desktop_page.screenshot(path=str(ARTIFACTS / "reports-forecast-desktop.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_executive_home_links_to_the_forecast(page, seeded, login, expect):
+    world, _ = seeded
+    login(page, world.executive.email)
+    expect(page.locator("#dash-likely-unfilled")).to_contain_text("Likely to go unfilled this week")
+    page.locator("#dash-likely-unfilled a").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shifts likely to go unfilled")

@@ -75,9 +75,15 @@ def test_submit_approve_export_download(page, trust, login, expect, live_server)
     lines = files[0].decode("utf-8").split("\r\n")
     assert lines[0] == HEADER
     assert "Dr Default" in lines[1]
-    page.goto("/payroll")
-    page.get_by_role("button", name="Create export").click()
-    expect(page.get_by_text("Nothing new to export")).to_be_visible()
+    page.goto("/payroll")  # everything is exported: no button to make an empty export with
+    expect(page.get_by_role("button", name="Create export")).to_have_count(0)
+    expect(page.locator("#nothing-to-export")).to_contain_text("Nothing is ready to export")
+    _log_out(page)
+
+    # The doctor sees when it went for payment.
+    login(page, trust.doctor.email)
+    page.goto("/timesheets")
+    expect(page.locator("table")).to_contain_text("Exported for payment on")
 
 
 def test_bad_times_show_errors_next_to_fields_on_a_phone(page, trust, login, expect):

@@ -6,6 +6,7 @@ import time_machine
 
 from bankapp.extensions import db
 from bankapp.payroll.models import PayrollExport
+from bankapp.timesheets.models import Timesheet
 from tests.factories import PASSWORD
 from tests.timesheets.helpers import approve, submit, worked
 
@@ -62,3 +63,26 @@ def test_others_cannot_use_the_payroll_page(client, trust):
 def test_payroll_home_section(client, trust):
     page = log_in(client, trust.payroll).get("/").get_data(as_text=True)
     assert "1 approved timesheet ready to export" in page
+
+
+def test_create_export_shows_only_when_something_is_ready(client, trust):
+    log_in(client, trust.payroll)
+    assert "Create export" in client.get("/payroll").get_data(as_text=True)
+    client.post("/payroll/exports")
+    page = client.get("/payroll").get_data(as_text=True)
+    assert "Create export" not in page
+    assert 'id="nothing-to-export"' in page
+    assert "<strong>0</strong> approved timesheets ready" in page
+
+
+def test_doctor_sees_when_their_timesheet_was_exported_for_payment(client, trust):
+    ts = db.session.execute(db.select(Timesheet)).scalar_one()
+    log_in(client, trust.doctor)
+    assert "Waiting for the next payroll export" in client.get(f"/timesheets/{ts.id}").get_data(as_text=True)
+    client.post("/logout")
+    log_in(client, trust.payroll).post("/payroll/exports")
+    client.post("/logout")
+    log_in(client, trust.doctor)
+    detail = client.get(f"/timesheets/{ts.id}").get_data(as_text=True)
+    assert "Exported for payment on Mon 2 Nov 2026" in detail
+    assert "Exported for payment on Mon 2 Nov" in client.get("/timesheets").get_data(as_text=True)

@@ -221,3 +221,15 @@ def test_openapi_describes_the_reports(client):
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/reports/breaches" in spec["paths"]
     assert "/api/v1/reports/fill-rates" in spec["paths"]
+    for path, params, fields in (
+            ("/api/v1/reports/spend", {"from", "to", "group_by", "site_id"},
+             {"key", "label", "bank_hours", "bank_spend", "agency_hours", "agency_spend", "agency_share",
+              "off_card_spend"}),
+            ("/api/v1/reports/forecast", {"days", "site_id"},
+             {"site_id", "date", "posted", "expected_unfilled", "low", "high"})):
+        get = spec["paths"][path]["get"]
+        assert params <= {p["name"] for p in get["parameters"]}
+        assert set(get["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+        report = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        item = spec["components"]["schemas"][report]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[1]
+        assert fields <= set(spec["components"]["schemas"][item]["properties"])

@@ -1,11 +1,13 @@
 """Report pages and the executive dashboard, as a signed-in person sees them."""
 import csv
 import io
+import json
 from datetime import timedelta
 
 import pytest
 import time_machine
 
+from bankapp.audit.services import record_breach
 from bankapp.extensions import db
 from tests.factories import PASSWORD, london, make_booking, make_shift
 
@@ -167,3 +169,34 @@ def test_executive_breach_rows_name_the_shift_without_a_link_they_cannot_open(wo
     html = login(world.executive).get(f"/reports/breaches?{PERIOD}").get_data(as_text=True)
     assert f"Shift {month[1].id}, Mon 16 Mar 2026 08:00" in html
     assert f'href="/coordinator/shifts/{month[1].id}"' not in html
+
+
+def test_breach_why_column_gives_times_in_words_even_for_older_rows(world, login):
+    """A late timesheet's breach written before reasons were worded kept the raw ISO time."""
+    record_breach("late_timesheet", site_id=world.site_a.id, approved_by=world.approver_a,
+                  reason="Approved after the pay-run cut-off of 2026-03-30T09:00:00+01:00.",
+                  at=london("2026-03-31T10:00"))
+    db.session.commit()
+    html = login(world.executive).get(f"/reports/breaches?{PERIOD}").get_data(as_text=True)
+    why = tables(html)["Every breach, newest first"][0][-1]
+    assert why == "Approved after the pay-run cut-off of Mon 30 Mar 2026 09:00."
+    assert "2026-03-30T09:00:00+01:00" not in html
+
+
+@pytest.mark.parametrize("page", ["fill-rates", "spend", "breaches", "forecast"])
+def test_report_filters_are_folded_until_a_filter_is_applied(world, login, page):
+    client = login(world.executive)
+    plain = client.get(f"/reports/{page}").get_data(as_text=True)
+    assert '<details class="nhsuk-details" id="report-filters" >' in plain
+    filtered = client.get(f"/reports/{page}?site_id={world.site_a.id}").get_data(as_text=True)
+    assert '<details class="nhsuk-details" id="report-filters" open>' in filtered
+
+
+def test_trend_lines_differ_by_marker_and_dash_as_well_as_colour(world, login):
+    """Southend's line must not vanish under Broomfield's when their fill rates are the same."""
+    fx.build(world)
+    html = login(world.executive).get(f"/reports/fill-rates?{PERIOD}").get_data(as_text=True)
+    spec = json.loads(html.split('id="chart-fill-trend-data">')[1].split("</script>")[0])
+    styles = [(d["point_style"], tuple(d["dash"])) for d in spec["datasets"]]
+    assert len(styles) == 2 and len(set(styles)) == 2
+    assert len({s for s, _ in styles}) == 2 and len({d for _, d in styles}) == 2

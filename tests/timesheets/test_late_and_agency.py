@@ -38,6 +38,7 @@ def test_approved_after_the_cutoff_is_late_and_a_breach(trust):
     assert (breach.type, breach.site_id, breach.shift_id, breach.approved_by_id) == (
         "late_timesheet", trust.site_a.id, ts.booking.shift_id, trust.approver_a.id)
     assert (breach.source_type, breach.source_id) == ("timesheet", ts.id)
+    assert breach.reason == "Approved after the pay-run cut-off of Mon 19 Oct 2026 09:00."
 
 
 def test_cutoff_after_the_clocks_go_back_is_nine_gmt(trust):

@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from bankapp.extensions import db
+from bankapp.timesheets import queries
 from bankapp.timesheets.models import Timesheet
 from tests.factories import PASSWORD
 from tests.timesheets.helpers import approve, submit, worked
@@ -97,6 +98,31 @@ def test_queue_separates_unchanged_from_changed_and_flags_the_cutoff(client, tru
     assert "1 h 15 min later than booked" in page
     assert "Misses this week&#39;s pay run" in page or "Misses this week's pay run" in page
     assert 'id="missed-cutoff"' in page
+
+
+def test_queue_shows_what_approving_each_timesheet_would_pay(client, trust):
+    """The approver sees the money before deciding, and it is exactly what approval then stores."""
+    same = submit(worked(trust, "2026-10-14T20:00", "2026-10-15T08:00"))
+    longer = submit(worked(trust, "2026-10-13T08:00", "2026-10-13T17:00"), end="2026-10-13T18:15", break_minutes=15)
+    log_in(client, trust.approver_a)
+    page = html(client.get("/timesheets/queue"))
+    # 20:00-21:00 day £50, 21:00-07:00 night 10 h × £62.50, 07:00-08:00 day £50; 08:00-18:15 less 15 min at £50.
+    assert f'id="pay-{same.id}">Pay £725.00 for 12.00 h<' in page
+    assert f'id="pay-{longer.id}">Pay £500.00 for 10.00 h<' in page
+    assert "would pay <strong>£1,225.00</strong> in all" in page
+    detail = html(client.get(f"/timesheets/{longer.id}"))
+    assert "What approving this timesheet would pay" in detail and "£500.00" in detail
+    approve(same, trust.approver_a)
+    approve(longer, trust.approver_a)
+    db.session.expire_all()
+    paid = {ts.id: queries.pay_of(db.session.get(Timesheet, ts.id))["total"] for ts in (same, longer)}
+    assert paid == {same.id: "725.00", longer.id: "500.00"}
+
+
+def test_queue_says_when_no_rate_prices_a_timesheet(client, trust):
+    ts = submit(worked(trust, "2019-10-14T08:00", "2019-10-14T17:00"))  # before the card took effect
+    page = html(log_in(client, trust.approver_a).get("/timesheets/queue"))
+    assert f'id="pay-{ts.id}">No rate to pay it with<' in page
 
 
 def test_bulk_approve_from_the_queue(client, trust):
