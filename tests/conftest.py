@@ -12,10 +12,12 @@ seconds the session has run, so the default clock never goes back between
 tests (a session cookie signed in one test stays valid in the next).
 """
 import os
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
+import limits.storage.memory as limits_memory
 import pytest
 import time_machine
 from flask.testing import FlaskClient
@@ -28,6 +30,26 @@ from bankapp.timeutil import parse_datetime
 
 from .factories import ApiClient, Factory
 from .replica import replica_app, replica_url  # noqa: F401  (fixtures: the reports' read-only replica)
+
+
+class _DaemonTimers:
+    """``threading`` for the ``limits`` in-memory store, whose expiry timers become daemon threads.
+
+    Each app the suite creates starts one; left non-daemon, the interpreter waits for them at exit,
+    and under ``make test-clock`` (libfaketime moves the monotonic clock too) that wait never ends.
+    """
+
+    class Timer(threading.Timer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.daemon = True
+
+    def __getattr__(self, name):
+        return getattr(threading, name)
+
+
+limits_memory.threading = _DaemonTimers()
+
 
 # A Wednesday, 10:00 in London (GMT): outside quiet hours, no clock change or bank holiday near.
 DEFAULT_NOW = "2026-11-25T10:00:00+00:00"
