@@ -176,7 +176,8 @@ def price_shift(
 
 def percent_over(flat: Decimal, card: Decimal) -> Decimal:
     """How far ``flat`` is above ``card``, in percent, 2 dp half-up
-    (negative when below)."""
+    (negative when below). For display only: who approves is decided on the
+    exact figure (:func:`required_role_for_totals`)."""
     flat_d, card_d = _rate(flat, "flat amount"), _rate(card, "card amount")
     if card_d == 0:
         raise ValueError("Cannot compare with a rate card amount of zero.")
@@ -191,14 +192,18 @@ def is_rate_violation(
     return flat_breakdown.total > card_breakdown.total
 
 
-def required_role_for(percent: Decimal, threshold: Decimal = DEFAULT_THRESHOLD) -> str:
-    """Who may approve a rate violation: up to and including the threshold
-    an approver, above it an executive."""
-    return (
-        APPROVER
-        if _rate(percent, "percent") <= _rate(threshold, "threshold")
-        else EXECUTIVE
-    )
+def required_role_for_totals(flat: Decimal, card: Decimal, threshold: Decimal = DEFAULT_THRESHOLD) -> str:
+    """Who may approve a flat total above a card total, on the exact percentage.
+
+    ``(flat − card) / card × 100 ≤ threshold``, compared as
+    ``(flat − card) × 100 ≤ threshold × card`` so nothing is rounded: 20.004%
+    over a 20% threshold needs an executive, exactly 20.00% an approver.
+    """
+    flat_d, card_d = _rate(flat, "flat amount"), _rate(card, "card amount")
+    if card_d <= 0:
+        raise ValueError("Cannot compare with a rate card amount of zero.")
+    within = (flat_d - card_d) * 100 <= _rate(threshold, "threshold") * card_d
+    return APPROVER if within else EXECUTIVE
 
 
 def agency_cap_excess(charge_rate: Decimal, cap: Decimal) -> Decimal:

@@ -165,5 +165,6 @@ def preview(*, grade_id, start, end, hourly_rate=None, site_id=None) -> dict:
         out["percent_over"] = rules.percent_over(flat_bd.total, card_bd.total) if card_bd.total else None
         if rules.is_rate_violation(flat_bd, card_bd):
             out["is_violation"] = True
-            out["required_role"] = rules.required_role_for(out["percent_over"], approver_max_percent(site_id))
+            out["required_role"] = rules.required_role_for_totals(flat_bd.total, card_bd.total,
+                                                                  approver_max_percent(site_id))
     return out
