@@ -153,16 +153,30 @@ def submit_timesheet(booking, *, actor, actual_start, actual_end, break_minutes=
     return ts
 
 
-def amend_timesheet(ts, *, actor, actual_start, actual_end, break_minutes=0, note=None) -> Timesheet:
-    """The doctor's answer to a query: new times, back to ``submitted``."""
+AMENDABLE = ("actual_start", "actual_end", "break_minutes", "note")
+
+
+def amend_timesheet(ts, *, actor, **changes) -> Timesheet:
+    """The doctor's answer to a query: new times, back to ``submitted``.
+
+    Only the fields given change (``actual_start``, ``actual_end``,
+    ``break_minutes``, ``note``); the others keep their values, and the
+    whole timesheet is checked again as it will stand.
+    """
+    unknown = sorted(set(changes) - set(AMENDABLE))
+    if unknown:
+        raise ValidationFailed("Some fields cannot be changed here.",
+                               errors={f: ["Cannot be changed here."] for f in unknown})
     require_may_enter(ts.booking, actor)
     ts = _lock(ts)
     _require_status(ts, "queried")
-    note = _clean_note(note)
-    _check_times(ts.booking, actual_start=actual_start, actual_end=actual_end, break_minutes=break_minutes,
-                 note=note)
+    values = {"actual_start": ts.actual_start, "actual_end": ts.actual_end, "break_minutes": ts.break_minutes,
+              "note": ts.note, **changes}
+    values["note"] = _clean_note(values["note"])
+    _check_times(ts.booking, **values)
     before = _snapshot(ts)
-    ts.actual_start, ts.actual_end, ts.break_minutes, ts.note = actual_start, actual_end, break_minutes, note
+    ts.actual_start, ts.actual_end = values["actual_start"], values["actual_end"]
+    ts.break_minutes, ts.note = values["break_minutes"], values["note"]
     ts.status = "submitted"
     # The pay run it is due for follows the latest submission.
     ts.submitted_at = now_utc()
