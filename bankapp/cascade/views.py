@@ -73,7 +73,7 @@ def coordinator_offers():
     requested = {r.shift_id for r in pending}
     return render_template("cascade/coordinator_offers.html", released=released, offers_by_shift=offers_by_shift,
                            pending=pending, open_shifts=[s for s in open_shifts if s.id not in requested],
-                           live=LIVE_OFFER_STATUSES)
+                           live=LIVE_OFFER_STATUSES, limit=offers.chief_executive_rate())
 
 
 @bp.post("/coordinator/agency-offers/<int:offer_id>/<any(accept, decline):action>")
@@ -97,8 +97,9 @@ def coordinator_decide_offer(offer_id, action):
 
 def _accept_message(offer):
     if offer.status == "pending_executive_approval":
-        return (f"{offer.locum_name} accepted, awaiting executive approval (above the cap or off framework). "
-                "The bank can still claim the shift meanwhile.")
+        who = "the chief executive" if offers.required_role(offer) == "chief_executive" else "an executive"
+        return (f"{offer.locum_name} accepted, awaiting {who} (above the cap, off framework or above "
+                f"£{offers.chief_executive_rate()}/h). The bank can still claim the shift meanwhile.")
     return f"{offer.locum_name} from {offer.agency.name} is booked."
 
 
