@@ -41,7 +41,8 @@ def approvals():
                                  .order_by(AgencyOffer.id)).unique().scalars().all()
     recent = db.session.execute(db.select(AgencyOffer).where(AgencyOffer.approved_by_id.isnot(None))
                                 .order_by(AgencyOffer.decided_at.desc()).limit(20)).unique().scalars().all()
-    return render_template("cascade/approvals.html", pending=pending, recent=recent, limit=_limit())
+    return render_template("cascade/approvals.html", pending=pending, recent=recent, limit=_limit(),
+                           own={o.id for o in pending if not offers.may_decide(o, g.actor)})
 
 
 @executive_bp.route("/agency-approvals/<int:offer_id>", methods=["GET", "POST"])
@@ -70,7 +71,7 @@ def approval(offer_id):
     needed = rules.approver_role_for(offer.charge_rate, _limit())
     breaches = offers.offer_breaches(offer)
     return render_template("cascade/approval.html", offer=offer, errors=errors, reason=reason, needed=needed,
-                           breaches=breaches, limit=_limit(),
+                           breaches=breaches, limit=_limit(), own=not offers.may_decide(offer, g.actor),
                            may_approve=needed != "chief_executive" or g.actor.has_role("chief_executive")
                            ), (422 if errors else 200)
 

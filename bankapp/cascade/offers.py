@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
+from ..auth import duties
 from ..auth.permissions import require_site
 from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed, violated
 from ..extensions import db
@@ -47,6 +48,14 @@ def required_role(offer) -> str | None:
     """``executive`` or ``chief_executive`` while the offer awaits approval, else None."""
     return rules.required_role(status=offer.status, charge_rate=offer.charge_rate,
                                chief_executive_above=chief_executive_rate())
+
+
+OWN_ACCEPTANCE = "the request to book this locum (you accepted the offer)"
+
+
+def may_decide(offer, actor) -> bool:
+    """For pages: an executive who accepted the offer (as coordinator too) does not see the decide buttons."""
+    return duties.may_decide(actor, requested_by_id=offer.accepted_by_id)
 
 
 def make_offer(shift, *, actor, locum_name, gmc_number, grade, charge_rate, now=None) -> AgencyOffer:
@@ -152,9 +161,11 @@ def accept_offer(offer, *, actor) -> AgencyOffer:
 
 def approve_offer(offer, *, actor, reason) -> AgencyOffer:
     """An executive breaks glass on patient-safety grounds; above the £/h line
-    only the chief executive may. Books the locum and records the breaches."""
+    only the chief executive may, and never the person who accepted the offer
+    (403 ``own_request``). Books the locum and records the breaches."""
     if not actor.has_role("executive", "chief_executive"):
         raise Forbidden("Only an executive can approve agency use above the cap or off framework.")
+    duties.ensure_not_own(actor, requested_by_id=offer.accepted_by_id, what=OWN_ACCEPTANCE)
     reason = (reason or "").strip()
     if not reason:
         message = "Give the patient-safety reason for breaking the cap or framework rule."
@@ -189,6 +200,7 @@ def decline_offer(offer, *, actor, reason=None) -> AgencyOffer:
     if offer.status == "pending_executive_approval":
         if not actor.has_role("executive", "chief_executive"):
             raise Forbidden("Only an executive can decline an offer awaiting executive approval.")
+        duties.ensure_not_own(actor, requested_by_id=offer.accepted_by_id, what=OWN_ACCEPTANCE)
     elif offer.status == "offered":
         require_site(actor, offer.shift.site_id, "coordinator")
     else:

@@ -114,7 +114,8 @@ def requests_queue():
     decided = db.session.execute(queries.cascade_requests_for(g.actor).where(
         CascadeRequest.status != "pending_approval").order_by(CascadeRequest.id.desc()).limit(20)
     ).unique().scalars().all()
-    return render_template("cascade/requests_queue.html", pending=pending, decided=decided)
+    return render_template("cascade/requests_queue.html", pending=pending, decided=decided,
+                           may_decide={r.id: services.may_decide(r, g.actor) for r in pending})
 
 
 @bp.post("/cascade-requests/<int:request_id>/<any(approve, reject):action>")
@@ -130,7 +131,7 @@ def decide_request(request_id, action):
                 services.approve_cascade(cascade_request, actor=g.actor, note=note)
             else:
                 services.reject_cascade(cascade_request, actor=g.actor, note=note)
-    except Conflict as exc:
+    except (Conflict, Forbidden) as exc:
         flash(exc.detail, "error")
     else:
         flash("Approved: the shift is released to tier 1 agencies." if action == "approve"

@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
+from ..auth import duties
 from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violated
 from ..events import emit
@@ -94,14 +95,19 @@ def require_may_enter(booking, actor):
         raise Forbidden("Only the booked doctor can submit this timesheet.")
 
 
+def _duty(ts: Timesheet) -> dict:
+    """Separation of duties: the timesheet concerns its doctor, and was entered by its submitter."""
+    return {"requested_by_id": ts.submitted_by_id, "concerns_user_id": ts.doctor_id}
+
+
 def may_decide(ts: Timesheet, actor) -> bool:
     return (actor is not None and actor.has_role("approver") and can_act_on_site(actor, ts.site_id, "approver")
-            and actor.id not in (ts.doctor_id, ts.submitted_by_id))
+            and duties.may_decide(actor, **_duty(ts)))
 
 
 def require_may_decide(ts: Timesheet, actor):
-    if actor is not None and actor.id in (ts.doctor_id, ts.submitted_by_id):
-        raise Forbidden("You cannot decide on a timesheet of your own or one you entered.")
+    """403 ``own_request`` for the doctor's own timesheet (or one the actor entered), 403 off site or role."""
+    duties.ensure_not_own(actor, **_duty(ts), what="this timesheet")
     if not may_decide(ts, actor):
         raise Forbidden("Only an approver of this site can decide on this timesheet.")
 
@@ -294,10 +300,11 @@ def bulk_approve(ids, *, actor) -> list[Timesheet]:
     reasons = []
     for ts_id in ids:
         ts = found.get(ts_id)
-        if ts is None or not (may_decide(ts, actor) or (actor and actor.id in (ts.doctor_id, ts.submitted_by_id))):
+        own = duties.own_request_reason(actor, **_duty(ts), what=f"timesheet {ts_id}") if ts is not None else None
+        if ts is None or not (may_decide(ts, actor) or own):
             reasons.append({"code": "not_found", "message": f"Timesheet {ts_id} is not in your queue."})
-        elif not may_decide(ts, actor):
-            reasons.append({"code": "own_timesheet", "message": f"Timesheet {ts_id} is your own."})
+        elif own:
+            reasons.append(own)
         elif ts.status != "submitted":
             reasons.append({"code": "not_submitted", "message": f"Timesheet {ts_id} {STATUS_WORDS[ts.status]}."})
         elif not unchanged(ts):

@@ -173,9 +173,14 @@ def test_approving_own_timesheet_gets_403(trust, api, factory):
     db.session.commit()
     booking = worked(trust, "2026-10-13T08:00", "2026-10-13T17:00", doctor=doctor_approver)
     ts = submit(booking)
-    resp = api(doctor_approver).post(f"/api/v1/timesheets/{ts.id}/approve", json={})
-    assert resp.status_code == 403
+    for action in ("approve", "reject", "query"):
+        resp = api(doctor_approver).post(f"/api/v1/timesheets/{ts.id}/{action}", json={"note": "Fine"})
+        assert resp.status_code == 403
+        assert [r["code"] for r in resp.get_json()["reasons"]] == ["own_request"]
     assert db.session.get(Timesheet, ts.id).status == "submitted"
+    bulk = api(doctor_approver).post("/api/v1/timesheets/bulk-approve", json={"ids": [ts.id]})
+    assert bulk.status_code == 422 and [r["code"] for r in bulk.get_json()["reasons"]] == ["own_request"]
+    assert api(trust.approver_a).post(f"/api/v1/timesheets/{ts.id}/approve", json={}).status_code == 200
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "query"])
