@@ -155,7 +155,7 @@ class Builder:
         if 0.09 <= roll < 0.15:
             row["tier1"] = posted + timedelta(days=2)
             charge = self.agency(sid, dept, grade_id, bid, booked_at)
-            self.rows["bookings"].append((bid, sid, None, "agency", status, t.card_id, _pennies(charge),
+            self.rows["bookings"].append((bid, sid, None, "agency", status, _pennies(charge),
                                           len(self.rows["agency_offers"]), None,
                                           t.staff[f"coordinator:{dept[1]}"], booked_at))
             flat, doctor = charge, None
@@ -164,7 +164,7 @@ class Builder:
             if doctor is None:
                 return "open" if not past else "released_tier2"
             self.free_at[doctor] = end + REST
-            self.rows["bookings"].append((bid, sid, doctor, "bank", status, t.card_id, None, None, None, doctor,
+            self.rows["bookings"].append((bid, sid, doctor, "bank", status, None, None, None, doctor,
                                           booked_at))
             flat = row["hourly_rate"]
         if past:
@@ -303,7 +303,7 @@ def tables(trust):
         ("rate_violations", "id, shift_id, status, required_role, percent_over, flat_rate, flat_total, card_total, "
                             "reason, requested_by_id, decided_by_id, decided_at, decision_note, created_at",
          r["rate_violations"]),
-        ("bookings", "id, shift_id, doctor_id, source, status, rate_card_id, charge_rate, agency_offer_id, "
+        ("bookings", "id, shift_id, doctor_id, source, status, charge_rate, agency_offer_id, "
                      "override_reason, booked_by_id, created_at", r["bookings"]),
         ("agency_offers", "id, shift_id, agency_id, offered_by_id, locum_name, gmc_number, grade_id, charge_rate, "
                           "status, cap, over_cap_amount, off_framework, accepted_by_id, accepted_at, "

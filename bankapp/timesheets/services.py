@@ -11,10 +11,10 @@ Who may act:
 - an approver of the shift's site decides, never on a timesheet that is their
   own or that they entered themselves.
 
-Approval prices the *actual* times with the rates that priced the booking
-(flat rate, else the card pinned at booking, else the card in force at the
-shift's start; an agency locum at the agreed charge rate) and stores the pay
-lines; they never change afterwards.
+Approval prices the *actual* times with the rates that price the shift (its
+flat rate, else the card in force at its start, whenever that card was
+published; an agency locum at the agreed charge rate) and stores the pay
+lines; they never change afterwards, whatever card is published later.
 """
 import logging
 
@@ -28,7 +28,7 @@ from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violate
 from ..events import emit
 from ..extensions import db
 from ..rates.services import price
-from ..shifts.pricing import rates_for_booking
+from ..shifts.pricing import rates_for_shift
 from ..timeutil import format_london, now_utc
 from . import rules
 from .models import PayLine, Timesheet
@@ -200,7 +200,7 @@ def rates_for(ts: Timesheet):
     booking = ts.booking
     if booking.source == "agency" and booking.charge_rate is not None:
         return None, booking.charge_rate
-    return rates_for_booking(booking)
+    return rates_for_shift(booking.shift)
 
 
 def price_timesheet(ts: Timesheet):
