@@ -197,3 +197,24 @@ def test_every_statement_of_a_claim_comes_from_the_compiled_cache(market, api, f
         event.remove(db.engine, "before_cursor_execute", before)
     assert any("outbox_messages" in sql for _, sql in seen)
     assert [sql for hit, sql in seen if hit is not CACHE_HIT] == []
+
+
+def test_half_a_year_of_bookings_is_read_in_one_statement_within_the_bound(market, api):
+    """The 26-week average looks at every 182-day window holding the shift: one grouped read of the
+    doctor's bookings either side, never one per window."""
+    from tests.factories import make_booking, make_shift
+
+    from .intervals import working_weeks
+
+    for iv in working_weeks("2026-09-07", 26)[:-1]:
+        make_booking(make_shift(department=market.dept_a, grade=market.grades["ST3"], start=iv.start, end=iv.end,
+                                posted_by=market.coordinator_a), market.doctor)
+    db.session.commit()
+    shift = post(api, market, "2027-03-05T08:00", "2027-03-05T16:01")  # the last Friday, a minute over
+    doctor = api(market.doctor)
+    with counting() as seen:
+        resp = doctor.post(f"/api/v1/shifts/{shift['id']}/claim")
+    assert resp.status_code == 422 and [r["code"] for r in resp.get_json()["reasons"]] == ["wtr_average_48h"]
+    assert len(seen) <= CLAIM_BOUND, "\n".join(seen)
+    reads = [s for s in seen if s.startswith("SELECT") and "FROM shifts JOIN bookings" in s]
+    assert len(reads) == 1, reads
