@@ -15,12 +15,16 @@ def _codes(resp):
     return [r["code"] for r in resp.get_json()["reasons"]]
 
 
+def _at_site_a(world, factory, roles, name):
+    user = factory.user(roles, sites=[world.site_a], name=name)
+    db.session.commit()
+    return user
+
+
 @pytest.fixture
 def both(world, factory):
     """A coordinator who is also an approver at site A."""
-    user = factory.user(("coordinator", "approver"), sites=[world.site_a], name="Coordinator-approver")
-    db.session.commit()
-    return user
+    return _at_site_a(world, factory, ("coordinator", "approver"), "Coordinator-approver")
 
 
 @pytest.fixture
@@ -70,9 +74,7 @@ def test_the_queue_hides_the_buttons_from_the_requester_and_a_forced_post_is_exp
 @pytest.fixture
 def coordinator_executive(world, factory):
     """A coordinator at site A who also sits on the executive (and so could break glass)."""
-    user = factory.user(("coordinator", "executive"), sites=[world.site_a], name="Medical director")
-    db.session.commit()
-    return user
+    return _at_site_a(world, factory, ("coordinator", "executive"), "Medical director")
 
 
 @pytest.fixture
