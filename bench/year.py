@@ -119,7 +119,7 @@ class Builder:
         flat = flat.quantize(Decimal("1"))
         flat_bd = _price(t, start, end, grade_id, flat=flat)
         percent = pricing.percent_over(flat_bd.total, card.total)
-        role = pricing.required_role_for(percent)
+        role = pricing.required_role_for_totals(flat_bd.total, card.total)
         fate = rng.random()
         status = "approved" if fate < 0.85 or start <= t.now and fate < 0.9 else (
             "pending" if fate < 0.93 else "rejected")
