@@ -13,6 +13,9 @@ Events (keyword arguments):
 - ``shift.released``    shift, tier, actor
 - ``timesheet.submitted`` / ``timesheet.approved`` / ``timesheet.queried`` / ``timesheet.rejected``
                         timesheet, actor
+- ``rate_card.published`` card, actor  a new card version (shifts re-prices the booked shifts it prices)
+- ``bookings.repriced`` doctor, card, repriced, actor  one doctor's booked shifts whose estimate the card
+                        changed (``shifts.repricing.Repriced``: booking, old_total, new_total)
 """
 import logging
 from collections import defaultdict

@@ -397,6 +397,21 @@ def minutes_by_band(start: datetime, end: datetime, **kw) -> dict[str, int]:
     return {band: m for band, m in totals.items() if m > 0}
 
 
+def minutes_by_date_and_band(
+    start: datetime, end: datetime, *, day_start: time = DAY_START, day_end: time = DAY_END
+) -> dict[tuple[date, str], int]:
+    """Whole minutes per (London date, band) on which they were worked: a band that runs past
+    midnight counts on both dates, real elapsed time across a clock change included."""
+    _check_day(day_start, day_end)
+    if to_utc(start) >= to_utc(end):
+        raise ValueError("The end must be after the start.")
+    totals: dict[tuple[date, str], int] = {}
+    for a, b in _pieces(_floor_minute(start), _floor_minute(end), (time(0), day_start, day_end)):
+        key = (london_date(a), band_at(a, day_start=day_start, day_end=day_end))
+        totals[key] = totals.get(key, 0) + int((b - a).total_seconds() // 60)
+    return {key: m for key, m in totals.items() if m > 0}
+
+
 def elapsed_minutes(start: datetime, end: datetime) -> int:
     """Real elapsed whole minutes (negative if end is before start)."""
     return int((_floor_minute(end) - _floor_minute(start)).total_seconds() // 60)

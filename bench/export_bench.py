@@ -27,7 +27,7 @@ def run(app, *, profile=None) -> dict:
             batch = services.create_export(actor=payroll)
             body = services.export_csv(batch)
             seconds = time.perf_counter() - started
-            count = batch.timesheet_count + batch.agency_timesheet_count
+            count = batch.timesheet_count
         finally:
             if profiler:
                 profiler.stop()

@@ -10,11 +10,11 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from bankapp.csvout import write_csv
-from bankapp.money import hours_str, money_str
+from bankapp.money import money_str
 from bankapp.payroll import csvfiles
 from bankapp.rates import rules as pricing
 from bankapp.timesheets import rules as ts_rules
-from bankapp.timeutil import LONDON, format_london, london_date, london_text
+from bankapp.timeutil import LONDON, format_london, london_date, london_text, minutes_by_date_and_band
 
 # (start hour, length in hours) of the shift patterns a department posts.
 PATTERNS = [(8, 12.5), (20, 12.5), (8, 9), (14, 8), (9, 10), (17, 8)]
@@ -132,7 +132,7 @@ class Builder:
         flat = flat.quantize(Decimal("1"))
         flat_bd = _price(t, start, end, grade_id, flat=flat)
         percent = pricing.percent_over(flat_bd.total, card.total)
-        role = pricing.required_role_for(percent)
+        role = pricing.required_role_for_totals(flat_bd.total, card.total)
         fate = rng.random()
         status = "approved" if fate < 0.85 or start <= t.now and fate < 0.9 else (
             "pending" if fate < 0.93 else "rejected")
@@ -169,7 +169,7 @@ class Builder:
         if unfilled <= roll < unfilled + AGENCY_SHARE:
             row["tier1"] = posted + timedelta(days=2)
             charge = self.agency(sid, dept, grade_id, bid, booked_at)
-            self.rows["bookings"].append((bid, sid, None, "agency", status, t.card_id, _pennies(charge),
+            self.rows["bookings"].append((bid, sid, None, "agency", status, _pennies(charge),
                                           len(self.rows["agency_offers"]), None,
                                           t.staff[f"coordinator:{dept[1]}"], booked_at))
             flat, doctor = charge, None
@@ -178,7 +178,7 @@ class Builder:
             if doctor is None:
                 return "open" if not past else "released_tier2"
             self.free_at[doctor] = end + REST
-            self.rows["bookings"].append((bid, sid, doctor, "bank", status, t.card_id, None, None, None, doctor,
+            self.rows["bookings"].append((bid, sid, doctor, "bank", status, None, None, None, doctor,
                                           booked_at))
             flat = row["hourly_rate"]
         if past:
@@ -278,19 +278,21 @@ def batches(builder):
         for tid in tids:
             timesheets[tid][14] = batch_id
             sid, dept, doctor, booking_id, pay, submitted, approved, is_late = builder.ts_info[tid]
-            work_date = london_date(timesheets[tid][5]).isoformat()
+            actual_start, actual_end = timesheets[tid][5], timesheets[tid][6]
+            worked = minutes_by_date_and_band(actual_start, actual_end)
             for position, line in enumerate(pay.lines):
                 common = {"site_code": sites[dept[1]], "cost_centre": dept[4], "shift_id": sid, "timesheet_id": tid,
-                          "work_date": work_date, "band": line.band, "hours": hours_str(line.minutes),
-                          "amount": money_str(line.amount), "_position": position}
+                          "_position": position}
                 if doctor is None:
                     offer = offers[booking_id]
-                    agency.append({**common, "agency": agencies[offer[2]], "locum_name": offer[4],
-                                   "gmc_number": offer[5], "charge_rate": money_str(line.rate)})
+                    common.update(agency=agencies[offer[2]], locum_name=offer[4], gmc_number=offer[5],
+                                  charge_rate=money_str(line.rate))
                 else:
                     name, esr_no = t.doctor_info[doctor]
-                    esr.append({**common, "esr_assignment_number": esr_no, "doctor_name": name,
-                                "rate": money_str(line.rate)})
+                    common.update(esr_assignment_number=esr_no, doctor_name=name, rate=money_str(line.rate))
+                (agency if doctor is None else esr).extend(csvfiles.line_rows(
+                    common, band=line.band, minutes=line.minutes, amount=line.amount, worked=worked,
+                    fallback=london_date(actual_start)))
             if is_late and doctor is not None:
                 late.append({"timesheet_id": tid, "esr_assignment_number": t.doctor_info[doctor][1],
                              "doctor_name": t.doctor_info[doctor][0], "site_code": sites[dept[1]], "shift_id": sid,
@@ -303,9 +305,10 @@ def batches(builder):
         esr_csv = write_csv(csvfiles.ESR_HEADER, esr)
         agency_csv = write_csv(csvfiles.AGENCY_HEADER, agency)
         bank_count = sum(1 for tid in tids if builder.ts_info[tid][2] is not None)
+        esr_total, agency_total = (sum(Decimal(r["amount"]) for r in rows) for rows in (esr, agency))
         builder.rows["payroll_exports"].append((
-            batch_id, created, t.staff["payroll"], bank_count, _pennies(sum(Decimal(r["amount"]) for r in esr)),
-            len(late), len(tids) - bank_count, _pennies(sum(Decimal(r["amount"]) for r in agency)), esr_csv,
+            batch_id, created, t.staff["payroll"], len(tids), _pennies(esr_total + agency_total), bank_count,
+            _pennies(esr_total), len(late), len(tids) - bank_count, _pennies(agency_total), esr_csv,
             csvfiles.sha256(esr_csv), agency_csv, csvfiles.sha256(agency_csv),
             write_csv(csvfiles.LATE_HEADER, late)))
 
@@ -317,13 +320,13 @@ def tables(trust):
         ("rate_violations", "id, shift_id, status, required_role, percent_over, flat_rate, flat_total, card_total, "
                             "reason, requested_by_id, decided_by_id, decided_at, decision_note, created_at",
          r["rate_violations"]),
-        ("bookings", "id, shift_id, doctor_id, source, status, rate_card_id, charge_rate, agency_offer_id, "
+        ("bookings", "id, shift_id, doctor_id, source, status, charge_rate, agency_offer_id, "
                      "override_reason, booked_by_id, created_at", r["bookings"]),
         ("agency_offers", "id, shift_id, agency_id, offered_by_id, locum_name, gmc_number, grade_id, charge_rate, "
                           "status, cap, over_cap_amount, off_framework, accepted_by_id, accepted_at, "
                           "approval_reason, approved_by_id, decided_at, booking_id, created_at", r["agency_offers"]),
-        ("payroll_exports", "id, created_at, created_by_id, timesheet_count, total_amount, late_count, "
-                            "agency_timesheet_count, agency_total_amount, esr_csv, esr_csv_sha256, agency_csv, "
+        ("payroll_exports", "id, created_at, created_by_id, timesheet_count, total_amount, esr_count, esr_total, "
+                            "late_count, agency_count, agency_total, esr_csv, esr_csv_sha256, agency_csv, "
                             "agency_csv_sha256, late_csv", r["payroll_exports"]),
         ("timesheets", "id, booking_id, doctor_id, site_id, status, actual_start, actual_end, break_minutes, "
                        "submitted_by_id, submitted_at, decided_by_id, decided_at, approved_at, late, "

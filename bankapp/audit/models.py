@@ -4,7 +4,8 @@ from ..models_base import one_of
 from ..timeutil import now_utc
 from .guard import install_on_create
 
-BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_override", "late_timesheet")
+BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "agency_over_ceo_rate", "wtr_override",
+                "late_timesheet")
 
 
 class AuditEvent(db.Model):

@@ -34,7 +34,8 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     roles = db.relationship("UserRole", cascade="all, delete-orphan", lazy="selectin")
     site_links = db.relationship("UserSite", cascade="all, delete-orphan", lazy="selectin")
-    doctor_profile = db.relationship("DoctorProfile", uselist=False, back_populates="user", lazy="selectin")
+    doctor_profile = db.relationship("DoctorProfile", uselist=False, back_populates="user", lazy="selectin",
+                                     foreign_keys="DoctorProfile.user_id")
     agency = db.relationship("Agency", lazy="joined")
 
     @property

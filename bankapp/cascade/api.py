@@ -183,7 +183,9 @@ def _offer_in_view(offer_id):
 @cascade_blp.doc(security=SECURITY)
 @api_auth("coordinator")
 def accept_offer(offer_id):
-    """Book the locum; above the cap or off framework the offer awaits an executive instead."""
+    """Book the locum; above the cap or off framework the offer awaits an executive instead, and above
+    £100/h (`CHIEF_EXECUTIVE_ABOVE_RATE`) the chief executive, whatever the grade's cap
+    (`pending_executive_approval`, `required_role`)."""
     offer = offers.accept_offer(_offer_in_view(offer_id), actor=g.actor)
     return offer
 
@@ -222,7 +224,8 @@ def decline_offer(body, offer_id):
 @cascade_blp.doc(security=SECURITY)
 @api_auth("executive", "chief_executive", "admin")
 def weekly_agency_return(query):
-    """The week's agency shifts above the cap or off framework, with totals, as CSV."""
+    """The week's agency shifts above the cap, off framework or above the chief executive's rate, with totals,
+    as CSV."""
     week = query["week"]
     try:
         body = agency_return.return_csv(week)

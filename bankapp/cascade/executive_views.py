@@ -3,7 +3,7 @@ framework, and the weekly agency return."""
 import logging
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from ..auth.permissions import page_roles
 from ..errors import Conflict, Forbidden, ValidationFailed
@@ -31,7 +31,7 @@ def pending_break_glass_count():
 
 
 def _limit() -> Decimal:
-    return Decimal(current_app.config["CHIEF_EXECUTIVE_ABOVE_RATE"])
+    return offers.chief_executive_rate()
 
 
 @executive_bp.get("/agency-approvals")
@@ -41,7 +41,8 @@ def approvals():
                                  .order_by(AgencyOffer.id)).unique().scalars().all()
     recent = db.session.execute(db.select(AgencyOffer).where(AgencyOffer.approved_by_id.isnot(None))
                                 .order_by(AgencyOffer.decided_at.desc()).limit(20)).unique().scalars().all()
-    return render_template("cascade/approvals.html", pending=pending, recent=recent, limit=_limit())
+    return render_template("cascade/approvals.html", pending=pending, recent=recent, limit=_limit(),
+                           own={o.id for o in pending if not offers.may_decide(o, g.actor)})
 
 
 @executive_bp.route("/agency-approvals/<int:offer_id>", methods=["GET", "POST"])
@@ -68,9 +69,9 @@ def approval(offer_id):
             return redirect(url_for("cascade_exec.approvals"))
         offer = db.session.get(AgencyOffer, offer_id)
     needed = rules.approver_role_for(offer.charge_rate, _limit())
-    breaches = rules.breaches_for(charge_rate=offer.charge_rate, cap=offer.cap, on_framework=not offer.off_framework)
+    breaches = offers.offer_breaches(offer)
     return render_template("cascade/approval.html", offer=offer, errors=errors, reason=reason, needed=needed,
-                           breaches=breaches, limit=_limit(),
+                           breaches=breaches, limit=_limit(), own=not offers.may_decide(offer, g.actor),
                            may_approve=needed != "chief_executive" or g.actor.has_role("chief_executive")
                            ), (422 if errors else 200)
 

@@ -1,5 +1,7 @@
 """Agency offers: made by an agency, accepted by a coordinator, and, above the
-price cap or off framework, approved by an executive ("break glass").
+price cap or off framework, approved by an executive ("break glass"); above
+the chief executive's rate (``CHIEF_EXECUTIVE_ABOVE_RATE``, £100/h) only the
+chief executive may approve, whatever the grade's cap.
 
 A shift released to agencies stays claimable by bank doctors until an offer
 is booked; the one-live-booking index on bookings settles any race between a
@@ -12,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
+from ..auth import duties
 from ..auth.permissions import require_site
 from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed, violated
 from ..extensions import db
@@ -28,6 +31,31 @@ from .models import AgencyOffer
 from .services import close_live_offers, notify_agency, visible_shift_for_agency
 
 log = logging.getLogger(__name__)
+
+
+def chief_executive_rate() -> Decimal:
+    """The £/h above which an agency shift needs the chief executive (``CHIEF_EXECUTIVE_ABOVE_RATE``)."""
+    return Decimal(str(current_app.config["CHIEF_EXECUTIVE_ABOVE_RATE"]))
+
+
+def offer_breaches(offer) -> list[str]:
+    """The breaches booking ``offer`` is (or was), from the cap and framework status taken at acceptance."""
+    return rules.breaches_for(charge_rate=offer.charge_rate, cap=offer.cap, on_framework=not offer.off_framework,
+                              chief_executive_above=chief_executive_rate())
+
+
+def required_role(offer) -> str | None:
+    """``executive`` or ``chief_executive`` while the offer awaits approval, else None."""
+    return rules.required_role(status=offer.status, charge_rate=offer.charge_rate,
+                               chief_executive_above=chief_executive_rate())
+
+
+OWN_ACCEPTANCE = "the request to book this locum (you accepted the offer)"
+
+
+def may_decide(offer, actor) -> bool:
+    """For pages: an executive who accepted the offer (as coordinator too) does not see the decide buttons."""
+    return duties.may_decide(actor, requested_by_id=offer.accepted_by_id)
 
 
 def make_offer(shift, *, actor, locum_name, gmc_number, grade, charge_rate, now=None) -> AgencyOffer:
@@ -97,9 +125,10 @@ def _lock_bookable_shift(offer):
 def accept_offer(offer, *, actor) -> AgencyOffer:
     """A coordinator of the site accepts an offer.
 
-    Within the cap and on framework it is booked at once; otherwise it waits
-    for an executive (``pending_executive_approval``) and the shift stays
-    open to the bank and to other offers meanwhile.
+    Within the cap, on framework and at most the chief executive's rate it is
+    booked at once; otherwise it waits for an executive, or above that rate the
+    chief executive (``pending_executive_approval``), and the shift stays open
+    to the bank and to other offers meanwhile.
     """
     require_site(actor, offer.shift.site_id, "coordinator")
     shift = _lock_bookable_shift(offer)
@@ -112,16 +141,17 @@ def accept_offer(offer, *, actor) -> AgencyOffer:
     offer.off_framework = not offer.agency.on_framework
     offer.accepted_by_id = actor.id
     offer.accepted_at = now_utc()
-    breaches = rules.breaches_for(charge_rate=offer.charge_rate, cap=cap, on_framework=offer.agency.on_framework)
+    breaches = offer_breaches(offer)
     if breaches:
         offer.status = "pending_executive_approval"
         db.session.flush()
+        who = "the chief executive's" if required_role(offer) == "chief_executive" else "executive"
         notify_agency(offer, "offer_pending_approval",
-                      f"Offer for {offer.locum_name} accepted by the trust, awaiting executive approval.")
+                      f"Offer for {offer.locum_name} accepted by the trust, awaiting {who} approval.")
         record_audit("agency_offer.accepted_pending_approval", "agency_offer", offer.id, actor=actor,
                      before={"status": "offered"},
                      after={"status": offer.status, "breaches": breaches, "cap": cap,
-                            "over_cap_amount": offer.over_cap_amount})
+                            "over_cap_amount": offer.over_cap_amount, "required_role": required_role(offer)})
         return offer
     record_audit("agency_offer.accepted", "agency_offer", offer.id, actor=actor, before={"status": "offered"},
                  after={"status": "accepted", "cap": cap})
@@ -131,14 +161,16 @@ def accept_offer(offer, *, actor) -> AgencyOffer:
 
 def approve_offer(offer, *, actor, reason) -> AgencyOffer:
     """An executive breaks glass on patient-safety grounds; above the £/h line
-    only the chief executive may. Books the locum and records the breaches."""
+    only the chief executive may, and never the person who accepted the offer
+    (403 ``own_request``). Books the locum and records the breaches."""
     if not actor.has_role("executive", "chief_executive"):
         raise Forbidden("Only an executive can approve agency use above the cap or off framework.")
+    duties.ensure_not_own(actor, requested_by_id=offer.accepted_by_id, what=OWN_ACCEPTANCE)
     reason = (reason or "").strip()
     if not reason:
         message = "Give the patient-safety reason for breaking the cap or framework rule."
         raise ValidationFailed(message, errors={"reason": [message]})
-    limit = Decimal(current_app.config["CHIEF_EXECUTIVE_ABOVE_RATE"])
+    limit = chief_executive_rate()
     needed = rules.approver_role_for(offer.charge_rate, limit)
     if needed == "chief_executive" and not actor.has_role("chief_executive"):
         raise Forbidden(f"Agency shifts above £{limit}/h need the chief executive's sign-off.")
@@ -152,10 +184,10 @@ def approve_offer(offer, *, actor, reason) -> AgencyOffer:
                  before={"status": "pending_executive_approval"},
                  after={"status": "accepted", "reason": reason, "required_role": needed})
     booking = _book(offer, shift, actor=actor)
-    for breach in rules.breaches_for(charge_rate=offer.charge_rate, cap=offer.cap,
-                                     on_framework=not offer.off_framework):
+    for breach in offer_breaches(offer):
         record_breach(breach, site_id=shift.site_id, shift_id=shift.id, approved_by=actor, reason=reason,
-                      amount_over=offer.over_cap_amount if breach == rules.BREACH_OVER_CAP else None,
+                      amount_over=rules.amount_over(breach, charge_rate=offer.charge_rate,
+                                                    over_cap=offer.over_cap_amount, chief_executive_above=limit),
                       source_type="agency_offer", source_id=offer.id, at=offer.decided_at)
     log.info("break-glass approval of agency offer %s (booking %s) by user %s", offer.id, booking.id, actor.id)
     return offer
@@ -168,6 +200,7 @@ def decline_offer(offer, *, actor, reason=None) -> AgencyOffer:
     if offer.status == "pending_executive_approval":
         if not actor.has_role("executive", "chief_executive"):
             raise Forbidden("Only an executive can decline an offer awaiting executive approval.")
+        duties.ensure_not_own(actor, requested_by_id=offer.accepted_by_id, what=OWN_ACCEPTANCE)
     elif offer.status == "offered":
         require_site(actor, offer.shift.site_id, "coordinator")
     else:

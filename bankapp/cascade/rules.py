@@ -18,6 +18,7 @@ RELEASED_STATUSES = ("released_tier1", "released_tier2")
 VISIBLE_TO_TIER = {1: RELEASED_STATUSES, 2: ("released_tier2",)}
 BREACH_OVER_CAP = "agency_over_cap"
 BREACH_OFF_FRAMEWORK = "off_framework"
+BREACH_OVER_CEO_RATE = "agency_over_ceo_rate"
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -67,23 +68,45 @@ def over_cap_per_hour(charge_rate: Decimal, cap: Decimal | None) -> Decimal | No
     return max(charge_rate - cap, Decimal("0.00")).quantize(Decimal("0.01"))
 
 
-def breaches_for(*, charge_rate: Decimal, cap: Decimal | None, on_framework: bool) -> list[str]:
-    """The breaches booking this offer would be. Any breach needs an executive.
+def breaches_for(*, charge_rate: Decimal, cap: Decimal | None, on_framework: bool,
+                 chief_executive_above: Decimal) -> list[str]:
+    """The breaches booking this offer would be. Any breach needs an executive's approval.
 
     A grade with no cap on the rate card counts as above the cap: there is
-    nothing to show the charge is within it.
+    nothing to show the charge is within it. A charge above
+    ``chief_executive_above`` (£100/h by default) is a breach of its own,
+    whatever the grade's cap: only the chief executive may approve it.
     """
     found = []
     if cap is None or charge_rate > cap:
         found.append(BREACH_OVER_CAP)
     if not on_framework:
         found.append(BREACH_OFF_FRAMEWORK)
+    if charge_rate > chief_executive_above:
+        found.append(BREACH_OVER_CEO_RATE)
     return found
 
 
 def approver_role_for(charge_rate: Decimal, chief_executive_above: Decimal) -> str:
     """Who may break glass: an executive, or above the £/h line the chief executive."""
     return "chief_executive" if charge_rate > chief_executive_above else "executive"
+
+
+def required_role(*, status: str, charge_rate: Decimal, chief_executive_above: Decimal) -> str | None:
+    """Who must approve an offer awaiting approval (None for any other status)."""
+    if status != "pending_executive_approval":
+        return None
+    return approver_role_for(charge_rate, chief_executive_above)
+
+
+def amount_over(breach: str, *, charge_rate: Decimal, over_cap: Decimal | None,
+                chief_executive_above: Decimal) -> Decimal | None:
+    """£/h a breach is over its line: the cap, or the chief executive's rate."""
+    if breach == BREACH_OVER_CAP:
+        return over_cap
+    if breach == BREACH_OVER_CEO_RATE:
+        return (charge_rate - chief_executive_above).quantize(Decimal("0.01"))
+    return None
 
 
 def parse_iso_week(text: str) -> tuple[date, date]:

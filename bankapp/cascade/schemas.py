@@ -5,6 +5,7 @@ from marshmallow import validate
 from ..apiutil import ListQuerySchema
 from ..fields import CHARGE_NOT_POSITIVE, LondonDateTime, Money
 from .models import CASCADE_STATUSES, OFFER_STATUSES
+from .offers import required_role
 
 
 class AgencySchema(ma.Schema):
@@ -89,6 +90,12 @@ class OfferSchema(ma.Schema):
     grade = ma.fields.Function(lambda o: o.grade.code)
     charge_rate = Money()
     status = ma.fields.String(metadata={"enum": list(OFFER_STATUSES)})
+    required_role = ma.fields.Function(
+        lambda o: required_role(o), allow_none=True,
+        metadata={"enum": ["executive", "chief_executive", None],
+                  "description": "Who must approve an offer `pending_executive_approval`: `executive`, or "
+                                 "`chief_executive` above £100/h (`CHIEF_EXECUTIVE_ABOVE_RATE`) whatever the "
+                                 "grade's cap; null otherwise."})
     cap = Money(allow_none=True)
     over_cap_amount = Money(allow_none=True)
     off_framework = ma.fields.Boolean()

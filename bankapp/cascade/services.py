@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit
+from ..auth import duties
 from ..auth.permissions import require_site
 from ..errors import Conflict, NotFound, RuleRefused, ValidationFailed, violated
 from ..extensions import db
@@ -96,8 +97,15 @@ def _not_open_message(shift) -> str:
     return "Only an open shift can go to agencies."
 
 
+def may_decide(request, actor) -> bool:
+    """For pages: show the decide buttons only to someone who did not ask for the cover."""
+    return duties.may_decide(actor, requested_by_id=request.requested_by_id)
+
+
 def _decide(request, *, actor, status, note):
+    """Nobody decides their own request (a user who is coordinator and approver at the site): 403 own_request."""
     require_site(actor, request.shift.site_id, "approver")
+    duties.ensure_not_own(actor, requested_by_id=request.requested_by_id, what="this request for agency cover")
     request = db.session.execute(
         db.select(CascadeRequest).where(CascadeRequest.id == request.id).with_for_update(of=CascadeRequest)
         .execution_options(populate_existing=True)).unique().scalar_one()

@@ -73,7 +73,7 @@ def coordinator_offers():
     requested = {r.shift_id for r in pending}
     return render_template("cascade/coordinator_offers.html", released=released, offers_by_shift=offers_by_shift,
                            pending=pending, open_shifts=[s for s in open_shifts if s.id not in requested],
-                           live=LIVE_OFFER_STATUSES)
+                           live=LIVE_OFFER_STATUSES, limit=offers.chief_executive_rate())
 
 
 @bp.post("/coordinator/agency-offers/<int:offer_id>/<any(accept, decline):action>")
@@ -97,8 +97,9 @@ def coordinator_decide_offer(offer_id, action):
 
 def _accept_message(offer):
     if offer.status == "pending_executive_approval":
-        return (f"{offer.locum_name} accepted, awaiting executive approval (above the cap or off framework). "
-                "The bank can still claim the shift meanwhile.")
+        who = "the chief executive" if offers.required_role(offer) == "chief_executive" else "an executive"
+        return (f"{offer.locum_name} accepted, awaiting {who} (above the cap, off framework or above "
+                f"£{offers.chief_executive_rate()}/h). The bank can still claim the shift meanwhile.")
     return f"{offer.locum_name} from {offer.agency.name} is booked."
 
 
@@ -113,7 +114,8 @@ def requests_queue():
     decided = db.session.execute(queries.cascade_requests_for(g.actor).where(
         CascadeRequest.status != "pending_approval").order_by(CascadeRequest.id.desc()).limit(20)
     ).unique().scalars().all()
-    return render_template("cascade/requests_queue.html", pending=pending, decided=decided)
+    return render_template("cascade/requests_queue.html", pending=pending, decided=decided,
+                           may_decide={r.id: services.may_decide(r, g.actor) for r in pending})
 
 
 @bp.post("/cascade-requests/<int:request_id>/<any(approve, reject):action>")
@@ -129,7 +131,7 @@ def decide_request(request_id, action):
                 services.approve_cascade(cascade_request, actor=g.actor, note=note)
             else:
                 services.reject_cascade(cascade_request, actor=g.actor, note=note)
-    except Conflict as exc:
+    except (Conflict, Forbidden) as exc:
         flash(exc.detail, "error")
     else:
         flash("Approved: the shift is released to tier 1 agencies." if action == "approve"

@@ -29,6 +29,7 @@ SHORT_LABELS = {
     "rate_violation": "rate violations",
     "agency_over_cap": "agency over cap",
     "off_framework": "off framework",
+    "agency_over_ceo_rate": "agency above CEO rate",
     "wtr_override": "working-time overrides",
     "late_timesheet": "late timesheets",
 }

@@ -11,8 +11,8 @@ from ..models_base import TimestampMixin, one_of
 from ..timeutil import now_utc
 
 MESSAGE_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "suppressed")
-MESSAGE_KINDS = ("shift_alert", "booking_confirmed", "booking_cancelled", "reminder", "timesheet_chaser",
-                 "approver_reminder", "doc_expiry", "breach_digest", "test")
+MESSAGE_KINDS = ("shift_alert", "booking_confirmed", "booking_cancelled", "booking_repriced", "reminder",
+                 "timesheet_chaser", "approver_reminder", "doc_expiry", "breach_digest", "test")
 ALL_DAYS = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 
 

@@ -8,7 +8,7 @@ from ..timeutil import now_utc
 from . import texts
 from .fanout import fan_out_shift_alert
 from .models import OutboxMessage, SmsOptOut
-from .services import enqueue_for_user, shift_url
+from .services import enqueue_for_user, public_url, shift_url
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +93,14 @@ def tell_doctor_shift_cancelled(shift, actor=None, **_):
                                    url=shift_url(shift.id))
     enqueue_for_user(booking.doctor, kind="booking_cancelled", body=body,
                      dedupe_key=f"shift-cancelled:{shift.id}:{booking.doctor_id}")
+
+
+@subscribe("bookings.repriced")
+def tell_doctor_bookings_repriced(doctor, card, repriced, actor=None, **_):
+    """One text per doctor and card, whatever the number of their shifts it re-priced."""
+    items = sorted(repriced, key=lambda r: r.booking.shift.start_at)
+    changes = [(r.booking.shift.site.name, r.booking.shift.start_at, r.booking.shift.end_at, r.old_total,
+                r.new_total) for r in items]
+    url = shift_url(items[0].booking.shift_id) if len(items) == 1 else public_url("/my-shifts")
+    enqueue_for_user(doctor, kind="booking_repriced", body=texts.bookings_repriced(changes=changes, url=url),
+                     dedupe_key=f"bookings-repriced:{card.id}:{doctor.id}")

@@ -58,6 +58,29 @@ def booking_cancelled(*, site: str, start: datetime, end: datetime, url: str) ->
             f"You do not need to attend. Details: {url}")
 
 
+# A re-pricing text names at most this many shifts, then says how many more.
+REPRICED_LISTED = 3
+
+
+def _estimate(amount: Decimal | None) -> str:
+    return pounds(amount) if amount is not None else "not priced"
+
+
+def bookings_repriced(*, changes: list[tuple[str, datetime, datetime, Decimal | None, Decimal | None]],
+                      url: str) -> str:
+    """A new card changed the estimate of booked shifts: (site, start, end, old total, new total) each."""
+    if len(changes) == 1:
+        site, start, end, old, new = changes[0]
+        return (f"Staff Bank: a new rate card changes your pay for {site}, {when(start, end)}: "
+                f"was {_estimate(old)}, now {_estimate(new)} est. Details: {url}")
+    shown = [f"{_day(start)} {_clock(start)} {_estimate(old)} to {_estimate(new)}"
+             for _site, start, _end, old, new in changes[:REPRICED_LISTED]]
+    more = len(changes) - REPRICED_LISTED
+    tail = f"; and {more} more" if more > 0 else ""
+    return (f"Staff Bank: a new rate card changes your pay for {len(changes)} booked shifts (estimates): "
+            f"{'; '.join(shown)}{tail}. Details: {url}")
+
+
 def reminder(*, site: str, department: str, start: datetime, end: datetime, url: str) -> str:
     return f"Staff Bank reminder: your shift tomorrow at {site}, {department}, {when(start, end)}. Details: {url}"
 

@@ -25,7 +25,8 @@ PAGE_SIZE = 50
 STATUS_LABELS = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "delivered": "Delivered",
                  "failed": "Failed", "suppressed": "Not sent (opted out)"}
 KIND_LABELS = {"shift_alert": "Shift alert", "booking_confirmed": "Booking confirmed",
-               "booking_cancelled": "Booking cancelled", "reminder": "Shift reminder",
+               "booking_cancelled": "Booking cancelled", "booking_repriced": "Booking re-priced",
+               "reminder": "Shift reminder",
                "timesheet_chaser": "Timesheet chaser", "approver_reminder": "Approver reminder",
                "doc_expiry": "Document expiry", "breach_digest": "Weekly breach digest", "test": "Test message"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -40,6 +40,9 @@ def csv_response(body: bytes, filename: str, sha256: str | None = None) -> Respo
 def create_export():
     """Export every approved, not yet exported timesheet as one batch (each timesheet once, ever).
 
+    `timesheet_count`/`total_amount` cover every timesheet of the batch; `esr_count`/`esr_total` the
+    ESR file and `agency_count`/`agency_total` the agency file.
+
     Bank doctors' pay lines go to the ESR file (`/file`), agency locums' to the
     agency reconciliation file (`/agency-file`), timesheets approved after
     their pay-run cut-off are listed in `/late-file` and `late_timesheet_ids`.
@@ -73,7 +76,8 @@ def get_export(batch_id):
 @api_auth(*READERS)
 def esr_file(batch_id):
     """The ESR file. Header: ``esr_assignment_number,doctor_name,site_code,cost_centre,shift_id,
-    timesheet_id,work_date,band,hours,rate,amount`` (one row per pay line)."""
+    timesheet_id,work_date,band,hours,rate,amount``: one row per pay line and London date its minutes
+    were worked (a band across midnight is two rows; the amounts add up to the approved line)."""
     batch = _batch(batch_id)
     return csv_response(services.export_csv(batch), f"esr-export-{batch.id}.csv", batch.esr_csv_sha256)
 
@@ -84,7 +88,8 @@ def esr_file(batch_id):
 @api_auth(*READERS)
 def agency_file(batch_id):
     """Agency invoice reconciliation. Header: ``agency,locum_name,gmc_number,site_code,cost_centre,
-    shift_id,timesheet_id,work_date,band,hours,charge_rate,amount`` (one row per pay line)."""
+    shift_id,timesheet_id,work_date,band,hours,charge_rate,amount``: one row per pay line and London
+    work date, as in the ESR file."""
     batch = _batch(batch_id)
     return csv_response(services.agency_csv(batch), f"agency-reconciliation-{batch.id}.csv",
                         batch.agency_csv_sha256)

@@ -10,12 +10,17 @@ class PayrollExportSchema(ma.Schema):
     id = ma.fields.Integer()
     created_at = ma.fields.Function(lambda b: format_london(b.created_at))
     created_by_id = ma.fields.Integer()
-    timesheet_count = ma.fields.Integer(metadata={"description": "Bank timesheets in the ESR file."})
+    timesheet_count = ma.fields.Integer(metadata={"description": "Every timesheet in the batch (ESR and agency)."})
     total_amount = ma.fields.Function(lambda b: money_str(b.total_amount),
-                                      metadata={"description": "Exact sum of the ESR file's amount column."})
-    late_count = ma.fields.Integer(metadata={"description": "Of those, approved after their pay-run cut-off."})
-    agency_timesheet_count = ma.fields.Integer()
-    agency_total_amount = ma.fields.Function(lambda b: money_str(b.agency_total_amount))
+                                      metadata={"description": "esr_total + agency_total."})
+    esr_count = ma.fields.Integer(metadata={"description": "Bank doctors' timesheets in the ESR file."})
+    esr_total = ma.fields.Function(lambda b: money_str(b.esr_total),
+                                   metadata={"description": "Exact sum of the ESR file's amount column."})
+    late_count = ma.fields.Integer(metadata={"description": "Of the ESR timesheets, approved after their pay-run "
+                                                            "cut-off."})
+    agency_count = ma.fields.Integer(metadata={"description": "Agency locums' timesheets in the agency file."})
+    agency_total = ma.fields.Function(lambda b: money_str(b.agency_total),
+                                      metadata={"description": "Exact sum of the agency file's amount column."})
     esr_csv_sha256 = ma.fields.String()
     agency_csv_sha256 = ma.fields.String()
 

@@ -19,14 +19,15 @@ from ..cascade.models import Agency, AgencyOffer
 from ..csvout import write_csv
 from ..errors import Conflict, Forbidden
 from ..extensions import db
-from ..money import hours_str, money_str
+from ..money import money_str
 from ..org.models import Department, Site
+from ..rates.services import day_window
 from ..shifts.models import Booking, Shift
 from ..staff.models import DoctorProfile
 from ..timesheets import rules as ts_rules
 from ..timesheets.models import PayLine, Timesheet
 from ..timesheets.services import cutoff_settings
-from ..timeutil import format_london, london_date, now_utc
+from ..timeutil import format_london, london_date, minutes_by_date_and_band, now_utc
 from . import csvfiles
 from .models import PayrollExport
 
@@ -97,7 +98,8 @@ def create_export(*, actor) -> PayrollExport:
         raise Conflict(NOTHING_NEW, title="Nothing new to export", type_slug="nothing-to-export")
     # Counts are filled in below; a placeholder keeps the batch's NOT NULL columns happy until then.
     batch = PayrollExport(created_by_id=actor.id, created_at=now_utc(), timesheet_count=len(ids),
-                          total_amount=Decimal(0), esr_csv="", esr_csv_sha256="", agency_csv="",
+                          total_amount=Decimal(0), esr_count=len(ids), esr_total=Decimal(0), agency_count=0,
+                          agency_total=Decimal(0), esr_csv="", esr_csv_sha256="", agency_csv="",
                           agency_csv_sha256="", late_csv="")
     db.session.add(batch)
     db.session.flush()
@@ -106,8 +108,9 @@ def create_export(*, actor) -> PayrollExport:
     db.session.flush()
     record_audit("payroll.exported", "payroll_export", batch.id, actor=actor,
                  after={"timesheet_ids": ids, "timesheet_count": batch.timesheet_count,
-                        "total_amount": batch.total_amount, "agency_timesheet_count": batch.agency_timesheet_count,
-                        "agency_total_amount": batch.agency_total_amount, "esr_csv_sha256": batch.esr_csv_sha256})
+                        "total_amount": batch.total_amount, "esr_count": batch.esr_count,
+                        "esr_total": batch.esr_total, "agency_count": batch.agency_count,
+                        "agency_total": batch.agency_total, "esr_csv_sha256": batch.esr_csv_sha256})
     log.info("payroll export %s: %s timesheets, %s", batch.id, len(ids), batch.total_amount)
     return batch
 
@@ -119,7 +122,7 @@ def _batch_lines(batch_id):
     timesheet and line position.
     """
 
-    stmt = (select(Timesheet.id.label("timesheet_id"), Timesheet.actual_start, Timesheet.late,
+    stmt = (select(Timesheet.id.label("timesheet_id"), Timesheet.actual_start, Timesheet.actual_end, Timesheet.late,
                    Timesheet.submitted_at, Timesheet.approved_at, Booking.source, Shift.id.label("shift_id"),
                    Site.code.label("site_code"), Department.cost_centre, User.name.label("doctor_name"),
                    DoctorProfile.esr_assignment_number, PayLine.position, PayLine.band, PayLine.minutes,
@@ -141,9 +144,15 @@ def _batch_lines(batch_id):
 
 
 def _fill(batch, lines):
-    """Counts, totals and the three CSV files of the batch from its pay lines."""
+    """Counts, totals and the three CSV files of the batch from its pay lines.
+
+    ``timesheet_count``/``total_amount`` cover every timesheet of the batch;
+    ``esr_*`` the ESR file (bank doctors), ``agency_*`` the agency file. Each
+    total is the exact sum of its file's ``amount`` column.
+    """
     bank_ids, agency_ids, late = set(), set(), {}
     esr_rows, agency_rows = [], []
+    worked = _WorkedByDay()
     for line in lines:
         agency = line["source"] == "agency"
         (agency_ids if agency else bank_ids).add(line["timesheet_id"])
@@ -151,12 +160,17 @@ def _fill(batch, lines):
             late.setdefault(line["timesheet_id"], line)
         if line["position"] is None:
             continue
-        (agency_rows if agency else esr_rows).append(_agency_row(line) if agency else _esr_row(line))
+        common = _agency_fields(line) if agency else _esr_fields(line)
+        (agency_rows if agency else esr_rows).extend(
+            csvfiles.line_rows(common, band=line["band"], minutes=line["minutes"], amount=line["amount"],
+                               worked=worked.of(line), fallback=london_date(line["actual_start"])))
     esr_rows.sort(key=_esr_order)
     agency_rows.sort(key=_agency_order)
-    batch.timesheet_count, batch.agency_timesheet_count, batch.late_count = len(bank_ids), len(agency_ids), len(late)
-    batch.total_amount = sum((Decimal(row["amount"]) for row in esr_rows), Decimal(0))
-    batch.agency_total_amount = sum((Decimal(row["amount"]) for row in agency_rows), Decimal(0))
+    batch.esr_count, batch.agency_count, batch.late_count = len(bank_ids), len(agency_ids), len(late)
+    batch.esr_total = sum((Decimal(row["amount"]) for row in esr_rows), Decimal(0))
+    batch.agency_total = sum((Decimal(row["amount"]) for row in agency_rows), Decimal(0))
+    batch.timesheet_count = batch.esr_count + batch.agency_count
+    batch.total_amount = batch.esr_total + batch.agency_total
     batch.esr_csv = write_csv(csvfiles.ESR_HEADER, esr_rows)
     batch.esr_csv_sha256 = csvfiles.sha256(batch.esr_csv)
     batch.agency_csv = write_csv(csvfiles.AGENCY_HEADER, agency_rows)
@@ -166,14 +180,29 @@ def _fill(batch, lines):
                                         [_late_row(late[ts_id], settings) for ts_id in sorted(late)])
 
 
+class _WorkedByDay:
+    """Minutes worked per (London date, band) of each timesheet's actual times, worked out once per timesheet.
+
+    The batch's lines come in timesheet order, so only the current timesheet's figures are kept.
+    """
+
+    def __init__(self):
+        self._seen, self._window = {}, day_window()
+
+    def of(self, line) -> dict:
+        ts_id = line["timesheet_id"]
+        if ts_id not in self._seen:
+            self._seen = {ts_id: minutes_by_date_and_band(line["actual_start"], line["actual_end"],
+                                                          day_start=self._window[0], day_end=self._window[1])}
+        return self._seen[ts_id]
+
+
 def _common(line) -> dict:
     return {"site_code": line["site_code"], "cost_centre": line["cost_centre"], "shift_id": line["shift_id"],
-            "timesheet_id": line["timesheet_id"], "work_date": london_date(line["actual_start"]).isoformat(),
-            "band": line["band"], "hours": hours_str(line["minutes"]), "amount": money_str(line["amount"]),
-            "_position": line["position"]}
+            "timesheet_id": line["timesheet_id"], "_position": line["position"]}
 
 
-def _esr_row(line) -> dict:
+def _esr_fields(line) -> dict:
     return {**_common(line), "esr_assignment_number": line["esr_assignment_number"],
             "doctor_name": line["doctor_name"], "rate": money_str(line["rate"])}
 
@@ -182,7 +211,7 @@ def _esr_order(row):
     return (row["esr_assignment_number"], row["work_date"], row["shift_id"], row["timesheet_id"], row["_position"])
 
 
-def _agency_row(line) -> dict:
+def _agency_fields(line) -> dict:
     return {**_common(line), "agency": line["agency"] or "", "locum_name": line["locum_name"] or "",
             "gmc_number": line["gmc_number"] or "", "charge_rate": money_str(line["rate"])}
 

@@ -40,8 +40,9 @@ def create():
     except DomainError as exc:
         flash(exc.detail, "error")
         return redirect(url_for("payroll.index"))
-    flash(f"Export {batch.id} created: {batch.timesheet_count} timesheets for ESR, "
-          f"£{batch.total_amount:,.2f}.", "success")
+    flash(f"Export {batch.id} created: {batch.timesheet_count} timesheets, £{batch.total_amount:,.2f} "
+          f"({batch.esr_count} for ESR, £{batch.esr_total:,.2f}; {batch.agency_count} agency, "
+          f"£{batch.agency_total:,.2f}).", "success")
     return redirect(url_for("payroll.batch", batch_id=batch.id))
 
 

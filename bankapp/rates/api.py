@@ -29,7 +29,12 @@ PRICING_ROLES = ("coordinator", "approver", "executive", "chief_executive", "adm
 @api_auth("admin")
 def create_rate_card(body):
     """A new card version. Every grade × band cell and every grade's cap is required; a past
-    `effective_from` needs `backdated_reason` (audited). Problems name the cells."""
+    `effective_from` needs `backdated_reason` (audited). Problems name the cells.
+
+    The card prices every shift starting (London date) from `effective_from` until the next card, booked
+    ones included: each booked, not yet worked, card-rate bank shift whose estimate it changes is audited
+    (`booking.repriced`) and its doctor texted once with the old and new totals. Flat rates and approved
+    timesheets keep their figures."""
     card = cards.create_rate_card(**body, actor=g.actor)
     return card
 

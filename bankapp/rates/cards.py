@@ -2,7 +2,9 @@
 
 A card is complete or refused as a whole (422 naming every bad cell); an
 effective date in the past needs an admin's written ``backdated_reason``,
-which is audited. Which card prices a shift is ``services.py``.
+which is audited. Which card prices a shift is ``services.py``; a new card
+is announced (``rate_card.published``) so booked shifts it now prices are
+re-priced and their doctors told (``shifts/repricing.py``).
 """
 import logging
 from datetime import date
@@ -12,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit
 from ..errors import Forbidden, ValidationFailed, violated
+from ..events import emit
 from ..extensions import db
 from ..money import parse_money
 from ..org.models import Grade
@@ -154,6 +157,7 @@ def create_rate_card(*, effective_from, rates, agency_caps, backdated_reason=Non
                         "rates": {f"{c}/{b}": v for (c, b), v in parsed_rates.items()},
                         "agency_caps": parsed_caps})
     log.info("rate card %s created, effective from %s", card.id, effective_from)
+    emit("rate_card.published", card=card, actor=actor)
     return card
 
 

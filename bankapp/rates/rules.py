@@ -8,7 +8,7 @@ the total is the sum of the lines (never a separately rounded product).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -113,17 +113,29 @@ def apportion_break(
         raise ValueError(
             f"The break ({break_minutes} min) is longer than the time worked ({total} min)."
         )
-    taken: dict[str, int] = {}
-    remainders: list[tuple[int, int, str]] = []
-    for position, (band, m) in enumerate(ordered):
-        share, remainder = divmod(break_minutes * m, total) if total else (0, 0)
-        taken[band] = share
-        remainders.append((-remainder, position, band))
-    owed = break_minutes - sum(taken.values())
-    for _, _, band in sorted(remainders)[:owed]:
-        taken[band] += 1
-    left = {band: m - taken[band] for band, m in ordered}
+    taken = largest_remainder(break_minutes, [m for _, m in ordered])
+    left = {band: m - t for (band, m), t in zip(ordered, taken, strict=True)}
     return {band: m for band, m in left.items() if m > 0}
+
+
+def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
+    """Share a whole ``total`` out in proportion to ``weights``, in whole units that add up to it.
+
+    Each share is ``total × weight / Σ weights`` rounded down; the units still
+    owed go one each to the largest remainders, ties to the earlier weight.
+    So 20 over 60/60/60 gives 7, 7, 6. All-zero weights give all zeros.
+    """
+    whole = sum(weights)
+    if not whole:
+        return [0] * len(weights)
+    shares, remainders = [], []
+    for position, weight in enumerate(weights):
+        share, remainder = divmod(total * weight, whole)
+        shares.append(share)
+        remainders.append((-remainder, position))
+    for _, position in sorted(remainders)[: total - sum(shares)]:
+        shares[position] += 1
+    return shares
 
 
 def price_lines(
@@ -176,7 +188,8 @@ def price_shift(
 
 def percent_over(flat: Decimal, card: Decimal) -> Decimal:
     """How far ``flat`` is above ``card``, in percent, 2 dp half-up
-    (negative when below)."""
+    (negative when below). For display only: who approves is decided on the
+    exact figure (:func:`required_role_for_totals`)."""
     flat_d, card_d = _rate(flat, "flat amount"), _rate(card, "card amount")
     if card_d == 0:
         raise ValueError("Cannot compare with a rate card amount of zero.")
@@ -191,14 +204,18 @@ def is_rate_violation(
     return flat_breakdown.total > card_breakdown.total
 
 
-def required_role_for(percent: Decimal, threshold: Decimal = DEFAULT_THRESHOLD) -> str:
-    """Who may approve a rate violation: up to and including the threshold
-    an approver, above it an executive."""
-    return (
-        APPROVER
-        if _rate(percent, "percent") <= _rate(threshold, "threshold")
-        else EXECUTIVE
-    )
+def required_role_for_totals(flat: Decimal, card: Decimal, threshold: Decimal = DEFAULT_THRESHOLD) -> str:
+    """Who may approve a flat total above a card total, on the exact percentage.
+
+    ``(flat − card) / card × 100 ≤ threshold``, compared as
+    ``(flat − card) × 100 ≤ threshold × card`` so nothing is rounded: 20.004%
+    over a 20% threshold needs an executive, exactly 20.00% an approver.
+    """
+    flat_d, card_d = _rate(flat, "flat amount"), _rate(card, "card amount")
+    if card_d <= 0:
+        raise ValueError("Cannot compare with a rate card amount of zero.")
+    within = (flat_d - card_d) * 100 <= _rate(threshold, "threshold") * card_d
+    return APPROVER if within else EXECUTIVE
 
 
 def agency_cap_excess(charge_rate: Decimal, cap: Decimal) -> Decimal:

@@ -10,10 +10,8 @@ import logging
 from bisect import bisect_right
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam
 
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -77,19 +75,6 @@ def agency_cap_for(shift) -> Decimal | None:
     return None if card is None else card_cap(card, shift.grade_id)
 
 
-def card_id_in_force(at: datetime | date) -> int | None:
-    """The id of the card ``card_in_force`` would give, without loading the card, its rates and caps."""
-    on = london_date(at) if isinstance(at, datetime) else at
-    return db.session.execute(_card_id_statement(), {"on": on}).scalar_one_or_none()
-
-
-@cache
-def _card_id_statement():
-    """Built once: every booking pins its card with it."""
-    return (db.select(RateCard.id).where(RateCard.effective_from <= bindparam("on"))
-            .order_by(RateCard.effective_from.desc()).limit(1))
-
-
 class CardBook:
     """Every rate card's rates, loaded once, to price many shifts without a query per shift.
 
@@ -100,6 +85,7 @@ class CardBook:
 
     def __init__(self, rows):
         """``rows``: (card id, effective_from, grade id, band, hourly rate); rate columns None for an empty card."""
+        self._rows = rows
         starts, self._rates = {}, {}
         for card_id, effective_from, grade_id, band, rate in rows:
             starts[card_id] = effective_from
@@ -115,8 +101,9 @@ class CardBook:
         i = bisect_right(self._dates, on)
         return self._ids[i - 1] if i else None
 
-    def has(self, card_id) -> bool:
-        return card_id in self._ids
+    def without(self, card_id) -> "CardBook":
+        """The same cards but one: what priced shifts before ``card_id`` was published."""
+        return CardBook([row for row in self._rows if row[0] != card_id])
 
     def rates(self, card_id: int, grade_id: int) -> dict[str, Decimal]:
         """As ``card_rates``: band → hourly rate of one grade, BANDS order."""
@@ -165,5 +152,6 @@ def preview(*, grade_id, start, end, hourly_rate=None, site_id=None) -> dict:
         out["percent_over"] = rules.percent_over(flat_bd.total, card_bd.total) if card_bd.total else None
         if rules.is_rate_violation(flat_bd, card_bd):
             out["is_violation"] = True
-            out["required_role"] = rules.required_role_for(out["percent_over"], approver_max_percent(site_id))
+            out["required_role"] = rules.required_role_for_totals(flat_bd.total, card_bd.total,
+                                                                  approver_max_percent(site_id))
     return out

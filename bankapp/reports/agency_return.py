@@ -1,5 +1,6 @@
 """The weekly agency return: every agency shift of a week booked above the price
-cap or through an off-framework agency, the shape a trust sends upward.
+cap, through an off-framework agency or above the chief executive's rate
+(£100/h), the shape a trust sends upward.
 
 The week is an ISO week, Monday 00:00 to Sunday 24:00 Europe/London; a shift
 belongs to the week in which it starts. One CSV, one header, columns:
@@ -15,7 +16,8 @@ belongs to the week in which it starts. One CSV, one header, columns:
 - ``over_cap_per_hour``: charge above the cap, £/h (0.00 within it)
 - ``total_over_cap``: over_cap_per_hour × minutes / 60, half-up to the penny
 - ``total_charge``: charge_rate × minutes / 60, half-up to the penny
-- ``shifts``, ``above_cap``, ``off_framework``: counts (1/0 on a shift row)
+- ``shifts``, ``above_cap``, ``off_framework``, ``above_ceo_rate``: counts (1/0 on a shift row);
+  ``above_ceo_rate``: a charge above ``CHIEF_EXECUTIVE_ABOVE_RATE``, signed off by the chief executive
 - ``approved_by``, ``approved_at``, ``reason``: the executive's break-glass sign-off
 
 Totals are sums of the shift rows' amounts.
@@ -27,6 +29,7 @@ from sqlalchemy import select
 
 from ..cascade import rules
 from ..cascade.models import AgencyOffer
+from ..cascade.offers import offer_breaches
 from ..csvout import write_csv
 from ..money import hours_str
 from ..shifts.models import Booking, Shift
@@ -36,9 +39,9 @@ from .db import reports_session
 COLUMNS = ("row_type", "week", "site_code", "site_name", "department", "cost_centre", "grade", "shift_id",
            "shift_start", "shift_end", "hours", "agency", "framework_status", "charge_rate", "cap",
            "over_cap_per_hour", "total_over_cap", "total_charge", "shifts", "above_cap", "off_framework",
-           "approved_by", "approved_at", "reason")
+           "above_ceo_rate", "approved_by", "approved_at", "reason")
 SUMMED = ("total_over_cap", "total_charge")
-COUNTED = ("shifts", "above_cap", "off_framework")
+COUNTED = ("shifts", "above_cap", "off_framework", "above_ceo_rate")
 
 
 def week_bounds(week: str) -> tuple[datetime, datetime]:
@@ -64,8 +67,7 @@ def return_rows(week: str) -> list[dict]:
         .order_by(Shift.start_at, Shift.id)).unique().all()
     rows = []
     for booking, offer in found:
-        breaches = rules.breaches_for(charge_rate=offer.charge_rate, cap=offer.cap,
-                                      on_framework=not offer.off_framework)
+        breaches = offer_breaches(offer)
         if breaches:
             rows.append(_shift_row(week, booking.shift, offer, breaches))
     return rows + _totals(week, rows)
@@ -86,6 +88,7 @@ def _shift_row(week, shift, offer, breaches) -> dict:
         "total_charge": _money(line.total_charge), "shifts": 1,
         "above_cap": int(rules.BREACH_OVER_CAP in breaches),
         "off_framework": int(rules.BREACH_OFF_FRAMEWORK in breaches),
+        "above_ceo_rate": int(rules.BREACH_OVER_CEO_RATE in breaches),
         "approved_by": offer.approved_by.name if offer.approved_by else "",
         "approved_at": format_london(offer.decided_at) or "", "reason": offer.approval_reason or "",
     }

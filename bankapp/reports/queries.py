@@ -185,7 +185,7 @@ def unsettled_delivered(*, lo, hi, group_by, scope=None, site_id=None, departmen
     delivered = or_(Shift.status.in_(DELIVERED_SHIFT_STATUSES), Booking.status == "completed")
     pending = or_(Timesheet.id.is_(None), Timesheet.status.in_(PENDING_TIMESHEET_STATUSES))
     stmt = (select(Shift.id.label("shift_id"), Shift.start_at, Shift.end_at, Shift.grade_id, Shift.hourly_rate,
-                   Booking.source, Booking.charge_rate, Booking.rate_card_id)
+                   Booking.source, Booking.charge_rate)
             .select_from(Shift).join(Booking, live_booking())
             .outerjoin(Timesheet, Timesheet.booking_id == Booking.id)
             .where(delivered, pending))

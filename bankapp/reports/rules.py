@@ -12,11 +12,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..timeutil import LONDON
 
 GROUP_BYS = ("site", "department", "grade", "week")
-BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "wtr_override", "late_timesheet")
+BREACH_TYPES = ("rate_violation", "agency_over_cap", "off_framework", "agency_over_ceo_rate", "wtr_override",
+                "late_timesheet")
 BREACH_TYPE_LABELS = {
     "rate_violation": "Rate violation",
     "agency_over_cap": "Agency over price cap",
     "off_framework": "Off-framework agency",
+    "agency_over_ceo_rate": "Agency above the chief executive's rate",
     "wtr_override": "Working-time override",
     "late_timesheet": "Late timesheet",
 }

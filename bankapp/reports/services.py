@@ -243,7 +243,7 @@ def _estimate(row, card_book, priced):
     breakdown = None
     if flat is not None or not agency:
         breakdown = price_estimate(row["start_at"], row["end_at"], grade_id=row["grade_id"], flat_rate=flat,
-                                   card_id=row["rate_card_id"], book=None if flat is not None else card_book(),
+                                   book=None if flat is not None else card_book(),
                                    priced=priced, what=f"shift {row['shift_id']}")
     if breakdown is None:
         return 0, elapsed_minutes(row["start_at"], row["end_at"])

@@ -121,7 +121,13 @@ def get_shift(shift_id):
 @blp.doc(security=SECURITY)
 @api_auth()
 def claim(shift_id):
-    """A bank doctor claims a shift. Exactly one booking per shift, whatever the concurrency."""
+    """A bank doctor claims a shift. Exactly one booking per shift, whatever the concurrency.
+
+    The claim checks count the doctor's bookings at every site; among the working-time reasons,
+    `wtr_average_48h`: in every 182-day window holding any part of the shift, at most 1,248 booked hours
+    (48 a week over 26 weeks), or 1,456 (56 a week) with an opt-out recorded on the doctor
+    (`PATCH /users/{id}` `wtr_opt_out`).
+    """
     if not g.actor.has_role("doctor"):
         raise Forbidden("Only bank doctors can claim shifts.")
     booking = claim_shift(shift_id, doctor=g.actor)

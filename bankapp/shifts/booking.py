@@ -10,7 +10,6 @@ import logging
 from ..audit.services import record_audit, record_breach
 from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFailed
 from ..extensions import db
-from ..rates.services import card_id_in_force
 from ..timeutil import now_utc
 from . import lifecycle, rules
 from .locking import lock_for_booking, locked_shift
@@ -40,7 +39,7 @@ def claim_shift(shift_id, *, doctor):
 
     Cheap on purpose (claim storms): both locks in one statement, then a 409
     before anything else is read when the shift is gone; otherwise the shift,
-    the bookings around it, the documents, the card id and the writes. ``doctor`` comes with
+    the bookings around it, the documents and the writes. ``doctor`` comes with
     its roles, sites and profile loaded (``auth.services.find_live_token``).
     """
     if doctor is None or not doctor.has_role("doctor"):
@@ -86,6 +85,5 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None):
 
 
 def _book(shift, doctor, *, actor, override_reason=None):
-    """Book through the lifecycle with the card in force at the start pinned (one small query for its id)."""
-    return lifecycle.book(shift, actor=actor, doctor=doctor, rate_card_id=card_id_in_force(shift.start_at),
-                          override_reason=override_reason)
+    """Book through the lifecycle. Nothing about the price is pinned: the card in force at the start prices it."""
+    return lifecycle.book(shift, actor=actor, doctor=doctor, override_reason=override_reason)

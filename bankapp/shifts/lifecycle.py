@@ -128,19 +128,19 @@ def release(shift, *, tier: int, actor, now) -> Shift:
 # --- booking -------------------------------------------------------------------------------
 
 
-def book(shift, *, actor, doctor=None, offer=None, rate_card_id=None, override_reason=None) -> Booking:
+def book(shift, *, actor, doctor=None, offer=None, override_reason=None) -> Booking:
     """Put a bank doctor (``doctor``) or an agency locum (``offer``) on the shift: the one booking insert.
 
     The caller holds the locks (``locking.py``) and has run its checks. The
     partial unique index refuses a second live booking whatever happened
-    meanwhile: 409. The booking row goes in complete (card pinned, or the
-    agency's charge) so nothing is updated after the INSERT.
+    meanwhile: 409. The booking row goes in complete (an agency's charge with
+    it) so nothing is updated after the INSERT.
     """
     _require(shift, *CLAIMABLE_STATUSES, message=NOT_BOOKABLE.get(shift.status, "This shift is no longer available."))
     source = "agency" if offer is not None else "bank"
     booking = Booking(shift_id=shift.id, doctor_id=doctor.id if doctor is not None else None, source=source,
                       status="booked", booked_by_id=actor.id, override_reason=override_reason,
-                      rate_card_id=rate_card_id, charge_rate=offer.charge_rate if offer is not None else None,
+                      charge_rate=offer.charge_rate if offer is not None else None,
                       agency_offer_id=offer.id if offer is not None else None)
     db.session.add(booking)
     try:
@@ -151,7 +151,7 @@ def book(shift, *, actor, doctor=None, offer=None, rate_card_id=None, override_r
         raise
     booking.shift, booking.doctor = shift, doctor
     before, shift.status = shift.status, "booked"
-    detail = ({"doctor_id": doctor.id, "rate_card_id": rate_card_id, "override_reason": override_reason}
+    detail = ({"doctor_id": doctor.id, "override_reason": override_reason}
               if offer is None else {"agency_offer_id": offer.id, "charge_rate": offer.charge_rate})
     record_audit("booking.created", "booking", booking.id, actor=actor,
                  after={"shift_id": shift.id, "source": source, **detail})

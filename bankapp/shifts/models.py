@@ -69,8 +69,6 @@ class Booking(TimestampMixin, db.Model):
     doctor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     source = db.Column(db.String(16), nullable=False, default="bank")
     status = db.Column(db.String(16), nullable=False, default="booked")
-    # The card that priced the shift when it was booked (never re-priced).
-    rate_card_id = db.Column(db.Integer, db.ForeignKey("rate_cards.id"))
     # Agency charge per hour, for agency bookings.
     charge_rate = db.Column(Decimal2)
     agency_offer_id = db.Column(db.Integer)

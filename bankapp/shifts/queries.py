@@ -29,9 +29,10 @@ from ..timeutil import now_utc
 from . import rules
 from .models import CLAIMABLE_STATUSES, Booking, Shift
 
-# How far around a new shift the claim checks look at existing bookings: a run
-# of 7 consecutive shifts plus 48 h of rest fits well inside 10 days.
-CLAIM_CONTEXT = timedelta(days=10)
+# How far around a new shift the claim checks look at existing bookings: the
+# 26-week average's windows reach 182 days either side of it (every other check
+# looks within 10 days). One read for all of them, never one per window.
+CLAIM_CONTEXT = timedelta(days=182)
 PAGE_SIZE = 25  # shifts per page on the board and the coordinator list
 STAFF_ROLES = ("coordinator", "approver", "executive", "chief_executive", "payroll", "admin")
 
@@ -40,21 +41,22 @@ def doctor_facts(doctor) -> rules.DoctorFacts:
     profile = doctor.doctor_profile
     rank = profile.grade.rank if profile is not None and profile.grade is not None else None
     return rules.DoctorFacts(grade_rank=rank, site_ids=frozenset(doctor.site_ids) or None,
-                             documents=latest_documents(doctor.id))
+                             documents=latest_documents(doctor.id),
+                             wtr_opt_out=profile is not None and profile.wtr_opt_out_at is not None)
 
 
 def shift_facts(shift) -> rules.ShiftFacts:
     return rules.ShiftFacts(shift.start_at, shift.end_at, grade_rank=shift.grade.rank, site_id=shift.site_id)
 
 
-def live_intervals(doctor_id, exclude_shift_id=None, *, around=None) -> list[rules.Interval]:
+def live_intervals(doctor_id, exclude_shift_id=None, *, around=None, context=CLAIM_CONTEXT) -> list[rules.Interval]:
     """The doctor's live (not cancelled) bookings at every site, as intervals.
 
-    ``around``: optional (start, end); only bookings within CLAIM_CONTEXT of it.
+    ``around``: optional (start, end); only bookings within ``context`` of it.
     """
     params = {"doctor_id": doctor_id, "exclude_shift_id": exclude_shift_id}
     if around is not None:
-        params.update(ends_after=around[0] - CLAIM_CONTEXT, starts_before=around[1] + CLAIM_CONTEXT)
+        params.update(ends_after=around[0] - context, starts_before=around[1] + context)
     stmt = _live_intervals_statement(exclude_shift_id is not None, around is not None)
     return [rules.Interval(start, end) for start, end in db.session.execute(stmt, params)]
 
@@ -272,8 +274,8 @@ def latest_violations(shift_ids) -> dict:
 
 def doctors_of_grade_for(shift, *, limit=500):
     """Active doctors of the shift's grade or above, by name (the claim checks decide the rest)."""
-    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id).join(DoctorProfile)
-            .join(Grade, Grade.id == DoctorProfile.grade_id)
+    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id)
+            .join(DoctorProfile, DoctorProfile.user_id == User.id).join(Grade, Grade.id == DoctorProfile.grade_id)
             .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
             .order_by(User.name).limit(limit))
     return db.session.execute(stmt).scalars().all()

@@ -53,7 +53,7 @@ def has_approved_rate(shift) -> bool:
 def open_violation(shift, flat_bd, card_bd, *, actor, reason) -> RateViolation:
     """Record the violation of a shift held for its rate (``lifecycle`` holds it), for someone to decide."""
     percent = rules.percent_over(flat_bd.total, card_bd.total)
-    required_role = rules.required_role_for(percent, approver_max_percent(shift.site))
+    required_role = rules.required_role_for_totals(flat_bd.total, card_bd.total, approver_max_percent(shift.site))
     violation = RateViolation(
         shift_id=shift.id, status="pending", required_role=required_role,
         percent_over=percent, flat_rate=shift.hourly_rate, flat_total=flat_bd.total, card_total=card_bd.total,

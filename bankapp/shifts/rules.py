@@ -53,7 +53,7 @@ REQUIRED_DOCUMENTS = DOCUMENT_KINDS
 #: Every reason code, in the order reasons are returned.
 REASON_CODES = (
     "grade_mismatch", "site_not_enabled", "compliance_missing", "compliance_expired",
-    "overlap", "wtr_max_shift_13h", "wtr_min_rest_11h", "wtr_max_72h_in_168h",
+    "overlap", "wtr_max_shift_13h", "wtr_min_rest_11h", "wtr_max_72h_in_168h", "wtr_average_48h",
     "wtr_max_consecutive_nights", "wtr_rest_after_nights_46h",
     "wtr_max_consecutive_long_shifts", "wtr_max_consecutive_shifts",
 )
@@ -66,6 +66,7 @@ class DoctorFacts:
     grade_rank: int | None
     site_ids: frozenset[int] | None  # None: enabled at every site
     documents: Mapping[str, date | None] = field(default_factory=dict)
+    wtr_opt_out: bool = False  # a recorded opt-out of the 48-hour average: 56 hours a week over 26 weeks
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def check_claim(
     reasons = [
         *check_eligibility(doctor, shift),
         *check_overlap(existing, new),
-        *check_working_time(existing, new, limits),
+        *check_working_time(existing, new, limits, opted_out=doctor.wtr_opt_out),
     ]
     return sorted(reasons, key=lambda r: REASON_CODES.index(r.code))
 

@@ -141,7 +141,10 @@ class ShiftSchema(ma.Schema):
     clock_change = ma.fields.Function(lambda s: spans_clock_change(s.start_at, s.end_at),
                                       metadata={"description": '"back", "forward" or null.'})
     pay_estimate = ma.fields.Function(_pay_estimate, metadata={"description": "{lines: [{band, hours, rate, amount}],"
-                                                                              " hours, total}; null without a card."})
+                                                                              " hours, total}: the flat rate, else the"
+                                                                              " card in force at the start (also one"
+                                                                              " published after the booking); null"
+                                                                              " without a card."})
     rate_violation = ma.fields.Function(_rate_violation, metadata={"description": "{id, percent_over, required_role,"
                                                                                   " status} or null."})
 

@@ -83,7 +83,8 @@ def clashing(doctor, shifts) -> set:
     """Ids of ``shifts`` that overlap one of the doctor's bookings (flagged on the board)."""
     if not shifts:
         return set()
-    booked = queries.live_intervals(doctor.id, around=(shifts[0].start_at, max(s.end_at for s in shifts)))
+    booked = queries.live_intervals(doctor.id, around=(shifts[0].start_at, max(s.end_at for s in shifts)),
+                                    context=timedelta(0))
     return {s.id for s in shifts if any(iv.start < s.end_at and s.start_at < iv.end for iv in booked)}
 
 

@@ -15,6 +15,9 @@ check shares (:class:`Reason`, :class:`Interval`) and their wording.
     holds over 72 h of work (the parts of shifts inside it). Only windows
     starting at a shift start or ending at a shift end are measured: the
     maximum is always one of them.
+  - ``wtr_average_48h``: the same for 182-day windows (26 weeks): over
+    48 × 26 = 1,248 h, or 56 × 26 = 1,456 h for a doctor with a recorded
+    opt-out. Each window costs a binary search, not a pass over the shifts.
   - Two shifts are *consecutive* when the later starts on the same or the next
     London date as the earlier starts; a *run* is a block of neighbouring
     shifts of one kind, each consecutive with the one before. A *night shift*
@@ -32,10 +35,11 @@ check shares (:class:`Reason`, :class:`Interval`) and their wording.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from ..timeutil import LONDON, london_date, to_utc
 
@@ -82,6 +86,9 @@ class WorkingTimeLimits:
     min_rest: timedelta = timedelta(hours=11)
     max_hours_in_window: timedelta = timedelta(hours=72)
     window: timedelta = timedelta(hours=168)
+    average_window: timedelta = timedelta(days=182)  # 26 weeks
+    max_average_hours: timedelta = timedelta(hours=48 * 26)
+    max_average_hours_opted_out: timedelta = timedelta(hours=56 * 26)
     max_consecutive_nights: int = 4
     rest_after_nights: timedelta = timedelta(hours=46)
     long_shift_over: timedelta = timedelta(hours=10)
@@ -170,15 +177,47 @@ def is_long_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
 # --- Working time ----------------------------------------------------------------
 
 
+_TICK = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ticks(value: datetime) -> int:
+    return (value - _EPOCH) // _TICK
+
+
+class _WorkedTime:
+    """Work done before any instant, over many shifts (overlapping or not), in O(log n) per instant.
+
+    worked before t = Σ over shifts starting before t of (t − start) − Σ over shifts ending before t of
+    (t − end): whole shifts count in full, the one under way up to t. Exact integer microseconds.
+    """
+
+    def __init__(self, shifts: Sequence[Interval]):
+        self.starts = sorted(_ticks(iv.start) for iv in shifts)
+        self.ends = sorted(_ticks(iv.end) for iv in shifts)
+        self.start_sums = [0, *accumulate(self.starts)]
+        self.end_sums = [0, *accumulate(self.ends)]
+
+    def before(self, at: datetime) -> int:
+        t = _ticks(at)
+        began, ended = bisect_left(self.starts, t), bisect_left(self.ends, t)
+        return (began * t - self.start_sums[began]) - (ended * t - self.end_sums[ended])
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        return (self.before(end) - self.before(start)) * _TICK
+
+
 class _Rota:
     """The doctor's sorted shifts with the new one at index ``k``."""
 
-    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits):
+    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits, opted_out=False):
         others = [iv for iv in existing if not _overlaps(iv, new)]
         self.shifts = sorted([*others, new], key=lambda iv: (iv.start, iv.end))
         self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
         self.new = new
         self.limits = limits
+        self.opted_out = opted_out
+        self.worked = _WorkedTime(self.shifts)
         dates = [london_date(iv.start) for iv in self.shifts]
         #: consecutive[i]: shift i+1 starts on the same or next date as shift i.
         self.consecutive = [(b - a) <= _DAY for a, b in pairwise(dates)]
@@ -222,21 +261,44 @@ def _min_rest(rota: _Rota) -> list[str]:
     return messages
 
 
-def _worked(shifts: Sequence[Interval], start: datetime, end: datetime) -> timedelta:
-    return sum((_overlap_time(iv, start, end) for iv in shifts), timedelta())
+def _busiest_window(rota: _Rota, window: timedelta) -> timedelta:
+    """The most work in a window of length ``window`` that holds part of the new shift.
+
+    Only windows starting at a shift start or ending at a shift end are measured: the maximum is always one
+    of them (work in a sliding window peaks where its left edge meets a start or its right edge an end).
+    """
+    new = rota.new
+    near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
+    starts = [iv.start for iv in near] + [iv.end - window for iv in near]
+    return max(rota.worked.between(s, s + window) for s in starts if s < new.end and s + window > new.start)
+
+
+def _span_words(window: timedelta) -> str:
+    days, rest = divmod(window, _DAY)
+    return f"{days} days" if not rest else f"{_hours(window)} hours"
 
 
 def _hours_in_window(rota: _Rota) -> list[str]:
-    new, window, limit = rota.new, rota.limits.window, rota.limits.max_hours_in_window
-    near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
-    starts = [iv.start for iv in near] + [iv.end - window for iv in near]
-    worst = max(_worked(near, s, s + window) for s in starts if s < new.end and s + window > new.start)
+    window, limit = rota.limits.window, rota.limits.max_hours_in_window
+    worst = _busiest_window(rota, window)
     if worst <= limit:
         return []
-    days, rest = divmod(window, _DAY)
-    span = f"{days} days" if not rest else f"{_hours(window)} hours"
-    worked = _hours(worst, up=True)
-    return [f"This would give you {worked} hours in {span}; the limit is {_hours(limit)}."]
+    return [f"This would give you {_hours(worst, up=True)} hours in {_span_words(window)}; "
+            f"the limit is {_hours(limit)}."]
+
+
+def _average_hours(rota: _Rota) -> list[str]:
+    limits = rota.limits
+    window = limits.average_window
+    limit = limits.max_average_hours_opted_out if rota.opted_out else limits.max_average_hours
+    worst = _busiest_window(rota, window)
+    if worst <= limit:
+        return []
+    weeks = window / timedelta(weeks=1)
+    weekly = _hours(limit / weeks)
+    allowance = f"{weekly} hours a week on average" + (" with your opt-out" if rota.opted_out else "")
+    return [f"This would give you {_hours(worst, up=True)} hours in {_span_words(window)} ({weeks:g} weeks); "
+            f"the limit is {_hours(limit)} ({allowance})."]
 
 
 def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, noun: str) -> list[str]:
@@ -283,6 +345,7 @@ _WTR_CHECKS = (
     ("wtr_max_shift_13h", _max_shift),
     ("wtr_min_rest_11h", _min_rest),
     ("wtr_max_72h_in_168h", _hours_in_window),
+    ("wtr_average_48h", _average_hours),
     ("wtr_max_consecutive_nights",
      lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shift")),
     ("wtr_rest_after_nights_46h", _rest_after_nights),
@@ -295,10 +358,13 @@ _WTR_CHECKS = (
 
 
 def check_working_time(
-    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
+    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS, *, opted_out=False
 ) -> list[Reason]:
-    """The doctors' working-time safeguards, as far as ``new`` is involved."""
-    rota = _Rota(existing, new, limits)
+    """The doctors' working-time safeguards, as far as ``new`` is involved.
+
+    ``opted_out``: the doctor has a recorded opt-out of the 48-hour average (56 hours a week instead).
+    """
+    rota = _Rota(existing, new, limits, opted_out)
     reasons = []
     for code, check in _WTR_CHECKS:
         messages = list(dict.fromkeys(check(rota)))

@@ -1,3 +1,4 @@
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
 from .documents import DOCUMENT_KINDS
@@ -11,8 +12,13 @@ class DoctorProfile(TimestampMixin, db.Model):
     gmc_number = db.Column(db.String(16), unique=True)
     # Secret for the personal iCalendar feed URL.
     calendar_token = db.Column(db.String(64), unique=True)
+    # A recorded opt-out of the 48-hour average (working-time regulations): 56 h a week over 26 weeks
+    # instead. When and by whom it was recorded; null: no opt-out.
+    wtr_opt_out_at = db.Column(UTCDateTime)
+    wtr_opt_out_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
 
-    user = db.relationship("User", back_populates="doctor_profile")
+    user = db.relationship("User", back_populates="doctor_profile", foreign_keys=[user_id])
+    wtr_opt_out_by = db.relationship("User", foreign_keys=[wtr_opt_out_by_id])
     grade = db.relationship("Grade", lazy="joined")
 
 

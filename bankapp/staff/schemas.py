@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..auth.models import ROLES
+from ..timeutil import format_london
 from .documents import DOCUMENT_KINDS
 
 E164_RE = r"^\+[1-9]\d{7,14}$"
@@ -42,7 +43,13 @@ UserCreateSchema = ma.Schema.from_dict({**_person_fields(creating=True),
                                         "password": ma.fields.String(required=True, load_only=True)},
                                        name="UserCreate")
 # PATCH: only the fields sent are changed.
-UserUpdateSchema = ma.Schema.from_dict(_person_fields(creating=False), name="UserUpdate")
+UserUpdateSchema = ma.Schema.from_dict({
+    **_person_fields(creating=False),
+    "wtr_opt_out": ma.fields.Boolean(metadata={
+        "description": "A doctor's opt-out of the 48-hour average (working-time regulations): true allows "
+                       "56 hours a week over 26 weeks (1,456 h in any 182 days) instead of 48 (1,248 h). "
+                       "Recorded with the date and the administrator; false withdraws it."}),
+}, name="UserUpdate")
 
 
 class UserSchema(ma.Schema):
@@ -60,6 +67,12 @@ class UserSchema(ma.Schema):
     agency_id = ma.fields.Integer(allow_none=True)
     sms_opt_in = ma.fields.Boolean()
     active = ma.fields.Boolean()
+    wtr_opt_out = ma.fields.Function(lambda u: bool(u.doctor_profile and u.doctor_profile.wtr_opt_out_at),
+                                     metadata={"description": "Opted out of the 48-hour average (doctors)."})
+    wtr_opt_out_recorded_at = ma.fields.Function(
+        lambda u: format_london(u.doctor_profile.wtr_opt_out_at) if u.doctor_profile else None, allow_none=True)
+    wtr_opt_out_recorded_by_id = ma.fields.Function(
+        lambda u: u.doctor_profile.wtr_opt_out_by_id if u.doctor_profile else None, allow_none=True)
 
 
 class DocumentCreateSchema(ma.Schema):

@@ -85,7 +85,7 @@ def _add_profile(user, grade_row, *, esr_assignment_number=None, gmc_number=None
 
 # What an admin may change about a person (the password and active flag have their own ways).
 EDITABLE = ("email", "name", "roles", "site_ids", "grade", "mobile", "sms_opt_in", "esr_assignment_number",
-            "gmc_number", "agency_id")
+            "gmc_number", "agency_id", "wtr_opt_out")
 
 
 def person_values(user) -> dict:
@@ -95,14 +95,16 @@ def person_values(user) -> dict:
             "grade": profile.grade.code if profile and profile.grade else None, "mobile": user.mobile,
             "sms_opt_in": user.sms_opt_in,
             "esr_assignment_number": profile.esr_assignment_number if profile else None,
-            "gmc_number": profile.gmc_number if profile else None, "agency_id": user.agency_id}
+            "gmc_number": profile.gmc_number if profile else None, "agency_id": user.agency_id,
+            "wtr_opt_out": profile is not None and profile.wtr_opt_out_at is not None}
 
 
 def update_person(user, *, actor, **changes):
     """Change a person's details: only the fields given, all checked before anything is written.
 
     A new grade takes effect for shifts claimed from now on; bookings already
-    made stand. Taking the doctor role away keeps the profile (ESR number,
+    made stand. ``wtr_opt_out`` records (or withdraws) a doctor's opt-out of
+    the 48-hour average, with when and by whom. Taking the doctor role away keeps the profile (ESR number,
     payroll history); giving it to someone without one makes one. An admin
     cannot take the admin role away from themselves. Recorded as one
     ``user.updated`` audit event with the fields that changed.
@@ -118,6 +120,7 @@ def update_person(user, *, actor, **changes):
     after["roles"] = list(dict.fromkeys(after["roles"] or ()))
     after["site_ids"] = sorted(set(after["site_ids"] or ()))
     after["sms_opt_in"] = bool(after["sms_opt_in"])
+    after["wtr_opt_out"] = bool(after["wtr_opt_out"])
     for field in ("mobile", "esr_assignment_number", "gmc_number", "agency_id"):
         after[field] = after[field] or None
     after["grade"] = after["grade"] or before["grade"]  # a grade is changed, never cleared
@@ -128,6 +131,8 @@ def update_person(user, *, actor, **changes):
                                           has_grade=before["grade"] is not None)
     if not after["roles"]:
         errors["roles"] = ["Give at least one role."]
+    if after["wtr_opt_out"] and user.doctor_profile is None and "doctor" not in after["roles"]:
+        errors["wtr_opt_out"] = ["Only a doctor can opt out of the 48-hour average."]
     if len(after["name"]) < 2:
         errors["name"] = ["Enter the person's full name."]
     if after["mobile"] and not E164.match(after["mobile"]):
@@ -166,8 +171,10 @@ def _apply(user, after, changed, grade_row, *, actor):
         user.site_links = [kept.get(site_id) or UserSite(site_id=site_id) for site_id in after["site_ids"]]
     profile = user.doctor_profile
     if profile is None and "doctor" in after["roles"]:
-        _add_profile(user, grade_row, esr_assignment_number=after["esr_assignment_number"],
-                     gmc_number=after["gmc_number"], actor=actor)
+        profile = _add_profile(user, grade_row, esr_assignment_number=after["esr_assignment_number"],
+                               gmc_number=after["gmc_number"], actor=actor)
+        if after["wtr_opt_out"]:
+            _record_wtr_opt_out(profile, True, actor=actor)
         return
     if profile is not None:
         if grade_row is not None:
@@ -175,6 +182,14 @@ def _apply(user, after, changed, grade_row, *, actor):
         for field in ("esr_assignment_number", "gmc_number"):
             if field in changed:
                 setattr(profile, field, after[field] or None)
+        if "wtr_opt_out" in changed:
+            _record_wtr_opt_out(profile, after["wtr_opt_out"], actor=actor)
+
+
+def _record_wtr_opt_out(profile, opted_out: bool, *, actor):
+    """The doctor's opt-out of the 48-hour average, with when and by whom it was recorded (or withdrawn)."""
+    profile.wtr_opt_out_at = now_utc() if opted_out else None
+    profile.wtr_opt_out_by_id = getattr(actor, "id", None) if opted_out else None
 
 
 def add_document(user, *, kind, expires_on, reference=None, actor, allow_past=False) -> ComplianceDocument:

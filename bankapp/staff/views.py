@@ -141,6 +141,7 @@ def edit_details(user_id):
     person = _get_user(user_id)
     form = _person_form()
     form.setdefault("roles", [])
+    form["wtr_opt_out"] = "wtr_opt_out" in request.form
     try:
         values = UserUpdateSchema().load(_details_values(form))
         with attempt():

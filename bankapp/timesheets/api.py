@@ -72,13 +72,18 @@ def get_timesheet(ts_id):
 
 
 @blp.patch("/timesheets/<int:ts_id>")
-@blp.arguments(TimesheetAmendSchema)
+@blp.arguments(TimesheetAmendSchema(partial=True))
 @blp.response(200, TimesheetSchema)
 @blp.alt_response(409, description="Only a queried timesheet can be amended")
+@blp.alt_response(422, description="Bad times, checked as the timesheet will stand")
 @blp.doc(security=SECURITY)
 @api_auth("doctor", "coordinator")
 def amend(body, ts_id):
-    """Amend a queried timesheet; it returns to `submitted`."""
+    """Amend a queried timesheet; it returns to `submitted`.
+
+    Partial: only the fields sent change (e.g. `{"actual_end": …}`); the
+    times are checked again as the timesheet will stand.
+    """
     ts = services.amend_timesheet(_visible(ts_id), actor=g.actor, **body)
     return ts
 

@@ -31,7 +31,7 @@ class TimesheetCreateSchema(TimesInSchema):
 
 
 class TimesheetAmendSchema(TimesInSchema):
-    pass
+    """Loaded with ``partial=True`` by ``PATCH``: a field not sent is left as it is (no default)."""
 
 
 class TimesheetDecisionSchema(ma.Schema):

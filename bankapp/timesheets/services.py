@@ -11,10 +11,10 @@ Who may act:
 - an approver of the shift's site decides, never on a timesheet that is their
   own or that they entered themselves.
 
-Approval prices the *actual* times with the rates that priced the booking
-(flat rate, else the card pinned at booking, else the card in force at the
-shift's start; an agency locum at the agreed charge rate) and stores the pay
-lines; they never change afterwards.
+Approval prices the *actual* times with the rates that price the shift (its
+flat rate, else the card in force at its start, whenever that card was
+published; an agency locum at the agreed charge rate) and stores the pay
+lines; they never change afterwards, whatever card is published later.
 """
 import logging
 
@@ -22,12 +22,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_audit, record_breach
+from ..auth import duties
 from ..auth.permissions import can_act_on_site
 from ..errors import Conflict, Forbidden, RuleRefused, ValidationFailed, violated
 from ..events import emit
 from ..extensions import db
 from ..rates.services import price
-from ..shifts.pricing import rates_for_booking
+from ..shifts.pricing import rates_for_shift
 from ..timeutil import format_london, london_text, now_utc
 from . import rules
 from .models import PayLine, Timesheet
@@ -94,14 +95,19 @@ def require_may_enter(booking, actor):
         raise Forbidden("Only the booked doctor can submit this timesheet.")
 
 
+def _duty(ts: Timesheet) -> dict:
+    """Separation of duties: the timesheet concerns its doctor, and was entered by its submitter."""
+    return {"requested_by_id": ts.submitted_by_id, "concerns_user_id": ts.doctor_id}
+
+
 def may_decide(ts: Timesheet, actor) -> bool:
     return (actor is not None and actor.has_role("approver") and can_act_on_site(actor, ts.site_id, "approver")
-            and actor.id not in (ts.doctor_id, ts.submitted_by_id))
+            and duties.may_decide(actor, **_duty(ts)))
 
 
 def require_may_decide(ts: Timesheet, actor):
-    if actor is not None and actor.id in (ts.doctor_id, ts.submitted_by_id):
-        raise Forbidden("You cannot decide on a timesheet of your own or one you entered.")
+    """403 ``own_request`` for the doctor's own timesheet (or one the actor entered), 403 off site or role."""
+    duties.ensure_not_own(actor, **_duty(ts), what="this timesheet")
     if not may_decide(ts, actor):
         raise Forbidden("Only an approver of this site can decide on this timesheet.")
 
@@ -153,16 +159,30 @@ def submit_timesheet(booking, *, actor, actual_start, actual_end, break_minutes=
     return ts
 
 
-def amend_timesheet(ts, *, actor, actual_start, actual_end, break_minutes=0, note=None) -> Timesheet:
-    """The doctor's answer to a query: new times, back to ``submitted``."""
+AMENDABLE = ("actual_start", "actual_end", "break_minutes", "note")
+
+
+def amend_timesheet(ts, *, actor, **changes) -> Timesheet:
+    """The doctor's answer to a query: new times, back to ``submitted``.
+
+    Only the fields given change (``actual_start``, ``actual_end``,
+    ``break_minutes``, ``note``); the others keep their values, and the
+    whole timesheet is checked again as it will stand.
+    """
+    unknown = sorted(set(changes) - set(AMENDABLE))
+    if unknown:
+        raise ValidationFailed("Some fields cannot be changed here.",
+                               errors={f: ["Cannot be changed here."] for f in unknown})
     require_may_enter(ts.booking, actor)
     ts = _lock(ts)
     _require_status(ts, "queried")
-    note = _clean_note(note)
-    _check_times(ts.booking, actual_start=actual_start, actual_end=actual_end, break_minutes=break_minutes,
-                 note=note)
+    values = {"actual_start": ts.actual_start, "actual_end": ts.actual_end, "break_minutes": ts.break_minutes,
+              "note": ts.note, **changes}
+    values["note"] = _clean_note(values["note"])
+    _check_times(ts.booking, **values)
     before = _snapshot(ts)
-    ts.actual_start, ts.actual_end, ts.break_minutes, ts.note = actual_start, actual_end, break_minutes, note
+    ts.actual_start, ts.actual_end = values["actual_start"], values["actual_end"]
+    ts.break_minutes, ts.note = values["break_minutes"], values["note"]
     ts.status = "submitted"
     # The pay run it is due for follows the latest submission.
     ts.submitted_at = now_utc()
@@ -180,7 +200,7 @@ def rates_for(ts: Timesheet):
     booking = ts.booking
     if booking.source == "agency" and booking.charge_rate is not None:
         return None, booking.charge_rate
-    return rates_for_booking(booking)
+    return rates_for_shift(booking.shift)
 
 
 def price_timesheet(ts: Timesheet):
@@ -280,10 +300,11 @@ def bulk_approve(ids, *, actor) -> list[Timesheet]:
     reasons = []
     for ts_id in ids:
         ts = found.get(ts_id)
-        if ts is None or not (may_decide(ts, actor) or (actor and actor.id in (ts.doctor_id, ts.submitted_by_id))):
+        own = duties.own_request_reason(actor, **_duty(ts), what=f"timesheet {ts_id}") if ts is not None else None
+        if ts is None or not (may_decide(ts, actor) or own):
             reasons.append({"code": "not_found", "message": f"Timesheet {ts_id} is not in your queue."})
-        elif not may_decide(ts, actor):
-            reasons.append({"code": "own_timesheet", "message": f"Timesheet {ts_id} is your own."})
+        elif own:
+            reasons.append(own)
         elif ts.status != "submitted":
             reasons.append({"code": "not_submitted", "message": f"Timesheet {ts_id} {STATUS_WORDS[ts.status]}."})
         elif not unchanged(ts):

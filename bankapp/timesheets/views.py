@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from ..auth import duties
 from ..auth.permissions import page_roles
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
@@ -214,7 +215,7 @@ def decide(ts_id, action):
     except ValidationFailed as exc:
         return _detail(db.session.get(Timesheet, ts_id), errors=exc.errors, status=422)
     except DomainError as exc:
-        if exc.status in (403, 404):
+        if exc.status in (403, 404) and not duties.is_own_request(exc):
             raise
         flash(exc.detail, "error")
         return redirect(url_for("timesheets.queue"))

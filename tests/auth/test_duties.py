@@ -29,4 +29,6 @@ def test_the_message_says_why():
         "You made this cascade request: someone else must decide it."
     assert own_request_reason(ME, concerns_user_id=7, what="this timesheet")["message"] == \
         "This timesheet is about you: someone else must decide it."
+    assert own_request_reason(ME, requested_by_id=7, concerns_user_id=7, what="this timesheet")["message"] == \
+        "This timesheet is about you: someone else must decide it."
     assert own_request_reason(None, requested_by_id=7) is None and may_decide(OTHER, requested_by_id=7)

@@ -57,7 +57,8 @@ def test_agency_offers_coordinator_accepts_executive_approves(page, seeded, logi
     page.goto("/coordinator/agency-offers")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Accept Dr Lena Fischer").click()
-    expect(page.get_by_text("awaiting executive approval (above the cap or off framework)")).to_be_visible()
+    expect(page.get_by_text("accepted, awaiting an executive (above the cap, off framework or above £100.00/h)")
+           ).to_be_visible()
     _logout(page)
 
     login(page, world.executive.email)

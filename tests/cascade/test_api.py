@@ -271,8 +271,10 @@ def test_above_100_an_hour_only_the_chief_executive_may_approve(world, api, rele
     assert "chief executive" in resp.get_json()["detail"]
     resp = api(world.chief_executive).post(url, json={"reason": "Unsafe staffing"})
     assert resp.status_code == 200
-    breach = db.session.execute(db.select(Breach)).scalar_one()
-    assert (breach.amount_over, breach.approved_by_id) == (Decimal("20.01"), world.chief_executive.id)
+    breaches = db.session.execute(db.select(Breach).order_by(Breach.type)).scalars().all()
+    assert [(b.type, b.amount_over, b.approved_by_id) for b in breaches] == [
+        ("agency_over_cap", Decimal("20.01"), world.chief_executive.id),
+        ("agency_over_ceo_rate", Decimal("0.01"), world.chief_executive.id)]
 
 
 def test_exactly_100_an_hour_an_executive_may_approve(world, api, released):

@@ -39,10 +39,36 @@ def test_offer_reasons_list_every_reason():
     ("60.00", "80.00", False, ["off_framework"]),
     ("90.00", "80.00", False, ["agency_over_cap", "off_framework"]),
     ("50.00", None, True, ["agency_over_cap"]),
+    # The chief executive's line holds whatever the grade's cap.
+    ("100.00", "150.00", True, []),
+    ("100.01", "150.00", True, ["agency_over_ceo_rate"]),
+    ("140.00", "150.00", False, ["off_framework", "agency_over_ceo_rate"]),
+    ("160.00", "150.00", True, ["agency_over_cap", "agency_over_ceo_rate"]),
 ])
 def test_breaches_for(charge, cap, on_framework, expected):
     assert rules.breaches_for(charge_rate=Decimal(charge), cap=Decimal(cap) if cap else None,
-                              on_framework=on_framework) == expected
+                              on_framework=on_framework, chief_executive_above=Decimal("100.00")) == expected
+
+
+def test_the_chief_executive_line_is_a_setting():
+    assert rules.breaches_for(charge_rate=Decimal("100.01"), cap=Decimal("150.00"), on_framework=True,
+                              chief_executive_above=Decimal("120.00")) == []
+
+
+def test_required_role_only_while_awaiting_approval():
+    line = Decimal("100.00")
+    assert rules.required_role(status="pending_executive_approval", charge_rate=Decimal("100.01"),
+                               chief_executive_above=line) == "chief_executive"
+    assert rules.required_role(status="pending_executive_approval", charge_rate=Decimal("100.00"),
+                               chief_executive_above=line) == "executive"
+    assert rules.required_role(status="accepted", charge_rate=Decimal("140.00"), chief_executive_above=line) is None
+
+
+def test_amount_over_is_measured_from_each_breachs_own_line():
+    kw = {"charge_rate": Decimal("140.00"), "over_cap": Decimal("0.00"), "chief_executive_above": Decimal("100")}
+    assert rules.amount_over("agency_over_ceo_rate", **kw) == Decimal("40.00")
+    assert rules.amount_over("agency_over_cap", **kw) == Decimal("0.00")
+    assert rules.amount_over("off_framework", **kw) is None
 
 
 def test_chief_executive_only_above_the_line():

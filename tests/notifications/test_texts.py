@@ -32,6 +32,25 @@ def test_texts_stay_in_the_gsm_alphabet():
     bodies = [texts.booking_confirmed(site="Southend", start=london("2026-12-04T08:00"),
                                       end=london("2026-12-04T20:00"), url="https://x/shifts/1"),
               texts.doc_expiry(document="DBS check", expires_on=date(2026, 12, 30), days_left=28, url="https://x/"),
-              texts.test_message(), texts.inbound_reply("stop", known=True)]
+              texts.test_message(), texts.inbound_reply("stop", known=True),
+              texts.bookings_repriced(changes=[("Southend", london("2026-12-04T08:00"), london("2026-12-04T20:00"),
+                                                Decimal("720.00"), Decimal("792.50"))], url="https://x/shifts/1")]
     for body in bodies:
         assert set(body) <= gsm, set(body) - gsm
+
+
+def _change(day, old, new):
+    return ("Basildon", london(f"2026-12-{day:02d}T08:00"), london(f"2026-12-{day:02d}T20:00"), old, new)
+
+
+def test_a_repriced_text_names_three_shifts_then_says_how_many_more():
+    changes = [_change(day, Decimal("720.00"), Decimal("792.00")) for day in range(1, 6)]
+    body = texts.bookings_repriced(changes=changes, url="https://x/my-shifts")
+    assert body == ("Staff Bank: a new rate card changes your pay for 5 booked shifts (estimates): "
+                    "Tue 1 Dec 08:00 £720 to £792; Wed 2 Dec 08:00 £720 to £792; Thu 3 Dec 08:00 £720 to £792; "
+                    "and 2 more. Details: https://x/my-shifts")
+
+
+def test_a_shift_no_card_priced_before_says_so():
+    body = texts.bookings_repriced(changes=[_change(1, None, Decimal("720.00"))], url="u")
+    assert "was not priced, now £720 est." in body

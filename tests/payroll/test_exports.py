@@ -62,10 +62,11 @@ def test_export_counts_and_totals(trust, api):
     resp = api(trust.payroll).post("/api/v1/payroll-exports")
     assert resp.status_code == 201
     data = resp.get_json()
-    assert data["timesheet_count"] == 2
-    assert data["total_amount"] == "1506.63"
+    assert (data["timesheet_count"], data["total_amount"], data["esr_count"], data["esr_total"],
+            data["agency_count"], data["agency_total"]) == (2, "1506.63", 2, "1506.63", 0, "0.00")
     assert data["created_at"] == "2026-11-02T12:00:00+00:00"
-    assert {"id", "timesheet_count", "total_amount", "created_at"} <= set(data)
+    assert {"id", "timesheet_count", "total_amount", "esr_count", "esr_total", "agency_count", "agency_total",
+            "created_at"} <= set(data)
 
 
 def test_csv_header_is_exactly_the_contracts(trust, api):
@@ -78,18 +79,49 @@ def test_csv_header_is_exactly_the_contracts(trust, api):
     assert ",".join(ESR_HEADER) == HEADER
 
 
-def test_csv_rows_one_per_pay_line(trust, api):
+def test_csv_rows_are_dated_by_the_london_day_they_were_worked(trust, api):
+    """The night the clocks go back, with a 30-minute break: both bands run past midnight, so each is two
+    lines; Sunday's night line holds 8 real hours of the 11 worked in the band."""
     ts = approved(trust, "2026-10-24T20:00", "2026-10-25T08:00", break_minutes=30)
     batch = api(trust.payroll).post("/api/v1/payroll-exports").get_json()
     got = rows(api(trust.payroll).get(f"/api/v1/payroll-exports/{batch['id']}/file").data)
     profile = trust.doctor.doctor_profile
     common = {"esr_assignment_number": profile.esr_assignment_number, "doctor_name": "Dr Default",
               "site_code": "AAA", "cost_centre": trust.dept_a.cost_centre, "shift_id": str(ts.booking.shift_id),
-              "timesheet_id": str(ts.id), "work_date": "2026-10-24"}
+              "timesheet_id": str(ts.id)}
     assert got == [
-        {**common, "band": "weekend_day", "hours": "1.92", "rate": "70.00", "amount": "134.17"},
-        {**common, "band": "weekend_night", "hours": "10.58", "rate": "83.33", "amount": "881.91"},
+        {**common, "work_date": "2026-10-24", "band": "weekend_day", "hours": "0.97", "rate": "70.00",
+         "amount": "67.67"},
+        {**common, "work_date": "2026-10-24", "band": "weekend_night", "hours": "2.88", "rate": "83.33",
+         "amount": "240.27"},
+        {**common, "work_date": "2026-10-25", "band": "weekend_day", "hours": "0.95", "rate": "70.00",
+         "amount": "66.50"},
+        {**common, "work_date": "2026-10-25", "band": "weekend_night", "hours": "7.70", "rate": "83.33",
+         "amount": "641.64"},
     ]
+    # The approved pay is untouched: one line per band, and the file adds up to it.
+    pay = [(line.band, line.minutes, str(line.amount)) for line in ts.pay_lines]
+    assert pay == [("weekend_day", 115, "134.17"), ("weekend_night", 635, "881.91")]
+    assert sum(Decimal(r["amount"]) for r in got) == Decimal("1016.08") == Decimal(batch["esr_total"])
+
+
+def test_a_day_shift_stays_one_line_per_band(trust, api):
+    approved(trust, "2026-10-13T08:00", "2026-10-13T17:00")
+    batch = api(trust.payroll).post("/api/v1/payroll-exports").get_json()
+    got = rows(api(trust.payroll).get(f"/api/v1/payroll-exports/{batch['id']}/file").data)
+    assert [(r["work_date"], r["band"], r["hours"], r["amount"]) for r in got] == [
+        ("2026-10-13", "weekday_day", "9.00", "450.00")]
+
+
+def test_a_night_into_christmas_day_puts_its_bank_holiday_hours_on_the_25th(trust, api):
+    with time_machine.travel(datetime(2026, 12, 29, 12, 0, tzinfo=UTC), tick=False):
+        approved(trust, "2026-12-24T20:00", "2026-12-25T08:00")
+        batch = api(trust.payroll).post("/api/v1/payroll-exports").get_json()
+        got = rows(api(trust.payroll).get(f"/api/v1/payroll-exports/{batch['id']}/file").data)
+    assert [(r["work_date"], r["band"], r["hours"], r["amount"]) for r in got] == [
+        ("2026-12-24", "weekday_day", "1.00", "50.00"),
+        ("2026-12-24", "weekday_night", "3.00", "187.50"),
+        ("2026-12-25", "bank_holiday", "8.00", "800.00")]
 
 
 def test_download_is_byte_identical_every_time(trust, api):
@@ -117,8 +149,8 @@ def test_totals_reconcile_exactly_with_the_lines(trust, api, factory):
     approved(trust, "2026-10-14T20:00", "2026-10-15T08:00", hourly_rate="90.00", break_minutes=13)
     batch = api(trust.payroll).post("/api/v1/payroll-exports").get_json()
     got = rows(api(trust.payroll).get(f"/api/v1/payroll-exports/{batch['id']}/file").data)
-    assert sum(Decimal(r["amount"]) for r in got) == Decimal(batch["total_amount"])
-    assert len({r["timesheet_id"] for r in got}) == batch["timesheet_count"] == 3
+    assert sum(Decimal(r["amount"]) for r in got) == Decimal(batch["total_amount"]) == Decimal(batch["esr_total"])
+    assert len({r["timesheet_id"] for r in got}) == batch["timesheet_count"] == batch["esr_count"] == 3
     lines_total = sum(line.amount for ts in db.session.query(Timesheet) for line in ts.pay_lines)
     assert Decimal(batch["total_amount"]) == lines_total
     assert "Dr Other, Jnr" in {r["doctor_name"] for r in got}
@@ -222,23 +254,29 @@ def test_agency_bookings_never_go_to_esr(trust, api):
     bank_ts = approved(trust, "2026-10-13T08:00", "2026-10-13T17:00")
     client = api(trust.payroll)
     batch = client.post("/api/v1/payroll-exports").get_json()
-    assert batch["timesheet_count"] == 1
-    assert batch["total_amount"] == "450.00"
+    assert (batch["timesheet_count"], batch["total_amount"]) == (2, "1770.00")  # every timesheet of the batch
+    assert (batch["esr_count"], batch["esr_total"]) == (1, "450.00")
     esr = rows(client.get(f"/api/v1/payroll-exports/{batch['id']}/file").data)
     assert {r["timesheet_id"] for r in esr} == {str(bank_ts.id)}
     agency = rows(client.get(f"/api/v1/payroll-exports/{batch['id']}/agency-file").data)
-    assert [(r["timesheet_id"], r["agency"], r["locum_name"], r["band"], r["hours"], r["charge_rate"], r["amount"])
-            for r in agency] == [
-        (str(agency_ts.id), trust.agency1.name, "Dr Lena Locum", "weekday_day", "2.00", "110.00", "220.00"),
-        (str(agency_ts.id), trust.agency1.name, "Dr Lena Locum", "weekday_night", "10.00", "110.00", "1100.00")]
-    assert batch["agency_timesheet_count"] == 1
-    assert batch["agency_total_amount"] == "1320.00"
+    assert [(r["timesheet_id"], r["agency"], r["locum_name"], r["work_date"], r["band"], r["hours"],
+             r["charge_rate"], r["amount"]) for r in agency] == [
+        (str(agency_ts.id), trust.agency1.name, "Dr Lena Locum", "2026-10-14", "weekday_day", "1.00", "110.00",
+         "110.00"),
+        (str(agency_ts.id), trust.agency1.name, "Dr Lena Locum", "2026-10-14", "weekday_night", "3.00", "110.00",
+         "330.00"),
+        (str(agency_ts.id), trust.agency1.name, "Dr Lena Locum", "2026-10-15", "weekday_day", "1.00", "110.00",
+         "110.00"),
+        (str(agency_ts.id), trust.agency1.name, "Dr Lena Locum", "2026-10-15", "weekday_night", "7.00", "110.00",
+         "770.00")]
+    assert (batch["agency_count"], batch["agency_total"]) == (1, "1320.00")
 
 
 def test_agency_only_export_has_an_empty_esr_file(trust, api):
     _agency_timesheet(trust)
     client = api(trust.payroll)
     batch = client.post("/api/v1/payroll-exports").get_json()
-    assert (batch["timesheet_count"], batch["total_amount"]) == (0, "0.00")
+    assert (batch["timesheet_count"], batch["total_amount"], batch["esr_count"], batch["esr_total"],
+            batch["agency_count"], batch["agency_total"]) == (1, "1320.00", 0, "0.00", 1, "1320.00")
     assert client.get(f"/api/v1/payroll-exports/{batch['id']}/file").data == (HEADER + "\r\n").encode()
     assert client.post("/api/v1/payroll-exports").status_code == 409

@@ -17,7 +17,7 @@ from bankapp.rates.rules import (
     percent_over,
     price_lines,
     price_shift,
-    required_role_for,
+    required_role_for_totals,
 )
 from bankapp.timeutil import parse_datetime
 
@@ -365,27 +365,39 @@ def test_flat_rate_above_the_card_for_the_same_shift_is_a_violation():
     assert card.total == D("700.00")
     assert is_rate_violation(flat, card)
     assert percent_over(flat.total, card.total) == D("2.86")  # 2.857...
-    assert required_role_for(percent_over(flat.total, card.total)) == "approver"
+    assert required_role_for_totals(flat.total, card.total) == "approver"
 
 
 @pytest.mark.parametrize(
-    ("percent", "threshold", "role"),
+    ("flat", "card", "threshold", "role"),
     [
-        ("20.00", None, "approver"),
-        ("20", None, "approver"),
-        ("19.99", None, "approver"),
-        ("20.01", None, "executive"),
-        ("-5", None, "approver"),
-        ("250", None, "executive"),
-        ("30.00", "30", "approver"),
-        ("30.01", "30", "executive"),
+        ("120.00", "100.00", None, "approver"),  # exactly 20.00%
+        ("119.99", "100.00", None, "approver"),
+        ("120.01", "100.00", None, "executive"),  # 20.01%
+        ("5000.20", "4166.67", None, "executive"),  # 20.0047...%: 20.00% to 2 dp, still above 20
+        ("5000.00", "4166.67", None, "approver"),  # 19.9999...%
+        ("95.00", "100.00", None, "approver"),  # below the card
+        ("350.00", "100.00", None, "executive"),
+        ("130.00", "100.00", "30", "approver"),
+        ("130.01", "100.00", "30", "executive"),
     ],
 )
-def test_required_role_for(percent, threshold, role):
+def test_required_role_compares_the_exact_percentage(flat, card, threshold, role):
     if threshold is None:
-        assert required_role_for(D(percent)) == role
+        assert required_role_for_totals(D(flat), D(card)) == role
     else:
-        assert required_role_for(D(percent), D(threshold)) == role
+        assert required_role_for_totals(D(flat), D(card), D(threshold)) == role
+
+
+def test_a_percentage_that_rounds_to_the_threshold_still_goes_to_an_executive():
+    flat, card = D("5000.20"), D("4166.67")
+    assert percent_over(flat, card) == D("20.00")  # what people see
+    assert required_role_for_totals(flat, card) == "executive"  # what decides
+
+
+def test_required_role_against_a_zero_card_is_refused():
+    with pytest.raises(ValueError, match="zero"):
+        required_role_for_totals(D(10), D(0))
 
 
 @pytest.mark.parametrize(

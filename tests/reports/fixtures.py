@@ -39,8 +39,8 @@ EXPECTED_BY_WEEK = {
 }
 EXPECTED_BY_GRADE = {"FY1": (2, 0, 1, 1, 0.5), "ST3": (6, 3, 1, 2, 0.6667)}
 EXPECTED_TOTALS = (8, 3, 2, 3, 0.625)
-EXPECTED_BREACH_TOTALS = {"rate_violation": 3, "agency_over_cap": 1, "off_framework": 1, "wtr_override": 1,
-                          "late_timesheet": 0}
+EXPECTED_BREACH_TOTALS = {"rate_violation": 3, "agency_over_cap": 1, "off_framework": 1, "agency_over_ceo_rate": 0,
+                          "wtr_override": 1, "late_timesheet": 0}
 EXPECTED_BREACHES_BY_SITE = {"A": {"rate_violation": 1, "agency_over_cap": 1, "off_framework": 1},
                              "B": {"rate_violation": 2, "wtr_override": 1}}
 

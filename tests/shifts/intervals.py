@@ -44,3 +44,17 @@ def codes(reasons: list[Reason]) -> list[str]:
 
 def wtr(existing: list[Interval], new: Interval) -> list[str]:
     return codes(check_working_time(existing, new))
+
+
+def working_weeks(first_monday: str, weeks: int, *, saturday: bool = False) -> list[Interval]:
+    """A steady rota: Mon-Thu 08:00-18:00 and Fri 08:00-16:00 (48 h a week), plus Sat 08:00-16:00 (56 h).
+
+    Nothing else in it comes near a limit: 14 h rest between days, at most 6 days in a row, no long shifts.
+    """
+    monday = date.fromisoformat(first_monday)
+    shifts = []
+    for week in range(weeks):
+        day = monday + timedelta(weeks=week)
+        shifts += daily(day.isoformat(), 4, "08:00", "18:00")
+        shifts += daily((day + timedelta(days=4)).isoformat(), 2 if saturday else 1, "08:00", "16:00")
+    return shifts

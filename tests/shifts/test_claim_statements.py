@@ -21,9 +21,11 @@ from bankapp.shifts.models import Booking
 from .conftest import NOW, post
 
 # Token + user (roles, sites, profile joined), both locks in one statement
-# (SQLite: its write lock first), the shift, bookings around it, documents,
-# card id, INSERT booking, audit (two rows on SQLite), UPDATE shift, token
-# touch. The answer is made from the booking just written: no read-back.
+# (SQLite: its write lock first), the shift, bookings around it (the 26-week
+# average's windows included, in the same read), documents, INSERT booking,
+# audit (two rows on SQLite), UPDATE shift, token touch. No rate card is read:
+# nothing about the price is pinned. The answer is made from the booking just
+# written: no read-back.
 CLAIM_BOUND = 12
 # Token + user, then both locks in one statement (SQLite: its write lock
 # first): the shift is gone, nothing else is read and nothing is written.
@@ -79,9 +81,8 @@ def test_a_claim_reloads_nothing_of_the_doctor_and_loads_no_card_rates(market, a
             and not re.search(r"SELECT users\.id (AS id )?FROM users WHERE users\.id = \S+ FOR UPDATE", s)
             and not s.startswith("SELECT users.id FROM users")] == []
     assert touching(seen, "rate_card_rates") == [] and touching(seen, "agency_caps") == []
-    assert [s for s in seen if s.startswith("SELECT") and "FROM rate_cards" in s] == [
-        next(s for s in seen if s.startswith("SELECT rate_cards.id FROM rate_cards"))]
-    assert not any(s.startswith("UPDATE bookings") for s in seen)  # pinned in the INSERT
+    assert touching(seen, "rate_cards") == []  # the card in force at the start prices it: nothing to pin
+    assert not any(s.startswith("UPDATE bookings") for s in seen)
 
 
 def test_a_claim_of_a_shift_never_released_asks_nothing_of_agencies(market, api):
@@ -157,7 +158,7 @@ def test_a_pending_cascade_request_is_still_withdrawn_when_the_bank_fills_the_sh
         assert resp.status_code == 201, resp.get_json()
         assert claim(api, market.doctor, shift["id"]).status_code == 201
     assert db.session.get(CascadeRequest, resp.get_json()["id"]).status == "withdrawn"
-    assert db.session.execute(db.select(Booking).filter_by(shift_id=shift["id"])).scalar_one().rate_card_id
+    assert db.session.execute(db.select(Booking).filter_by(shift_id=shift["id"])).scalar_one().status == "booked"
 
 
 def test_no_booking_text_to_a_number_that_opted_out(market, api, factory):
@@ -196,3 +197,24 @@ def test_every_statement_of_a_claim_comes_from_the_compiled_cache(market, api, f
         event.remove(db.engine, "before_cursor_execute", before)
     assert any("outbox_messages" in sql for _, sql in seen)
     assert [sql for hit, sql in seen if hit is not CACHE_HIT] == []
+
+
+def test_half_a_year_of_bookings_is_read_in_one_statement_within_the_bound(market, api):
+    """The 26-week average looks at every 182-day window holding the shift: one grouped read of the
+    doctor's bookings either side, never one per window."""
+    from tests.factories import make_booking, make_shift
+
+    from .intervals import working_weeks
+
+    for iv in working_weeks("2026-09-07", 26)[:-1]:
+        make_booking(make_shift(department=market.dept_a, grade=market.grades["ST3"], start=iv.start, end=iv.end,
+                                posted_by=market.coordinator_a), market.doctor)
+    db.session.commit()
+    shift = post(api, market, "2027-03-05T08:00", "2027-03-05T16:01")  # the last Friday, a minute over
+    doctor = api(market.doctor)
+    with counting() as seen:
+        resp = doctor.post(f"/api/v1/shifts/{shift['id']}/claim")
+    assert resp.status_code == 422 and [r["code"] for r in resp.get_json()["reasons"]] == ["wtr_average_48h"]
+    assert len(seen) <= CLAIM_BOUND, "\n".join(seen)
+    reads = [s for s in seen if s.startswith("SELECT") and "FROM shifts JOIN bookings" in s]
+    assert len(reads) == 1, reads

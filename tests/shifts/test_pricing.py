@@ -6,7 +6,6 @@ import time_machine
 
 from bankapp.extensions import db
 from bankapp.rates import services
-from bankapp.rates.services import card_id_in_force
 from bankapp.shifts import pricing
 from tests.factories import london, make_booking, make_shift
 from tests.rates.cards import d, make_card
@@ -19,11 +18,6 @@ def _shift(world, start, end, grade="ST3", **kw):
 
 def _lines(breakdown):
     return [(line.band, str(line.hours), str(line.amount)) for line in breakdown.lines]
-
-
-def pin(booking):
-    """Pin the card in force at the shift's start, as a booking does."""
-    booking.rate_card_id = card_id_in_force(booking.shift.start_at)
 
 
 def test_clocks_going_back_night_pays_thirteen_hours(world):
@@ -118,46 +112,43 @@ def test_shift_crossing_into_a_new_card_is_priced_by_the_card_at_its_start(world
     assert pay.total == d("960.00")
 
 
-def test_a_new_card_does_not_reprice_a_booked_shift(world):
+def test_a_card_published_after_the_booking_prices_the_booked_shift(world):
     with time_machine.travel("2026-03-01T12:00:00+00:00", tick=False):
         make_card(world.admin, date(2026, 4, 1))
         booked = _shift(world, "2026-07-01T09:00", "2026-07-01T17:00")
-        booking = make_booking(booked, world.doctor)
-        pin(booking)
-        unbooked = _shift(world, "2026-07-01T09:00", "2026-07-01T17:00")
+        make_booking(booked, world.doctor)
+        db.session.flush()
+        assert pricing.estimate_pay(booked).total == d("480.00")  # 8 h × 60
         newer = make_card(world.admin, date(2026, 6, 1), bump=6)
         db.session.flush()
-    assert pricing.estimate_pay(booked).total == d("480.00")  # 8 h × 60, the card it was booked under
-    assert pricing.estimate_pay(unbooked).total == d("528.00")  # 8 h × 66
-    rates, flat = pricing.rates_for_booking(booking)
-    assert rates["weekday_day"] == d("60.00") and flat is None
+    assert pricing.estimate_pay(booked).total == d("528.00")  # 8 h × 66: the card in force at its start
+    rates, flat = pricing.rates_for_shift(booked)
+    assert rates["weekday_day"] == d("66.00") and flat is None
     assert services.card_in_force(booked.start_at).id == newer.id
 
 
-def test_rates_for_booking_of_a_flat_rate_shift_is_the_flat_rate(world):
+def test_rates_for_a_flat_rate_shift_is_the_flat_rate(world):
     make_card(world.admin)
     shift = _shift(world, "2026-07-01T09:00", "2026-07-01T17:00", hourly_rate=d("99.00"))
-    booking = make_booking(shift, world.doctor)
-    pin(booking)
-    assert pricing.rates_for_booking(booking) == (None, d("99.00"))
+    make_booking(shift, world.doctor)
+    assert pricing.rates_for_shift(shift) == (None, d("99.00"))
 
 
-def test_unpinned_booking_uses_the_card_in_force_at_the_start(world):
+def test_a_booked_shift_uses_the_card_in_force_at_the_start(world):
     make_card(world.admin)
     booking = make_booking(_shift(world, "2026-07-01T09:00", "2026-07-01T17:00"), world.doctor)
-    rates, flat = pricing.rates_for_booking(booking)
+    rates, flat = pricing.rates_for_shift(booking.shift)
     assert rates["bank_holiday"] == d("100.00") and flat is None
 
 
 def test_estimate_pays_prices_a_list_as_estimate_pay_does_each_shift(world):
     with time_machine.travel("2026-03-01T12:00:00+00:00", tick=False):
-        old = make_card(world.admin, date(2026, 4, 1))
-        pinned = _shift(world, "2026-07-01T09:00", "2026-07-01T17:00")
-        pin(make_booking(pinned, world.doctor))
-        unpinned = _shift(world, "2026-07-02T09:00", "2026-07-02T17:00")
-        make_booking(unpinned, world.doctor)
+        make_card(world.admin, date(2026, 4, 1))
+        booked = _shift(world, "2026-07-01T09:00", "2026-07-01T17:00")
+        make_booking(booked, world.doctor)
+        before_new_card = _shift(world, "2026-05-02T09:00", "2026-05-02T17:00")
         make_card(world.admin, date(2026, 6, 1), bump=6)
-        shifts = [pinned, unpinned, _shift(world, "2026-07-03T20:00", "2026-07-04T08:00"),
+        shifts = [booked, before_new_card, _shift(world, "2026-07-03T20:00", "2026-07-04T08:00"),
                   _shift(world, "2026-07-03T20:00", "2026-07-04T08:00", grade="FY1"),  # same slot, other rates
                   _shift(world, "2026-07-03T09:00", "2026-07-03T17:00", hourly_rate=d("99.00")),
                   _shift(world, "2026-05-01T09:00", "2026-05-01T17:00", grade="FY1"),
@@ -165,5 +156,5 @@ def test_estimate_pays_prices_a_list_as_estimate_pay_does_each_shift(world):
         db.session.flush()
     together = pricing.estimate_pays(shifts)
     assert together == {s.id: pricing.estimate_pay(s) for s in shifts}
-    assert pinned.bookings[0].rate_card_id == old.id and together[pinned.id].total == d("480.00")
-    assert together[unpinned.id].total == d("528.00") and together[shifts[-1].id] is None
+    assert together[booked.id].total == d("528.00") and together[before_new_card.id].total == d("560.00")
+    assert together[shifts[-1].id] is None

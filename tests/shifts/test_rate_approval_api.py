@@ -212,3 +212,44 @@ def test_no_card_in_force_refuses_a_flat_rate_shift(world, api):
     with pytest.raises(ValidationFailed) as exc:
         price_against_card(shift)
     assert exc.value.errors == {"start": ["No rate card is in force on that date."]}
+
+
+def _card_with_consultant_day_rate(world, rate):
+    """A card from 1 Jan 2026 like the test card, but a consultant's weekday day pays ``rate``."""
+    from datetime import date
+
+    from bankapp.rates.cards import create_rate_card
+    from tests.rates.cards import card_body
+
+    rates, caps = card_body()
+    for cell in rates:
+        if (cell["grade"], cell["band"]) == ("CONS", "weekday_day"):
+            cell["hourly_rate"] = rate
+    create_rate_card(effective_from=date(2026, 1, 1), rates=rates, agency_caps=caps, backdated_reason="Test card",
+                     actor=world.admin)
+    db.session.commit()
+
+
+def _post_consultant(api, world, rate):
+    start = datetime.combine(_weekday(), time(9), tzinfo=LONDON)
+    body = {"department_id": world.dept_a.id, "grade": "CONS", "start": start.isoformat(),
+            "end": (start + timedelta(hours=8)).isoformat(), "hourly_rate": rate, "reason": "Nobody at card rate"}
+    resp = api(world.coordinator_a).post("/api/v1/shifts", json=body)
+    assert resp.status_code == 201, resp.json
+    return resp.json["rate_violation"]
+
+
+def test_exactly_twenty_percent_over_goes_to_an_approver(world, api):
+    _setup(world)
+    v = _post(api, world, "72.00")["rate_violation"]  # 576.00 against 480.00
+    assert (v["percent_over"], v["required_role"]) == ("20.00", "approver")
+
+
+def test_a_hair_over_twenty_percent_goes_to_an_executive_though_it_shows_as_20_00(world, api):
+    _card_with_consultant_day_rate(world, "416.67")  # 8 h: 3,333.36 by the card
+    above = _post_consultant(api, world, "500.01")  # 4,000.08: 20.0014% over
+    within = _post_consultant(api, world, "500.00")  # 4,000.00: 19.9990% over
+    assert (above["percent_over"], above["required_role"]) == ("20.00", "executive")
+    assert (within["percent_over"], within["required_role"]) == ("20.00", "approver")
+    refused = api(world.approver_a).post(f"/api/v1/rate-violations/{above['id']}/approve", json={"note": "ok"})
+    assert refused.status_code == 403

@@ -63,7 +63,7 @@ def test_interval_refuses_naive_or_backwards_times(start, end):
 
 def test_codes_are_the_contract_codes():
     assert set(WTR_CODES) == {c for c in REASON_CODES if c.startswith("wtr_")}
-    assert len(WTR_CODES) == 7
+    assert len(WTR_CODES) == 8 and "wtr_average_48h" in WTR_CODES
     assert REQUIRED_DOCUMENTS == (
         "gmc_licence", "dbs", "right_to_work", "mandatory_training", "occupational_health")
 

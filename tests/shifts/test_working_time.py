@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bankapp.shifts.working_time import (
+    Interval,
     Reason,
     check_working_time,
     is_long_shift,
@@ -15,7 +16,12 @@ from bankapp.shifts.working_time import (
     night_time,
 )
 
-from .intervals import codes, daily, lasting, shift, wtr
+from .intervals import at, codes, daily, lasting, shift, working_weeks, wtr
+
+
+def lasting_from(start, minutes) -> Interval:
+    return Interval(start, start + timedelta(minutes=minutes))
+
 
 # --- Shift kinds -------------------------------------------------------------------
 
@@ -384,3 +390,83 @@ def test_several_wtr_codes_come_in_contract_order():
     seventh = shift("2026-11-08 04:00", "2026-11-08 19:00")  # 15 h, 10 h rest, 75 h
     assert wtr(SIX_DAYS, seventh) == [
         "wtr_max_shift_13h", "wtr_min_rest_11h", "wtr_max_72h_in_168h"]
+
+
+# --- The 48-hour average over 26 weeks ----------------------------------------------------------
+# 26 weeks of 48 h from Mon 2 Nov 2026: 1,248 h, the last Friday (30 Apr 2027, 08:00-16:00) left out
+# to be the new shift. The whole rota lies within 182 days, clock change in March included.
+
+WEEKS_48 = working_weeks("2026-11-02", 26)
+LAST_FRIDAY = "2027-04-30"
+
+
+@pytest.mark.parametrize(("end", "refused"), [("16:00", False), ("16:01", True), ("15:59", False)])
+def test_average_of_48_hours_over_26_weeks_at_exactly_1248_hours(end, refused):
+    existing = WEEKS_48[:-1]
+    new = shift(f"{LAST_FRIDAY} 08:00", f"{LAST_FRIDAY} {end}")
+    assert wtr(existing, new) == (["wtr_average_48h"] if refused else [])
+
+
+def test_average_message_gives_figures():
+    reasons = check_working_time(WEEKS_48[:-1], shift(f"{LAST_FRIDAY} 08:00", f"{LAST_FRIDAY} 16:01"))
+    assert Reason("wtr_average_48h", "This would give you 1248.02 hours in 182 days (26 weeks); the limit is "
+                                     "1248 (48 hours a week on average).") in reasons
+
+
+@pytest.mark.parametrize(("end", "refused"), [("18:00", False), ("18:01", True)])
+def test_average_counts_the_shifts_after_a_new_first_shift(end, refused):
+    existing = WEEKS_48[1:]  # the new shift is the first Monday
+    new = shift("2026-11-02 08:00", f"2026-11-02 {end}")
+    assert wtr(existing, new) == (["wtr_average_48h"] if refused else [])
+
+
+def test_every_182_day_window_holding_part_of_the_shift_is_measured():
+    # The window from the first Monday's start (08:00 GMT) runs to Mon 3 May 08:00 GMT = 09:00 BST: it holds
+    # all 1,248 h and the new shift's first hour.
+    assert wtr(WEEKS_48, shift("2027-05-03 08:00", "2027-05-03 18:00")) == ["wtr_average_48h"]
+    # From 19:00 BST no window holding the shift reaches back to the first Monday (2 Nov, 18:00 GMT).
+    assert wtr(WEEKS_48, shift("2027-05-03 19:00", "2027-05-03 21:00")) == []
+
+
+@pytest.mark.parametrize(("end", "opted_out", "refused"), [
+    ("16:00", True, False), ("16:01", True, True), ("16:00", False, True)])
+def test_an_opt_out_allows_56_hours_a_week_1456_in_26_weeks(end, opted_out, refused):
+    existing = working_weeks("2026-11-02", 26, saturday=True)[:-1]  # the last Saturday is the new shift
+    new = shift("2027-05-01 08:00", f"2027-05-01 {end}")
+    reasons = check_working_time(existing, new, opted_out=opted_out)
+    assert codes(reasons) == (["wtr_average_48h"] if refused else [])
+    if refused and opted_out:
+        assert reasons[0].message.endswith("the limit is 1456 (56 hours a week on average with your opt-out).")
+
+
+def test_a_recorded_opt_out_reaches_the_claim_checks():
+    from datetime import date as day
+
+    from bankapp.shifts.rules import DoctorFacts, ShiftFacts, check_claim
+    from bankapp.staff.documents import DOCUMENT_KINDS
+
+    documents = dict.fromkeys(DOCUMENT_KINDS, day(2030, 1, 1))
+    new = shift(f"{LAST_FRIDAY} 08:00", f"{LAST_FRIDAY} 16:01")
+    facts = ShiftFacts(new.start, new.end, grade_rank=1, site_id=1)
+    assert codes(check_claim(DoctorFacts(5, None, documents), facts, WEEKS_48[:-1])) == ["wtr_average_48h"]
+    assert check_claim(DoctorFacts(5, None, documents, wtr_opt_out=True), facts, WEEKS_48[:-1]) == []
+
+
+def test_worked_time_between_any_two_instants_is_the_sum_of_the_parts_inside():
+    """The binary-search sum agrees with adding up each shift's part, overlapping shifts included."""
+    import random
+
+    from bankapp.shifts.working_time import _WorkedTime
+
+    rng = random.Random(20)
+    base = at("2026-11-02 00:00")
+    shifts = []
+    for _ in range(60):
+        start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
+        shifts.append(lasting_from(start, rng.randrange(1, 14 * 60)))
+    worked = _WorkedTime(shifts)
+    for _ in range(300):
+        a = base + timedelta(minutes=rng.randrange(-600, 60 * 24 * 62))
+        b = a + timedelta(minutes=rng.randrange(0, 60 * 24 * 30))
+        naive = sum((max(min(iv.end, b) - max(iv.start, a), timedelta()) for iv in shifts), timedelta())
+        assert worked.between(a, b) == naive

@@ -173,9 +173,14 @@ def test_approving_own_timesheet_gets_403(trust, api, factory):
     db.session.commit()
     booking = worked(trust, "2026-10-13T08:00", "2026-10-13T17:00", doctor=doctor_approver)
     ts = submit(booking)
-    resp = api(doctor_approver).post(f"/api/v1/timesheets/{ts.id}/approve", json={})
-    assert resp.status_code == 403
+    for action in ("approve", "reject", "query"):
+        resp = api(doctor_approver).post(f"/api/v1/timesheets/{ts.id}/{action}", json={"note": "Fine"})
+        assert resp.status_code == 403
+        assert [r["code"] for r in resp.get_json()["reasons"]] == ["own_request"]
     assert db.session.get(Timesheet, ts.id).status == "submitted"
+    bulk = api(doctor_approver).post("/api/v1/timesheets/bulk-approve", json={"ids": [ts.id]})
+    assert bulk.status_code == 422 and [r["code"] for r in bulk.get_json()["reasons"]] == ["own_request"]
+    assert api(trust.approver_a).post(f"/api/v1/timesheets/{ts.id}/approve", json={}).status_code == 200
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "query"])
@@ -213,6 +218,48 @@ def test_query_then_amend_returns_to_submitted(trust, api, night):
     assert resp.get_json()["break_minutes"] == 30
     approved = api(trust.approver_a).post(f"/api/v1/timesheets/{ts.id}/approve", json={}).get_json()
     assert approved["pay"]["hours"] == "11.50"
+
+
+def _queried(trust, api, night, **times):
+    ts = submit(night, **times)
+    api(trust.approver_a).post(f"/api/v1/timesheets/{ts.id}/query", json={"note": "Check the end time"})
+    return ts
+
+
+def test_patch_changes_only_the_fields_sent(trust, api, night):
+    ts = _queried(trust, api, night, break_minutes=30, note="Handover ran late")
+    resp = api(trust.doctor).patch(f"/api/v1/timesheets/{ts.id}", json={"actual_end": "2026-10-15T08:30"})
+    assert resp.status_code == 200, resp.get_json()
+    data = resp.get_json()
+    assert (data["status"], data["actual_start"], data["actual_end"], data["break_minutes"], data["note"]) == (
+        "submitted", "2026-10-14T20:00:00+01:00", "2026-10-15T08:30:00+01:00", 30, "Handover ran late")
+    event = db.session.execute(db.select(AuditEvent).filter_by(action="timesheet.amended")).scalar_one()
+    assert event.before["break_minutes"] == 30 and event.after["break_minutes"] == 30
+
+
+def test_patch_with_only_a_break_keeps_the_times(trust, api, night):
+    ts = _queried(trust, api, night)
+    resp = api(trust.doctor).patch(f"/api/v1/timesheets/{ts.id}", json={"break_minutes": 45})
+    assert resp.status_code == 200, resp.get_json()
+    data = resp.get_json()
+    assert (data["actual_start"], data["actual_end"], data["break_minutes"]) == (
+        "2026-10-14T20:00:00+01:00", "2026-10-15T08:00:00+01:00", 45)
+
+
+def test_patch_of_one_time_is_checked_against_the_times_kept(trust, api, night):
+    ts = _queried(trust, api, night)
+    resp = api(trust.doctor).patch(f"/api/v1/timesheets/{ts.id}", json={"actual_end": "2026-10-14T19:00"})
+    assert resp.status_code == 422 and "actual_end" in resp.get_json()["errors"]
+    assert db.session.get(Timesheet, ts.id).status == "queried"
+
+
+def test_patch_still_refuses_bad_values_and_unknown_fields(trust, api, night):
+    ts = _queried(trust, api, night)
+    bad = api(trust.doctor).patch(f"/api/v1/timesheets/{ts.id}", json={"break_minutes": -5})
+    assert bad.status_code == 422 and "break_minutes" in bad.get_json()["errors"]
+    unknown = api(trust.doctor).patch(f"/api/v1/timesheets/{ts.id}", json={"status": "approved"})
+    assert unknown.status_code == 422
+    assert db.session.get(Timesheet, ts.id).status == "queried"
 
 
 def test_amend_is_only_for_queried_timesheets(trust, api, night):

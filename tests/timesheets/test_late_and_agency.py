@@ -130,3 +130,5 @@ def test_coordinator_who_entered_it_cannot_approve_it(trust, api, agency_booking
         ts = submit(agency_booking, both)
         resp = api(both).post(f"/api/v1/timesheets/{ts.id}/approve", json={})
     assert resp.status_code == 403
+    assert resp.get_json()["reasons"] == [{"code": "own_request",
+                                           "message": "You made this timesheet: someone else must decide it."}]

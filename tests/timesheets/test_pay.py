@@ -121,15 +121,7 @@ def test_flat_rate_shift_with_break(world, api, card):
     assert pay["total"] == "1035.00"
 
 
-def test_card_pinned_at_booking_is_not_repriced_by_a_later_card(world, api, card):
-    later = {band: rate + 5 for band, rate in make_card_rates().items()}
-    make_card(world, date(2026, 10, 1), later)
-    db.session.commit()
-    pinned = pay_for(world, api, "2026-10-13T08:00", "2026-10-13T17:00", rate_card_id=card.id)
-    assert pinned["total"] == "450.00"
-
-
-def test_unpinned_booking_uses_the_card_in_force_at_the_shift_start(world, api, card):
+def test_a_card_published_after_the_booking_prices_the_timesheet(world, api, card):
     later = {band: rate + 5 for band, rate in make_card_rates().items()}
     make_card(world, date(2026, 10, 1), later)
     db.session.commit()

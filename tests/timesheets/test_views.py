@@ -190,3 +190,18 @@ def test_approver_following_a_timesheets_link_lands_on_the_queue(client, trust):
     resp = log_in(client, trust.approver_a).get("/timesheets")
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith("/timesheets/queue")
+
+
+def test_an_approver_does_not_get_decide_buttons_on_their_own_timesheet(client, trust, factory):
+    doctor_approver = factory.user(("doctor", "approver"), sites=[trust.site_a], grade="ST3",
+                                   esr_assignment_number="12345678-2")
+    db.session.commit()
+    ts = submit(worked(trust, "2026-10-14T20:00", "2026-10-15T08:00", doctor=doctor_approver))
+    page = log_in(client, doctor_approver)
+    detail = html(page.get(f"/timesheets/{ts.id}"))
+    assert f"/timesheets/{ts.id}/approve" not in detail
+    assert f"/timesheets/{ts.id}" not in html(page.get("/timesheets/queue"))
+    resp = page.post(f"/timesheets/{ts.id}/approve", data={"note": ""})
+    assert resp.status_code == 302
+    assert "This timesheet is about you: someone else must decide it." in html(page.get(resp.location))
+    assert db.session.get(Timesheet, ts.id).status == "submitted"
