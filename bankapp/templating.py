@@ -1,7 +1,7 @@
 """Template filters and globals: London times, money, labels, navigation."""
 from .auth.models import ROLE_LABELS
 from .nav import nav_items
-from .timeutil import format_london, now_utc, to_london
+from .timeutil import format_london, format_span, now_utc, to_london
 
 
 def london(dt, fmt="%a %-d %b %Y %H:%M"):
@@ -10,6 +10,11 @@ def london(dt, fmt="%a %-d %b %Y %H:%M"):
         return ""
 
     return to_london(dt).strftime(fmt)
+
+
+def shift_when(shift, day="%a %-d %b", between=" ", joiner=" to "):
+    """A shift's start and end as London text, the end's date included when it falls on another day."""
+    return format_span(shift.start_at, shift.end_at, day=day, between=between, joiner=joiner)
 
 
 def london_iso(dt):
@@ -25,6 +30,7 @@ def money(value):
 def register(app):
     app.jinja_env.filters["london"] = london
     app.jinja_env.filters["london_iso"] = london_iso
+    app.jinja_env.filters["shift_when"] = shift_when
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
     app.jinja_env.globals["now_utc"] = now_utc  # the one clock (timeutil), for "ends" / "ended"
