@@ -147,6 +147,7 @@ EXPECTED = {
     ("POST", "/api/v1/shifts"): A(only(COORD, ADMIN), "department at site A"),
     ("GET", "/api/v1/shifts/<int:shift_id>"): A(TRUST_READERS, "an open shift: not the other site's coordinator, "
                                                                "not an agency before release (404)"),
+    ("PATCH", "/api/v1/shifts/<int:shift_id>"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/api/v1/shifts/<int:shift_id>/claim"): A(only(DOCTOR)),
     ("POST", "/api/v1/shifts/<int:shift_id>/assign"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/api/v1/shifts/<int:shift_id>/cancel"): A(only(DOCTOR, COORD, ADMIN),
@@ -170,6 +171,8 @@ EXPECTED = {
     ("POST", "/coordinator/shifts/upload"): A(only(COORD, COORD_OTHER, ADMIN),
                                               "as the API import: other site's lines refused (422)"),
     ("GET", "/coordinator/shifts/<int:shift_id>"): A(only(COORD, ADMIN), "other site 404"),
+    ("GET", "/coordinator/shifts/<int:shift_id>/edit"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/edit"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/assign"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/cancel"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "other site 404"),

@@ -183,7 +183,10 @@ def fill_figures(*, lo, hi, groupings=(), scope=None, site_id=None, department_i
 
 
 def _breach_union():
-    """The breach register plus rate violations it does not hold (pending, rejected), one row each."""
+    """The breach register plus rate violations it does not hold (pending, rejected), one row each.
+
+    A violation withdrawn because its shift was edited before anyone decided is left out: the edit's
+    own check (a new violation, or none) stands in its place."""
     register = (select(
         literal_column("'breach'").label("source"), Breach.id.label("id"), Breach.type.label("type"),
         literal_column("'approved'").label("status"), Breach.at.label("at"), Breach.site_id.label("site_id"),
@@ -204,7 +207,7 @@ def _breach_union():
         RateViolation.decided_by_id, RateViolation.reason, RateViolation.decision_note,
         literal_column("'rate_violation'"), RateViolation.id)
         .select_from(RateViolation).join(Shift, Shift.id == RateViolation.shift_id)
-        .where(~in_register))
+        .where(~in_register, RateViolation.status != "withdrawn"))  # replaced by its shift's edit: no breach
     return register.union_all(violations).subquery("breach_rows")
 
 
