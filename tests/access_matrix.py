@@ -168,6 +168,7 @@ EXPECTED = {
     ("GET", "/coordinator/shifts/new"): A(only(COORD, COORD_OTHER, ADMIN)),
     ("POST", "/coordinator/shifts/new"): A(only(COORD, ADMIN), "department at site A: other site 403"),
     ("GET", "/coordinator/shifts/upload"): A(only(COORD, COORD_OTHER, ADMIN)),
+    ("GET", "/coordinator/shifts/upload/template.csv"): A(only(COORD, COORD_OTHER, ADMIN), "their own departments"),
     ("POST", "/coordinator/shifts/upload"): A(only(COORD, COORD_OTHER, ADMIN),
                                               "as the API import: other site's lines refused (422)"),
     ("GET", "/coordinator/shifts/<int:shift_id>"): A(only(COORD, ADMIN), "other site 404"),

@@ -218,6 +218,14 @@ def upload():
                            site_codes=csv_import.site_codes()), 422
 
 
+@bp.get("/coordinator/shifts/upload/template.csv")
+@page_roles(*COORDINATORS)
+def upload_template():
+    """A rota file to start from (header and example lines at one of my departments)."""
+    return csv_import.template_csv(g.actor), 200, {"Content-Type": "text/csv; charset=utf-8",
+                                                   "Content-Disposition": "attachment; filename=rota-template.csv"}
+
+
 def _line_errors(errors):
     return [(key, messages) for key, messages in (errors or {}).items() if key.startswith("line ")]
 
