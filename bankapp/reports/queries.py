@@ -120,14 +120,19 @@ def _grouped(stmt, groupings, lo, hi):
     return stmt.add_columns(*keys, *labels).group_by(*keys, *labels), len(keys)
 
 
-def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
-    """Rows of (posted, filled_bank, filled_agency, key0.., labels..) per group (one row without groupings)."""
+def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None, ended_by=None):
+    """Rows of (posted, filled_bank, filled_agency, key0.., labels..) per group (one row without groupings).
+
+    ``ended_by``: count only shifts that had ended by then (worked, or gone unfilled), so that shifts
+    still ahead, most of them not filled yet, do not pull the rate down."""
     stmt = (select(func.count(Shift.id).label("posted"),
                    func.coalesce(func.sum(case((Booking.source == "bank", 1), else_=0)), 0).label("filled_bank"),
                    func.coalesce(func.sum(case((Booking.source == "agency", 1), else_=0)), 0)
                    .label("filled_agency"))
             .select_from(Shift).outerjoin(Booking, _live_booking()))
     stmt = _shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
+    if ended_by is not None:
+        stmt = stmt.where(Shift.end_at <= ended_by)
     stmt, _ = _grouped(stmt, groupings, lo, hi)
     return reports_session().execute(stmt).mappings().all()
 
