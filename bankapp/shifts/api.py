@@ -211,8 +211,8 @@ def reopen(shift_id):
 def import_rota():
     """Post a rota from CSV: `department` (name or id), `grade` (code), `start`, `end`, optional `hourly_rate`,
     `site` (code) and `reason`. All or nothing: any bad line → 422 with `errors` keyed `line N` (the header is
-    line 1) and nothing imported. A `text/csv` body may be up to 1 MB, a `multipart/form-data` upload up to 10 MB
-    (larger: 413)."""
+    line 1), every problem of every line at once, and nothing imported. The upload page offers a template
+    file. A `text/csv` body may be up to 1 MB, a `multipart/form-data` upload up to 10 MB (larger: 413)."""
     upload = request.files.get("file")
     raw = upload.read() if upload is not None else request.get_data()
     try:
