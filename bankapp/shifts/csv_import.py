@@ -7,14 +7,16 @@ and optionally ``site`` (site code, to pick a department name used at several
 of your sites) and ``reason``. Line 1 is the header, so the first shift is
 line 2. If any line is bad, nothing is imported and every problem of every
 line is listed (a line that names an unknown grade is still checked for an end
-before its start). ``template_csv`` is a file to start from.
+before its start). ``template_csv`` is a file to start from; cells the CSV
+writer kept as text (a leading apostrophe before ``=``, ``-`` …) are read back
+as they were.
 """
 import csv
 import io
 from datetime import date, timedelta
 
 from ..auth.permissions import sites_in_scope
-from ..csvout import csv_text
+from ..csvout import csv_text, read_cell
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..money import parse_money
@@ -118,6 +120,7 @@ def _parse_rota(text, *, actor):
         if len(rows) >= MAX_ROWS:
             raise ValidationFailed("The file is too long.", errors={"file": [f"Upload at most {MAX_ROWS} shifts."]})
         problems = []
+        row = {key: read_cell(value) if isinstance(value, str) else value for key, value in row.items()}
         rows.append({**_parse_row(line, row, departments, grades, problems), "problems": problems})
     if not rows:
         raise ValidationFailed("The file has no shifts.", errors={"file": ["The file has no shifts after the header."]})

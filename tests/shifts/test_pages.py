@@ -272,3 +272,14 @@ def test_the_rota_template_downloads_and_uploads_as_it_is(market, client):
     shifts = db.session.execute(db.select(Shift).order_by(Shift.start_at)).scalars().all()
     assert len(shifts) == 3 and {s.site_id for s in shifts} == {market.site_a.id}
     assert shifts[2].status == "pending_rate_approval"  # the flat-rate example is above the test card
+
+
+def test_a_department_name_kept_as_text_in_the_template_reads_back_as_it_was(market, client):
+    market.dept_a.name = "-Wing A"  # a spreadsheet would run it: the template writes '-Wing A
+    db.session.commit()
+    page = login(client, market.coordinator_a)
+    template = page.get("/coordinator/shifts/upload/template.csv").get_data()
+    assert b"'-Wing A," in template
+    resp = page.post("/coordinator/shifts/upload", data={"file": (io.BytesIO(template), "rota.csv")},
+                     content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
