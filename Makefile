@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in texts point here; the seed and the server both get it (make run PORT=5101 → http://127.0.0.1:5101).
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-clock faketime install install-dev static migrate seed serve lint bench fuzz clean
 
@@ -38,12 +40,12 @@ migrate: install
 	$(FLASK) db upgrade
 
 seed: migrate
-	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) bank seed-demo
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) bank seed-demo
 
 serve: install
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
-## Everything from a fresh clone: venv, pip, npm, migrate, demo trust, serve.
+## Everything from a fresh clone: venv, pip, npm, migrate, demo trust, serve (HOST, PORT, PUBLIC_BASE_URL to both).
 run: install static seed serve
 
 ## The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.

@@ -22,11 +22,13 @@ class DomainError(Exception):
     title = "Bad request"
     type_slug = "bad-request"
 
-    def __init__(self, detail=None, *, errors=None, reasons=None, title=None, type_slug=None):
+    def __init__(self, detail=None, *, errors=None, reasons=None, title=None, type_slug=None, extensions=None):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.errors = errors
         self.reasons = reasons
+        # RFC 9457 extension members the problem carries besides errors and reasons (JSON values).
+        self.extensions = extensions or {}
         if title:
             self.title = title
         if type_slug:
@@ -80,8 +82,10 @@ def reasons_as_dicts(reasons):
     return out
 
 
-def problem_response(status, title, detail=None, *, type_slug=None, errors=None, reasons=None, headers=None):
+def problem_response(status, title, detail=None, *, type_slug=None, errors=None, reasons=None, headers=None,
+                     extensions=None):
     body = {
+        **(extensions or {}),
         "type": PROBLEM_BASE + type_slug if type_slug else "about:blank",
         "title": title,
         "status": status,
@@ -175,7 +179,7 @@ def handle_http_exception(error: HTTPException):
 def handle_domain_error(error: DomainError):
     if wants_problem_json():
         return problem_response(error.status, error.title, error.detail, type_slug=error.type_slug,
-                                errors=error.errors, reasons=error.reasons)
+                                errors=error.errors, reasons=error.reasons, extensions=error.extensions)
     if error.status in (403, 404):
         return render_template(f"errors/{error.status}.html", error=error), error.status
     return render_template("errors/generic.html", error=error), error.status

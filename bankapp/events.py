@@ -11,6 +11,8 @@ Events (keyword arguments):
 - ``shift.cancelled``   shift, actor     the trust cancelled a shift (booking, if any, in shift.bookings)
 - ``booking.cancelled`` booking, actor   a booking was cancelled and the shift re-opened
 - ``shift.released``    shift, tier, actor
+- ``shift.changed``     shift, before, changed, actor   a coordinator edited it (``changed``: field names,
+                        ``before``: their old values)
 - ``timesheet.submitted`` / ``timesheet.approved`` / ``timesheet.queried`` / ``timesheet.rejected``
                         timesheet, actor
 - ``rate_card.published`` card, actor  a new card version (shifts re-prices the booked shifts it prices)

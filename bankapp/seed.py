@@ -2,7 +2,9 @@
 
 Runs once: on a database that already has sites it only lists the logins.
 Features add their own demo data through ``bankapp/<feature>/demo.py``
-modules exposing ``seed(ctx)``, called in FEATURES order.
+modules exposing ``seed(ctx)``, called in FEATURES order; the trust's last
+13 weeks and next 4 are generated right after the rate card
+(``bankapp/demo/quarter.py``, the bench's generator).
 """
 import random
 from dataclasses import dataclass, field
@@ -136,12 +138,21 @@ def seed_demo(doctors=300, random_seed=2026):
         ctx.doctors.append(doc)
     db.session.flush()
 
-    for feature in FEATURES:
-        module = optional_module(f"{feature}.demo")
+    for name in demo_steps():
+        module = optional_module(name)
         if module is not None:
             module.seed(ctx)
     db.session.flush()
     return ctx.logins
+
+
+def demo_steps():
+    """Each feature's ``demo`` module in FEATURES order, with the generated quarter (``demo/quarter.py``: the
+    last 13 weeks and the next 4) right after the rate card it is priced by, before the features' own scenes."""
+    for feature in FEATURES:
+        yield f"{feature}.demo"
+        if feature == "rates":
+            yield "demo.quarter"
 
 
 def existing_logins():

@@ -207,6 +207,20 @@ def times_in_words(text: str | None) -> str | None:
     return _ISO_TIME.sub(words, text)
 
 
+def format_span(start: datetime, end: datetime, *, day: str = "%a %-d %b", between: str = " ",
+                joiner: str = " to ") -> str:
+    """A shift's London times for people, with the end's date whenever it is another day.
+
+    ``Thu 3 Dec 08:00 to 17:00``; an overnight or 24-hour shift reads
+    ``Thu 3 Dec 20:00 to Fri 4 Dec 08:00``, never ``08:00 to 08:00``.
+    """
+    first, last = to_london(start), to_london(end)
+    opening = f"{first.strftime(day)}{between}{first:%H:%M}"
+    if first.date() == last.date():
+        return f"{opening}{joiner}{last:%H:%M}"
+    return f"{opening}{joiner}{last.strftime(day)}{between}{last:%H:%M}"
+
+
 # --- the clock ------------------------------------------------------------------
 # Everything that needs "now" asks ``now_utc()``. A scheduled job runs at the
 # clock it was given (``run-jobs --now``) by wrapping its work in

@@ -11,6 +11,10 @@ rate violations with their breaches), bookings, timesheets with pay lines
 priced by ``bankapp.rates.rules.price_shift``, monthly payroll batches for all
 but the newest 10,000 approved timesheets, and an empty outbox.
 
+The shifts and everything that follows them are built by ``bankapp/demo/year.py``,
+the generator the demo trust's quarter (``flask bank seed-demo``) uses too;
+this module adds the bench's own people and the COPY loader.
+
 The schema comes from the models (``db.create_all``) on a fresh ``public``
 schema; ``--no-reset`` loads into existing, empty tables (the smoke test).
 The same ``--seed`` gives the same trust relative to the day it is run.
@@ -19,47 +23,23 @@ import argparse
 import logging
 import random
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
+from bankapp.demo import year
+from bankapp.demo.trust import Trust
 from bankapp.rates.demo import AGENCY_CAP, card_figures
 from bankapp.seed import DEPARTMENTS, FIRST, GRADES, LAST, SITES
 from bankapp.staff.documents import DOCUMENT_KINDS
 from bankapp.timeutil import london_date
 
-from . import common, year
+from . import common
 
 log = logging.getLogger(__name__)
 GRADE_WEIGHTS = {"FY1": 18, "FY2": 18, "CT1": 20, "ST3": 18, "ST6": 10, "SAS": 10, "CONS": 6}
 AGENCIES = [("Medacs Healthcare", 1, True), ("Locum People", 1, True), ("Holt Doctors", 2, True),
             ("Rapid Locums Ltd", 2, False)]
-
-
-@dataclass
-class Trust:
-    """Everything generated, as plain rows keyed for the loaders (ids assigned here)."""
-
-    rng: random.Random
-    now: datetime
-    scale: dict
-    sites: list = field(default_factory=list)          # (id, code, name)
-    departments: list = field(default_factory=list)    # (id, site_id, name, specialty, cost_centre)
-    grades: dict = field(default_factory=dict)         # code -> (id, rank)
-    agencies: list = field(default_factory=list)       # (id, name, tier, on_framework)
-    users: list = field(default_factory=list)
-    roles: list = field(default_factory=list)
-    user_sites: list = field(default_factory=list)
-    profiles: list = field(default_factory=list)
-    documents: list = field(default_factory=list)
-    doctors: dict = field(default_factory=dict)        # grade code -> [user id]
-    doctor_info: dict = field(default_factory=dict)    # user id -> (name, esr)
-    staff: dict = field(default_factory=dict)          # label -> user id (coordinator:<site> etc.)
-    card_id: int = 1
-    card_rates: dict = field(default_factory=dict)     # grade id -> {band: Decimal}
-    caps: dict = field(default_factory=dict)           # grade id -> Decimal
-    rows: dict = field(default_factory=dict)           # table -> list of tuples (year.py)
 
 
 def _user(trust, email, name, roles, *, password_hash, site_ids=(), mobile=None, sms=False, agency_id=None):

@@ -250,6 +250,7 @@ def api_body(rule, scene):
         "/api/v1/rate-violations/<int:violation_id>/revise": {"hourly_rate": None, "reason": "Card rates"},
         "/api/v1/shifts": {"department_id": ids["department"], "grade": "ST3", "start": format_london(start),
                            "end": format_london(start + timedelta(hours=8))},
+        "/api/v1/shifts/<int:shift_id>": {"notes": "Ask for the registrar on call."},
         "/api/v1/shifts/<int:shift_id>/agency-offers": {"locum_name": "Dr Sam Okoro", "gmc_number": "7654321",
                                                         "grade": "ST3", "charge_rate": "70.00"},
         "/api/v1/shifts/<int:shift_id>/assign": {"doctor_id": ids["user"]},

@@ -100,6 +100,7 @@ def _csv_routes(ids):
         ("executive", f"/api/v1/reports/agency-return?week={week}"),
         ("executive", f"/agency-return.csv?week={week}"),
         ("admin", f"/rates/{card}.csv"),
+        ("coordinator_a", "/coordinator/shifts/upload/template.csv"),
     ]
 
 

@@ -24,6 +24,7 @@ from bankapp.timeutil import (
     clock_at,
     elapsed_minutes,
     format_london,
+    format_span,
     is_bank_holiday,
     local_minutes_between,
     london_date,
@@ -798,3 +799,20 @@ def test_london_text_is_the_wall_clock_for_people():
 ])
 def test_times_in_words_rewrites_iso_times_with_an_offset(text, words):
     assert times_in_words(text) == words
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    ("2026-12-03T08:00", "2026-12-03T17:00", "Thu 3 Dec 08:00 to 17:00"),
+    ("2026-12-03T20:00", "2026-12-04T08:00", "Thu 3 Dec 20:00 to Fri 4 Dec 08:00"),
+    ("2026-12-03T08:00", "2026-12-04T08:00", "Thu 3 Dec 08:00 to Fri 4 Dec 08:00"),  # 24 hours, never 08:00-08:00
+    ("2026-10-24T20:00", "2026-10-25T08:00", "Sat 24 Oct 20:00 to Sun 25 Oct 08:00"),  # 13 hours, clocks go back
+    ("2026-12-03T23:00:00+00:00", "2026-12-04T07:00:00+00:00", "Thu 3 Dec 23:00 to Fri 4 Dec 07:00"),
+])
+def test_a_span_names_the_end_day_whenever_it_is_another_day(start, end, expected):
+    assert format_span(parse_datetime(start), parse_datetime(end)) == expected
+
+
+def test_a_span_takes_the_page_s_own_formats():
+    start, end = parse_datetime("2026-12-03T20:00"), parse_datetime("2026-12-04T08:00")
+    assert format_span(start, end, day="%a %-d %b %Y", between=", ", joiner="–") == \
+        "Thu 3 Dec 2026, 20:00–Fri 4 Dec 2026, 08:00"

@@ -47,7 +47,7 @@ def _released(post_shift, coordinator, approver, department, grade, day, now, re
     shift = post_shift(actor=coordinator, department=department, grade=grade, start=_london(day, 8),
                        end=_london(day, 20) if grade.code == "ST3" else _london(day + timedelta(days=1), 8),
                        reason=None)
-    shift.created_at = now - timedelta(days=3)  # posted earlier: out of its bank-only window
+    shift.created_at = shift.opened_at = now - timedelta(days=3)  # posted earlier: out of its bank-only window
     request = services.request_cascade(shift, actor=coordinator, reason=reason, now=now)
     services.approve_cascade(request, actor=approver, note="Agreed: bank exhausted", now=now)
     return shift

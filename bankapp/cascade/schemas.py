@@ -4,8 +4,10 @@ from marshmallow import validate
 
 from ..apiutil import ListQuerySchema
 from ..fields import CHARGE_NOT_POSITIVE, LondonDateTime, Money
+from ..timeutil import format_london
 from .models import CASCADE_STATUSES, OFFER_STATUSES
 from .offers import required_role
+from .services import bank_only_until
 
 
 class AgencySchema(ma.Schema):
@@ -40,6 +42,10 @@ class CascadeRequestSchema(ma.Schema):
     site_id = ma.fields.Function(lambda r: r.shift.site_id)
     shift_status = ma.fields.Function(lambda r: r.shift.status)
     shift_start = ma.fields.Function(lambda r: LondonDateTime()._serialize(r.shift.start_at, None, None))
+    bank_only_until = ma.fields.Function(
+        lambda r: format_london(bank_only_until(r.shift)),
+        metadata={"description": "When the shift's bank-only window ends (or ended): its site's window after it "
+                                 "first opened to bank doctors. A 422 `cascade_too_early` carries it too."})
 
 
 class CascadeQuerySchema(ListQuerySchema):

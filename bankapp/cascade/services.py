@@ -6,7 +6,8 @@ the site decides, approval releases the shift to tier 1 agencies and a job
 time. Offers are in ``offers.py``. Services flush and never commit.
 """
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from ..org.policies import policies_by_site, policy_for
 from ..shifts import lifecycle
 from ..shifts.locking import lock_shift
 from ..shifts.models import Shift
-from ..timeutil import now_utc
+from ..timeutil import format_london, now_utc
 from . import rules
 from .models import LIVE_OFFER_STATUSES, Agency, AgencyNotice, AgencyOffer, CascadeRequest
 
@@ -58,7 +59,8 @@ def request_cascade(shift, *, actor, reason, now=None) -> CascadeRequest:
         raise Conflict(_not_open_message(shift))
     refused = timing_reasons(shift, now)
     if refused:
-        raise RuleRefused("The shift is still in its bank-only window.", reasons=refused)
+        raise RuleRefused("The shift is still in its bank-only window.", reasons=refused,
+                          extensions={"bank_only_until": format_london(bank_only_until(shift))})
     request = CascadeRequest(shift_id=shift.id, reason=reason, requested_by_id=actor.id, created_at=now)
     db.session.add(request)
     try:
@@ -70,6 +72,39 @@ def request_cascade(shift, *, actor, reason, now=None) -> CascadeRequest:
     record_audit("cascade.requested", "cascade_request", request.id, actor=actor,
                  after={"shift_id": shift.id, "reason": reason})
     return request
+
+
+@dataclass(frozen=True)
+class CoverOutlook:
+    """Whether agency cover can be asked for now and, when not, why (for the coordinator's pages)."""
+
+    possible: bool
+    bank_only_until: datetime | None
+    pending: CascadeRequest | None = None
+    why_not: str | None = None
+
+
+def pending_request(shift_id) -> CascadeRequest | None:
+    return db.session.execute(db.select(CascadeRequest).filter_by(
+        shift_id=shift_id, status="pending_approval")).unique().scalar()
+
+
+LOOK_IT_UP = object()
+
+
+def cover_outlook(shift, now=None, *, pending=LOOK_IT_UP) -> CoverOutlook:
+    """Can agency cover of ``shift`` be asked for now? Open, nothing pending, out of its bank-only window
+    (or urgent). ``pending``: the shift's pending request (or None) when the caller already knows it."""
+    until = bank_only_until(shift)
+    if shift.status != "open":
+        return CoverOutlook(False, until, why_not=_not_open_message(shift))
+    pending = pending_request(shift.id) if pending is LOOK_IT_UP else pending
+    if pending is not None:
+        return CoverOutlook(False, until, pending, "Agency cover has been asked for and awaits an approver.")
+    refused = timing_reasons(shift, now or now_utc())
+    if refused:
+        return CoverOutlook(False, until, why_not=refused[0].message)
+    return CoverOutlook(True, until)
 
 
 def timing_reasons(shift, now) -> list:

@@ -50,11 +50,10 @@ def request_cover(shift_id):
         else:
             flash("Agency cover requested: an approver for the site will decide.", "success")
             return redirect(url_for("cascade.coordinator_offers"))
-    pending = db.session.execute(db.select(CascadeRequest).filter_by(
-        shift_id=shift.id, status="pending_approval")).unique().scalar()
+    outlook = services.cover_outlook(shift)
     return render_template("cascade/request_cover.html", shift=shift, errors=errors, reason=reason,
-                           pending=pending, policy=policy_for(shift.site),
-                           bank_only_until=services.bank_only_until(shift)), (422 if errors else 200)
+                           pending=outlook.pending, outlook=outlook, policy=policy_for(shift.site),
+                           bank_only_until=outlook.bank_only_until), (422 if errors else 200)
 
 
 @bp.get("/coordinator/agency-offers")
@@ -71,9 +70,11 @@ def coordinator_offers():
                                  .order_by(CascadeRequest.id)).unique().scalars().all()
     open_shifts = queries.open_shifts_for(g.actor)
     requested = {r.shift_id for r in pending}
+    unrequested = [s for s in open_shifts if s.id not in requested]
     return render_template("cascade/coordinator_offers.html", released=released, offers_by_shift=offers_by_shift,
-                           pending=pending, open_shifts=[s for s in open_shifts if s.id not in requested],
-                           live=LIVE_OFFER_STATUSES, limit=offers.chief_executive_rate())
+                           pending=pending, open_shifts=unrequested, live=LIVE_OFFER_STATUSES,
+                           outlooks={s.id: services.cover_outlook(s, pending=None) for s in unrequested},
+                           limit=offers.chief_executive_rate())
 
 
 @bp.post("/coordinator/agency-offers/<int:offer_id>/<any(accept, decline):action>")

@@ -104,3 +104,16 @@ def tell_doctor_bookings_repriced(doctor, card, repriced, actor=None, **_):
     url = shift_url(items[0].booking.shift_id) if len(items) == 1 else public_url("/my-shifts")
     enqueue_for_user(doctor, kind="booking_repriced", body=texts.bookings_repriced(changes=changes, url=url),
                      dedupe_key=f"bookings-repriced:{card.id}:{doctor.id}")
+
+
+@subscribe("shift.changed")
+def tell_doctor_shift_changed(shift, changed=(), actor=None, **_):
+    """The booked doctor hears about a new or removed note (the only change a booked shift takes)."""
+    if "notes" not in changed or shift.end_at <= now_utc():
+        return
+    booking = next((b for b in shift.bookings if b.status == "booked" and b.source == "bank" and b.doctor_id), None)
+    if booking is None:
+        return
+    body = texts.shift_note(site=shift.site.name, start=shift.start_at, end=shift.end_at, note=shift.notes,
+                            url=shift_url(shift.id))
+    enqueue_for_user(booking.doctor, kind="shift_changed", body=body)

@@ -6,9 +6,10 @@ characters a part); a single en dash would switch it to UCS-2 (70).
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..timeutil import elapsed_minutes, spans_clock_change, to_london
+from ..timeutil import elapsed_minutes, format_span, spans_clock_change, to_london
 
 STOP_FOOTER = "Reply STOP to opt out"
+NOTE_IN_TEXT = 300  # characters of a shift's note quoted in a text; the link shows the rest
 
 
 def _day(dt: datetime) -> str:
@@ -26,13 +27,18 @@ def _duration(start: datetime, end: datetime) -> str:
     return f"{hours}h" if not rest else f"{hours}h{rest:02d}"
 
 
+def span(start: datetime, end: datetime) -> str:
+    """'Sat 24 Oct 08:00-20:00', or with both dates overnight: 'Sat 24 Oct 20:00-Sun 25 Oct 08:00'."""
+    return format_span(start, end, day="%a %-d %b", joiner="-")
+
+
 def when(start: datetime, end: datetime) -> str:
-    """'Sat 24 Oct 20:00-08:00 (13h, clocks go back)'."""
+    """'Sat 24 Oct 20:00-Sun 25 Oct 08:00 (13h, clocks go back)'."""
     notes = [_duration(start, end)]
     change = spans_clock_change(start, end)
     if change:
         notes.append(f"clocks go {change}")
-    return f"{_day(start)} {_clock(start)}-{_clock(end)} ({', '.join(notes)})"
+    return f"{span(start, end)} ({', '.join(notes)})"
 
 
 def pounds(amount: Decimal) -> str:
@@ -81,12 +87,21 @@ def bookings_repriced(*, changes: list[tuple[str, datetime, datetime, Decimal | 
             f"{'; '.join(shown)}{tail}. Details: {url}")
 
 
+def shift_note(*, site: str, start: datetime, end: datetime, note: str | None, url: str) -> str:
+    """The booked doctor is told what the shift's note now says (or that it was removed)."""
+    if note is None:
+        return f"Staff Bank: the note on your shift at {site}, {span(start, end)} was removed. Details: {url}"
+    if len(note) > NOTE_IN_TEXT:
+        note = note[:NOTE_IN_TEXT - 3].rstrip() + "..."
+    return f'Staff Bank: a note on your shift at {site}, {span(start, end)}: "{note}" Details: {url}'
+
+
 def reminder(*, site: str, department: str, start: datetime, end: datetime, url: str) -> str:
     return f"Staff Bank reminder: your shift tomorrow at {site}, {department}, {when(start, end)}. Details: {url}"
 
 
 def timesheet_chaser(*, site: str, start: datetime, end: datetime, url: str) -> str:
-    return (f"Staff Bank: please submit your timesheet for {site}, {_day(start)} {_clock(start)}-{_clock(end)}, "
+    return (f"Staff Bank: please submit your timesheet for {site}, {span(start, end)}, "
             f"so you are paid on time: {url}")
 
 

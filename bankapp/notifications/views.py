@@ -28,7 +28,8 @@ KIND_LABELS = {"shift_alert": "Shift alert", "booking_confirmed": "Booking confi
                "booking_cancelled": "Booking cancelled", "booking_repriced": "Booking re-priced",
                "reminder": "Shift reminder",
                "timesheet_chaser": "Timesheet chaser", "approver_reminder": "Approver reminder",
-               "doc_expiry": "Document expiry", "breach_digest": "Weekly breach digest", "test": "Test message"}
+               "doc_expiry": "Document expiry", "breach_digest": "Weekly breach digest", "test": "Test message",
+               "shift_changed": "Shift changed"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

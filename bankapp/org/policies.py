@@ -36,6 +36,32 @@ LABELS = {
     "doctor_cancel_cutoff_hours": "Doctors may cancel online until this many hours before the start",
 }
 
+# What each value does, in the words of the coordinators and approvers it affects ({value}: the value in force).
+EXPLANATIONS = {
+    "approver_max_percent": (
+        "When a coordinator posts a shift at a flat rate that costs more than the rate card, the shift waits for "
+        "approval before doctors can book it. Up to {value}% over the card an approver of this site decides; "
+        "above that, an executive (the medical director). The coordinator who posted it never decides it."),
+    "bank_only_window_hours": (
+        "Bank first: for {value} hours after a shift opens to bank doctors (when it is posted, or when its "
+        "off-card rate is approved) the coordinator cannot ask for agency cover. The shift's page says when "
+        "the window ends."),
+    "cascade_urgent_within_hours": (
+        "A shift that starts within {value} hours is urgent: the coordinator may ask for agency cover at once, "
+        "bank-only window or not. An approver of the site still has to agree."),
+    "tier1_window_hours": (
+        "Once an approver agrees to agency cover, tier 1 agencies have the shift to themselves for {value} "
+        "hours; if none of them fills it, tier 2 agencies see it too. Bank doctors can claim it throughout."),
+    "doctor_cancel_cutoff_hours": (
+        "A doctor may cancel their own booking online until {value} hours before it starts, and is warned "
+        "before claiming a shift that starts sooner. After that only the coordinator can cancel it, with a "
+        "reason."),
+}
+
+
+def explanation(name, value) -> str:
+    return EXPLANATIONS[name].format(value=value)
+
 
 @dataclass(frozen=True)
 class Policy:

@@ -66,7 +66,8 @@ def site_policy(site_id):
             flash(f"The approval process of {site.name} is saved.", "success")
             return redirect(url_for("org.site_policy", site_id=site.id))
     return render_template("org/site_policy.html", site=site, policy=policies.describe(site.id),
-                           labels=policies.LABELS, errors=errors, form=form), 422 if errors else 200
+                           labels=policies.LABELS, explain=policies.explanation, errors=errors,
+                           form=form), 422 if errors else 200
 
 
 @bp.route("/departments", methods=["GET", "POST"])

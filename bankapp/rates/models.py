@@ -3,7 +3,8 @@ from ..extensions import db
 from ..models_base import TimestampMixin, one_of
 
 BANDS = ("weekday_day", "weekday_night", "weekend_day", "weekend_night", "bank_holiday")
-VIOLATION_STATUSES = ("pending", "approved", "rejected")
+# withdrawn: still pending when the shift was edited; the edit's own check replaced it.
+VIOLATION_STATUSES = ("pending", "approved", "rejected", "withdrawn")
 VIOLATION_ROLES = ("approver", "executive")
 
 

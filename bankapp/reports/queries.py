@@ -138,14 +138,19 @@ def grouped(stmt, groupings, lo, hi, *, group=True):
     return (stmt.group_by(*keys, *labels) if group else stmt), len(keys)
 
 
-def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None):
-    """Rows of (posted, filled_bank, filled_agency, key0.., labels..) per group (one row without groupings)."""
+def fill_counts(*, lo, hi, groupings=(), scope=None, site_id=None, department_id=None, ended_by=None):
+    """Rows of (posted, filled_bank, filled_agency, key0.., labels..) per group (one row without groupings).
+
+    ``ended_by``: count only shifts that had ended by then (worked, or gone unfilled), so that shifts
+    still ahead, most of them not filled yet, do not pull the rate down."""
     stmt = (select(func.count(Shift.id).label("posted"),
                    func.coalesce(func.sum(case((Booking.source == "bank", 1), else_=0)), 0).label("filled_bank"),
                    func.coalesce(func.sum(case((Booking.source == "agency", 1), else_=0)), 0)
                    .label("filled_agency"))
             .select_from(Shift).outerjoin(Booking, live_booking()))
     stmt = shift_filters(stmt, lo=lo, hi=hi, scope=scope, site_id=site_id, department_id=department_id)
+    if ended_by is not None:
+        stmt = stmt.where(Shift.end_at <= ended_by)
     stmt, _ = grouped(stmt, groupings, lo, hi)
     return reports_session().execute(stmt).mappings().all()
 
@@ -198,7 +203,10 @@ def unsettled_delivered(*, lo, hi, group_by, scope=None, site_id=None, departmen
 
 
 def _breach_union():
-    """The breach register plus rate violations it does not hold (pending, rejected), one row each."""
+    """The breach register plus rate violations it does not hold (pending, rejected), one row each.
+
+    A violation withdrawn because its shift was edited before anyone decided is left out: the edit's
+    own check (a new violation, or none) stands in its place."""
     register = (select(
         literal_column("'breach'").label("source"), Breach.id.label("id"), Breach.type.label("type"),
         literal_column("'approved'").label("status"), Breach.at.label("at"), Breach.site_id.label("site_id"),
@@ -219,7 +227,7 @@ def _breach_union():
         RateViolation.decided_by_id, RateViolation.reason, RateViolation.decision_note,
         literal_column("'rate_violation'"), RateViolation.id)
         .select_from(RateViolation).join(Shift, Shift.id == RateViolation.shift_id)
-        .where(~in_register))
+        .where(~in_register, RateViolation.status != "withdrawn"))  # replaced by its shift's edit: no breach
     return register.union_all(violations).subquery("breach_rows")
 
 

@@ -312,13 +312,16 @@ def spend_report(*, actor, date_from=None, date_to=None, group_by="site", site_i
 
 
 def dashboard(user, *, now=None) -> dict:
-    """This week's fill rate, urgent unfilled shifts, pending approvals and breaches, for the home page."""
+    """This week's fill rate, urgent unfilled shifts, pending approvals and breaches, for the home page.
+
+    The fill rate counts this week's shifts that have already ended: a shift still ahead may yet be filled.
+    """
     scope = report_scope(user)
     now = now or now_utc()
     today = london_date(now)
     monday, sunday = rules.this_week(today)
     week = build_period(monday, sunday, today=today)
-    counts = queries.fill_counts(lo=week.lo, hi=week.hi, scope=scope)[0]
+    counts = queries.fill_counts(lo=week.lo, hi=week.hi, scope=scope, ended_by=now)[0]
     filled = int(counts["filled_bank"]) + int(counts["filled_agency"])
     cascade = queries.pending_cascade_counts(scope)
     rates_pending = queries.pending_rate_violations(scope)

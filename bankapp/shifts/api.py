@@ -22,7 +22,7 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.models import Department
 from ..org.services import grade_by_code
-from . import csv_import, queries, rate_approval_api, services
+from . import csv_import, editing, queries, rate_approval_api, services
 from .booking import assign_shift, claim_shift
 from .models import Booking, Shift
 from .schemas import (
@@ -32,6 +32,7 @@ from .schemas import (
     BookingSchema,
     CancelSchema,
     ShiftCreateSchema,
+    ShiftEditSchema,
     ShiftQuerySchema,
     ShiftSchema,
     forget_primed,
@@ -114,6 +115,33 @@ def get_shift(shift_id):
     return _shift_for(g.actor, shift_id)
 
 
+@blp.patch("/shifts/<int:shift_id>")
+@blp.arguments(ShiftEditSchema)
+@blp.response(200, ShiftSchema)
+@blp.alt_response(409, description="Booked, with agencies, cancelled or worked: the terms (or anything) can no "
+                                   "longer change")
+@blp.alt_response(422, description="Invalid input (as when posting)")
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def edit_shift(body, shift_id):
+    """Change a shift: only the fields sent.
+
+    `start`, `end`, `hourly_rate` and `grade` while the shift is `open` or
+    `pending_rate_approval`: the rate is checked against the card again, so a
+    change above the card holds the shift for a new approval (any pending one
+    is withdrawn) and a change back within it opens the shift. Once booked (or
+    released to agencies) only `notes` change; the booked doctor is texted the
+    new note. Audited with the fields before and after.
+    """
+    shift = _shift_for(g.actor, shift_id)
+    changes = dict(body)
+    if "grade" in changes:
+        changes["grade"] = grade_by_code(body["grade"])
+        if changes["grade"] is None:
+            raise ValidationFailed("Some fields are not valid.", errors={"grade": [f"Unknown grade: {body['grade']}."]})
+    return editing.edit_shift(shift, actor=g.actor, changes=changes)
+
+
 @blp.post("/shifts/<int:shift_id>/claim")
 @blp.response(201, BookingSchema)
 @blp.alt_response(409, description="No longer available (booked, cancelled, awaiting rate approval, started)")
@@ -189,8 +217,8 @@ def reopen(shift_id):
 def import_rota():
     """Post a rota from CSV: `department` (name or id), `grade` (code), `start`, `end`, optional `hourly_rate`,
     `site` (code) and `reason`. All or nothing: any bad line → 422 with `errors` keyed `line N` (the header is
-    line 1) and nothing imported. A `text/csv` body may be up to 1 MB, a `multipart/form-data` upload up to 10 MB
-    (larger: 413)."""
+    line 1), every problem of every line at once, and nothing imported. The upload page offers a template
+    file. A `text/csv` body may be up to 1 MB, a `multipart/form-data` upload up to 10 MB (larger: 413)."""
     upload = request.files.get("file")
     raw = upload.read() if upload is not None else request.get_data()
     try:

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 
 from ..auth.models import User
 from ..auth.permissions import page_roles, sites_in_scope
+from ..cascade.services import cover_outlook
 from ..errors import Conflict, DomainError, RuleRefused, ValidationFailed
 from ..extensions import db
 from ..forms import load_form
@@ -17,6 +18,7 @@ from ..org.services import all_grades, all_sites, departments_for
 from ..transactions import attempt
 from . import csv_import, queries, rules, services
 from .booking import assign_shift
+from .editing import NOTES_EDITABLE_IN, TERMS_EDITABLE_IN
 from .models import SHIFT_STATUSES, Shift
 from .pages import bp, cursor_arg, page_links
 from .pricing import estimate_pay
@@ -68,11 +70,13 @@ def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
     can_override = bool(reasons) and rules.overridable([rules.Reason(r.code, r.message) if not isinstance(r, dict)
                                                         else rules.Reason(r["code"], r["message"])
                                                         for r in reasons])
-    cascade_url = (url_for("cascade.request_cover", shift_id=shift.id)
-                   if _endpoint("cascade.request_cover") and shift.status == "open" else None)
+    outlook = cover_outlook(shift) if shift.status == "open" else None
+    cascade_url = (url_for("cascade.request_cover", shift_id=shift.id) if outlook and outlook.possible
+                   and g.actor.has_role("coordinator") and _endpoint("cascade.request_cover") else None)
     doctors = queries.doctors_of_grade_for(shift) if shift.status in queries.CLAIMABLE_STATUSES else []
     return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=estimate_pay(shift),
-                           doctors=doctors,
+                           doctors=doctors, outlook=outlook, editable=shift.status in NOTES_EDITABLE_IN,
+                           terms_editable=shift.status in TERMS_EDITABLE_IN,
                            errors=errors or {}, reasons=reasons, can_override=can_override, values=values or {},
                            violation=queries.latest_violation(shift), cascade_url=cascade_url), status
 
@@ -212,6 +216,14 @@ def upload():
             return redirect(url_for("shifts.coordinator"))
     return render_template("shifts/upload.html", errors=_summary(errors), line_errors=_line_errors(errors),
                            site_codes=csv_import.site_codes()), 422
+
+
+@bp.get("/coordinator/shifts/upload/template.csv")
+@page_roles(*COORDINATORS)
+def upload_template():
+    """A rota file to start from (header and example lines at one of my departments)."""
+    return csv_import.template_csv(g.actor), 200, {"Content-Type": "text/csv; charset=utf-8",
+                                                   "Content-Disposition": "attachment; filename=rota-template.csv"}
 
 
 def _line_errors(errors):

@@ -5,17 +5,23 @@ Columns (header row required, any order, case-insensitive):
 London time when there is no offset), ``hourly_rate`` (optional flat rate),
 and optionally ``site`` (site code, to pick a department name used at several
 of your sites) and ``reason``. Line 1 is the header, so the first shift is
-line 2. If any line is bad, nothing is imported and every bad line is listed.
+line 2. If any line is bad, nothing is imported and every problem of every
+line is listed (a line that names an unknown grade is still checked for an end
+before its start). ``template_csv`` is a file to start from; cells the CSV
+writer kept as text (a leading apostrophe before ``=``, ``-`` …) are read back
+as they were.
 """
 import csv
 import io
+from datetime import date, timedelta
 
 from ..auth.permissions import sites_in_scope
+from ..csvout import csv_text, read_cell
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..money import parse_money
 from ..org.models import Department, Grade, Site
-from ..timeutil import TimeInputError, parse_datetime
+from ..timeutil import TimeInputError, london_date, now_utc, parse_datetime
 from . import services
 
 REQUIRED_COLUMNS = ("department", "grade", "start", "end")
@@ -86,7 +92,7 @@ def _parse_row(line, row, departments, grades, problems):
 
 
 def parse_rota(text, *, actor):
-    """(rows, errors): rows ready for ``services.post_rota``; errors keyed ``line N``."""
+    """Every row of the file, in order, each with the ``problems`` found while reading it."""
     try:
         return _parse_rota(text, actor=actor)
     except csv.Error as exc:  # a cell longer than the csv module's limit, a NUL byte
@@ -106,33 +112,52 @@ def _parse_rota(text, *, actor):
     reader.fieldnames = header
     departments = _departments(actor)
     grades = {g.code.upper(): g for g in db.session.execute(db.select(Grade)).scalars()}
-    rows, errors = [], {}
+    rows = []
     for row in reader:
         line = reader.line_num
         if not any((v or "").strip() for k, v in row.items() if k):
             continue
-        if len(rows) + len(errors) >= MAX_ROWS:
+        if len(rows) >= MAX_ROWS:
             raise ValidationFailed("The file is too long.", errors={"file": [f"Upload at most {MAX_ROWS} shifts."]})
         problems = []
-        parsed = _parse_row(line, row, departments, grades, problems)
-        if problems:
-            errors[f"line {line}"] = problems
-        else:
-            rows.append(parsed)
-    if not rows and not errors:
+        row = {key: read_cell(value) if isinstance(value, str) else value for key, value in row.items()}
+        rows.append({**_parse_row(line, row, departments, grades, problems), "problems": problems})
+    if not rows:
         raise ValidationFailed("The file has no shifts.", errors={"file": ["The file has no shifts after the header."]})
-    return rows, errors
+    return rows
 
 
 def import_rota(text, *, actor):
-    """Parse and post a rota CSV; every bad line is reported and nothing is posted."""
-    rows, errors = parse_rota(text, actor=actor)
-    errors.update(services.rota_errors(rows, actor=actor))
+    """Parse and post a rota CSV: every problem of every line is reported at once, and then nothing is posted."""
+    rows = parse_rota(text, actor=actor)
+    errors = services.rota_errors(rows, actor=actor)
     if errors:
-        ordered = dict(sorted(errors.items(), key=lambda kv: int(kv[0].split()[1])))
-        raise ValidationFailed(f"{len(ordered)} line(s) are not valid; nothing was imported.", errors=ordered)
+        raise ValidationFailed(f"{len(errors)} line(s) are not valid; nothing was imported.", errors=errors)
     return services.post_rota(rows, actor=actor)
 
 
 def site_codes():
     return [s.code for s in db.session.execute(db.select(Site).order_by(Site.code)).scalars()]
+
+
+def template_csv(actor, today: date | None = None) -> str:
+    """A rota file to start from: the header and three example lines at one of ``actor``'s departments.
+
+    The examples are next week's (a day, a night into the next morning, and a
+    flat rate with its reason), so the file uploads as it is; edit or delete them.
+    """
+    today = today or london_date(now_utc())
+    monday = today + timedelta(days=7 - today.weekday())
+    department = next(iter(sorted(_departments(actor), key=lambda d: (d.site.code, d.name))), None)
+    name, site = (department.name, department.site.code) if department else ("Emergency Department", "")
+    codes = db.session.execute(db.select(Grade.code).order_by(Grade.rank)).scalars().all() or ["ST3"]
+    junior, senior = codes[0], codes[len(codes) // 2]
+    day = monday.isoformat()
+    tuesday, wednesday = (monday + timedelta(days=1)).isoformat(), (monday + timedelta(days=2)).isoformat()
+    examples = [
+        [name, senior, f"{day}T08:00", f"{day}T17:00", "", site, ""],
+        [name, junior, f"{day}T20:00", f"{tuesday}T08:00", "", site, "Night cover"],
+        [name, senior, f"{wednesday}T08:00", f"{wednesday}T20:00", "95.00", site,
+         "Winter pressures: no claims at card rate"],
+    ]
+    return csv_text([list(REQUIRED_COLUMNS + OPTIONAL_COLUMNS), *examples])

@@ -1,19 +1,23 @@
-"""Demo marketplace: about 150 shifts at the three sites over the next three weeks.
+"""Demo marketplace scenes on top of the generated quarter (``bankapp/demo/quarter.py``).
 
-Mostly open; about a fifth booked by demo doctors (through the real claim
-checks, so nobody is double-booked or over their hours); the demo doctor has
-two upcoming shifts and plenty left to claim; a dozen worked shifts from the
-last fortnight are left for timesheets. A night over a clock change appears
-whenever one falls within the three weeks.
+Through the real services: three shifts posted at a flat rate above the card
+for the approvers' queues, a few shifts posted this morning for the next days
+(their alerts are in the outbox), two upcoming shifts for the demo doctor
+(through the claim checks, so nobody is double-booked or over their hours),
+and a dozen worked shifts from the last fortnight left for timesheets. A night
+over a clock change appears whenever one falls within the days posted.
 """
 import logging
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from ..errors import DomainError
+from ..extensions import db
+from ..org.models import Grade
 from ..timeutil import LONDON, is_bank_holiday, london_date, now_utc
 from . import lifecycle
 from .booking import assign_shift
+from .models import Shift
 from .services import post_shift
 
 log = logging.getLogger(__name__)
@@ -21,7 +25,7 @@ log = logging.getLogger(__name__)
 # (start, end, weight): day, long day, night, twilight.
 PATTERNS = [(time(8), time(17), 3), (time(8), time(20), 3), (time(20), time(8), 3), (time(14), time(22), 1)]
 SHIFT_GRADES = ["FY1", "FY2", "CT1", "ST3", "ST3", "ST6", "SAS", "CONS"]
-DAYS_AHEAD = 21
+DAYS_AHEAD = 3  # shifts posted through the service this morning (the quarter has the weeks ahead)
 # (site code, department, grade, days ahead, flat £/h, reason): about 15%, 35% and 8% over the card.
 VIOLATIONS = [
     ("BRM", "Emergency Department", "ST3", 9, "75.00", "Two registrars off sick; no bank claims at card rate "
@@ -29,7 +33,7 @@ VIOLATIONS = [
     ("BAS", "Intensive Care", "CONS", 12, "203.00", "Only one consultant with ICU sign-off is available."),
     ("STH", "Paediatrics", "FY2", 15, "43.00", "Half-term week: the rota gap has been open for 10 days."),
 ]
-PER_SITE_PER_DAY = (2, 3)
+PER_SITE_PER_DAY = (1, 2)
 
 
 def _at(day, clock):
@@ -86,14 +90,25 @@ def seed(ctx):
                     posted.append(shift)
     demo_doctor, others = (ctx.doctors[0], ctx.doctors[2:]) if ctx.doctors else (None, [])
     booked = 0
-    if demo_doctor is not None:  # two upcoming shifts for the demo doctor, a week apart
-        for shift in [s for s in posted if s.status == "open" and s.grade.rank <= 40][3::28][:2]:
+    if demo_doctor is not None:  # two upcoming shifts for the demo doctor, about a week apart
+        for shift in _open_ahead(demo_doctor)[::7][:2]:
             booked += _book(ctx, shift, [demo_doctor]) is not None
     for shift in posted:
         if shift.status == "open" and ctx.rng.random() < 0.2:
             booked += _book(ctx, shift, ctx.rng.sample(others, min(15, len(others)))) is not None
     worked = _past_shifts(ctx, today, demo_doctor, others)
     log.info("demo marketplace: %s shifts posted, %s booked, %s worked", len(posted), booked, worked)
+
+
+def _open_ahead(doctor):
+    """Open shifts of the coming fortnight at the doctor's grade or below, soonest first."""
+    rank = doctor.doctor_profile.grade.rank
+    now = now_utc()
+    stmt = (db.select(Shift).join(Grade, Grade.id == Shift.grade_id)
+            .where(Shift.status == "open", Shift.start_at > now + timedelta(days=2),
+                   Shift.start_at < now + timedelta(days=16), Grade.rank <= rank)
+            .order_by(Shift.start_at, Shift.id))
+    return db.session.execute(stmt).unique().scalars().all()
 
 
 def _past_shifts(ctx, today, demo_doctor, others):

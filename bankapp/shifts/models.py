@@ -30,6 +30,8 @@ class Shift(TimestampMixin, db.Model):
     # Flat hourly rate; None = card rates per band.
     hourly_rate = db.Column(Decimal2)
     reason = db.Column(db.Text)
+    # What the doctor on the shift should know (where to report, whom to ask); editable until it is worked.
+    notes = db.Column(db.Text)
     retrospective = db.Column(db.Boolean, nullable=False, default=False)
     posted_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
     updated_at = db.Column(UTCDateTime, nullable=False, default=now_utc, onupdate=now_utc)

@@ -163,11 +163,37 @@ def revise_rate(violation, *, actor, hourly_rate, reason=None):
     db.session.flush()
     record_audit("shift.rate_revised", "shift", shift.id, actor=actor, before={"hourly_rate": before},
                  after={"hourly_rate": hourly_rate, "reason": reason, "after_violation": violation.id})
+    return shift, reassess(shift, actor=actor, reason=reason)
+
+
+def reassess(shift, *, actor, reason=None) -> RateViolation | None:
+    """Price a shift whose rate, times or grade changed against the card again (the caller holds its lock).
+
+    A violation still pending was for the old terms: it is withdrawn. Within
+    the card a held shift opens (an open one stays open); above it the shift
+    is held with a new pending violation, which is returned. An approval given
+    earlier covered the terms it was given for, so it does not carry over.
+    """
+    withdraw_pending(shift, actor=actor)
     over_card = price_against_card(shift)
     if over_card is None:
-        lifecycle.open_to_bank(shift, actor=actor)
-        return shift, None
-    return shift, open_violation(shift, *over_card, actor=actor, reason=reason)
+        if shift.status == WAITING:
+            lifecycle.open_to_bank(shift, actor=actor)
+        return None
+    lifecycle.hold_for_rate_approval(shift, actor=actor)
+    return open_violation(shift, *over_card, actor=actor, reason=reason)
+
+
+def withdraw_pending(shift, *, actor) -> list[RateViolation]:
+    """Withdraw the shift's pending violations (its terms changed before anyone decided)."""
+    pending = db.session.execute(db.select(RateViolation).where(
+        RateViolation.shift_id == shift.id, RateViolation.status == "pending")).scalars().all()
+    for violation in pending:
+        violation.status = "withdrawn"
+        record_audit("rate_violation.withdrawn", "rate_violation", violation.id, actor=actor,
+                     before={"status": "pending"}, after={"status": "withdrawn", "cause": "shift_edited"})
+    db.session.flush()
+    return pending
 
 
 # --- lists ---------------------------------------------------------------------------

@@ -58,6 +58,37 @@ class ShiftCreateSchema(ma.Schema):
                                       metadata={"description": "Required (true) when the shift starts in the past."})
 
 
+NOTES_MAX = 2000
+
+
+class ShiftEditSchema(ma.Schema):
+    """PATCH: only the fields sent change. Times, rate and grade while open or awaiting rate approval; notes
+    until the shift is worked."""
+
+    start = LondonDateTime(metadata={"description": "ISO 8601; without an offset, London time."})
+    end = LondonDateTime(metadata={"description": "After start, at most 24 h later."})
+    hourly_rate = Money(allow_none=True, positive=True, not_positive=FLAT_RATE_NOT_POSITIVE,
+                        metadata={"description": "Flat £/h as a string; null pays card rates per band."})
+    grade = ma.fields.String(metadata={"description": "Grade code, e.g. ST3."})
+    notes = ma.fields.String(allow_none=True, validate=validate.Length(max=NOTES_MAX),
+                             metadata={"description": "What the doctor on the shift should know; the booked "
+                                                      "doctor is texted when it changes. null or empty removes it."})
+    reason = ma.fields.String(allow_none=True, validate=validate.Length(max=2000),
+                              metadata={"description": "Why the shift (or its rate) is needed; goes with a new "
+                                                       "rate violation."})
+
+
+class ShiftEditFormSchema(ShiftEditSchema):
+    """The edit page: the API's fields and messages, the grade chosen by id, times always shown."""
+
+    class Meta:
+        exclude = ("grade",)
+
+    grade_id = ma.fields.Integer(required=True, error_messages={"required": "Choose a grade."})
+    start = LondonDateTime(required=True, error_messages={"required": "Enter the start date and time."})
+    end = LondonDateTime(required=True, error_messages={"required": "Enter the end date and time."})
+
+
 MAX_REPEAT_WEEKS = 26
 
 
@@ -137,6 +168,7 @@ class ShiftSchema(ma.Schema):
     status = ma.fields.String()
     hourly_rate = Money(allow_none=True)
     reason = ma.fields.String(allow_none=True)
+    notes = ma.fields.String(allow_none=True)
     retrospective = ma.fields.Boolean()
     clock_change = ma.fields.Function(lambda s: spans_clock_change(s.start_at, s.end_at),
                                       metadata={"description": '"back", "forward" or null.'})

@@ -42,13 +42,12 @@ def check_shift_times(start, end, *, retrospective=False, now=None) -> dict:
         errors["start"] = ["Enter the start date and time."]
     if end is None:
         errors["end"] = ["Enter the end date and time."]
-    if errors:
-        return errors
-    if end <= start:
-        errors["end"] = ["The end must be after the start."]
-    elif end - start > MAX_SHIFT:
-        errors["end"] = ["A shift can last at most 24 hours."]
-    if start < (now or now_utc()) and not retrospective:
+    if start is not None and end is not None:
+        if end <= start:
+            errors["end"] = ["The end must be after the start."]
+        elif end - start > MAX_SHIFT:
+            errors["end"] = ["A shift can last at most 24 hours."]
+    if start is not None and start < (now or now_utc()) and not retrospective:
         errors["start"] = ["This start is in the past. To post a shift that has already started, "
                            "mark it as retrospective."]
     return errors
@@ -116,17 +115,28 @@ def post_weekly(*, actor, department, grade, start, end, weeks, hourly_rate=None
                        reason=reason, retrospective=retrospective) for s, e in pairs]
 
 
+# validate_new_shift's field → the rota column it is about.
+ROTA_COLUMNS = {"department_id": "department"}
+
+
 def rota_errors(rows, *, actor) -> dict:
-    """Problems of each rota row, keyed ``line N`` (rows carry their ``line``)."""
+    """Every problem of each rota row, keyed ``line N`` (rows carry their ``line``).
+
+    A row may come with ``problems`` already found while reading it (an unknown
+    grade, a time that does not exist): the rules then judge what could be
+    read, and a column already reported is not reported twice.
+    """
     errors = {}
     for row in rows:
-        problems = []
+        problems = list(row.get("problems", ()))
+        reported = {problem.split(":", 1)[0] for problem in problems}
         department = row.get("department")
         if department is not None and not may_coordinate(actor, department.site_id):
             problems.append("department: you do not coordinate shifts at this site.")
         found = validate_new_shift(actor=actor, department=department, grade=row.get("grade"), start=row.get("start"),
                                    end=row.get("end"), retrospective=row.get("retrospective", False))
-        problems += [f"{field}: {message}" for field, messages in found.items() for message in messages]
+        problems += [f"{ROTA_COLUMNS.get(field, field)}: {message}" for field, messages in found.items()
+                     if ROTA_COLUMNS.get(field, field) not in reported for message in messages]
         if problems:
             errors[f"line {row['line']}"] = problems
     return errors

@@ -15,7 +15,7 @@ from ..nav import register_nav
 from ..org.services import all_grades, all_sites, departments_for
 from ..timeutil import london_date, now_utc
 from ..transactions import attempt
-from . import coordinator_views, ical, queries, rate_approval_views, rules, services  # noqa: F401 (their routes)
+from . import coordinator_views, edit_views, ical, queries, rate_approval_views, rules, services  # noqa: F401 (their routes)
 from .booking import claim_shift
 from .models import Shift
 from .pages import bp, cursor_arg, page_links

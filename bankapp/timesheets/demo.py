@@ -13,13 +13,17 @@ from ..extensions import db
 from ..shifts.models import Booking, Shift
 from ..timeutil import now_utc
 from . import services
+from .models import Timesheet
 
 log = logging.getLogger(__name__)
 
 
 def _worked_bookings():
+    """Worked bookings still without a timesheet (the generated quarter brings its own)."""
+    has_timesheet = db.exists().where(Timesheet.booking_id == Booking.id)
     stmt = (db.select(Booking).join(Shift, Booking.shift_id == Shift.id)
-            .where(Booking.status != "cancelled", Shift.end_at <= now_utc()).order_by(Shift.start_at, Booking.id))
+            .where(Booking.status != "cancelled", Shift.end_at <= now_utc(), ~has_timesheet)
+            .order_by(Shift.start_at, Booking.id))
     return db.session.execute(stmt).unique().scalars().all()
 
 

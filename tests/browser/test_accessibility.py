@@ -29,6 +29,9 @@ PAGES = [
     ("timesheet form", "doctor", "/timesheets/new?booking_id={worked_booking}"),
     ("coordinator post form", "coordinator_a", "/coordinator/shifts/new"),
     ("rota upload", "coordinator_a", "/coordinator/shifts/upload"),
+    ("shift manage page", "coordinator_a", "/coordinator/shifts/{open_shift}"),
+    ("shift edit form", "coordinator_a", "/coordinator/shifts/{open_shift}/edit"),
+    ("site approval process", "admin", "/admin/sites/{site}/policy"),
     ("rate violations queue", "approver_a", "/rate-violations"),
     ("timesheet queue", "approver_a", "/timesheets/queue"),
     ("cascade requests queue", "approver_a", "/cascade-requests"),
@@ -79,7 +82,8 @@ def _trust():
                   at=now - timedelta(days=1))
     emails = {role: getattr(w, role).email for role in ("doctor", "coordinator_a", "approver_a", "executive",
                                                          "payroll", "admin")}
-    return emails, {"open_shift": open_shift.id, "worked_booking": worked.id, "doctor": w.doctor.id}
+    return emails, {"open_shift": open_shift.id, "worked_booking": worked.id, "doctor": w.doctor.id,
+                    "site": w.site_a.id}
 
 
 @pytest.fixture

@@ -23,9 +23,11 @@ def _build():
                posted_by=w.coordinator_b)
     record_breach("wtr_override", site_id=w.site_a.id, approved_by=w.coordinator_a, reason="Cover needed",
                   at=datetime.combine(monday, time(3), tzinfo=LONDON))
-    next_monday = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=LONDON)
-    # Near the end of Sunday the urgent shift starts next week, so it is not in this week's fill rate.
-    expected = ("66.7%", "2 of 3 shifts filled") if urgent < next_monday else ("100.0%", "2 of 2 shifts filled")
+    # Only shifts that have ended count: the urgent one has not (and may yet be filled).
+    ended = sum(datetime.combine(monday, time(hour + 1), tzinfo=LONDON) <= now for hour in (1, 2))
+    expected = (("100.0%", "2 of the 2 shifts worked so far this week were filled") if ended == 2 else
+                ("–", "No shift of this week has ended yet") if not ended else
+                ("100.0%", "1 of the 1 shift worked so far this week was filled"))
     return w, expected
 
 

@@ -27,7 +27,7 @@ def test_bank_booking_is_confirmed_once(booked, world):
     emit("shift.booked", booking=booking, actor=doctor)
     [message] = messages("booking_confirmed")
     assert message.user_id == doctor.id
-    assert message.body == (f"Staff Bank: you are booked at Alpha Hospital, Thu 3 Dec 20:00-08:00 (12h). "
+    assert message.body == (f"Staff Bank: you are booked at Alpha Hospital, Thu 3 Dec 20:00-Fri 4 Dec 08:00 (12h). "
                             f"Details: http://bank.test/shifts/{shift.id}")
 
 
@@ -57,7 +57,7 @@ def test_reminder_goes_the_evening_before_once(booked):
         assert jobs.send_shift_reminders() == 0
     [message] = messages("reminder")
     assert message.dedupe_key == f"reminder:{booking.id}"
-    assert "tomorrow at Alpha Hospital, Emergency Department, Thu 3 Dec 20:00-08:00" in message.body
+    assert "tomorrow at Alpha Hospital, Emergency Department, Thu 3 Dec 20:00-Fri 4 Dec 08:00" in message.body
 
 
 def test_reminder_is_not_sent_two_days_before(booked):

@@ -10,13 +10,13 @@ def test_clock_change_night_says_so_and_counts_13_hours():
     body = texts.shift_alert(grade="ST3", site="Broomfield Hospital", start=london("2026-10-24T20:00"),
                              end=london("2026-10-25T08:00"), url="https://bank.example/shifts/123",
                              estimate=Decimal("1040.00"))
-    assert body == ("Staff Bank: ST3 shift at Broomfield Hospital, Sat 24 Oct 20:00-08:00 (13h, clocks go back), "
-                    "£1,040 est. Claim: https://bank.example/shifts/123 Reply STOP to opt out")
+    assert body == ("Staff Bank: ST3 shift at Broomfield Hospital, Sat 24 Oct 20:00-Sun 25 Oct 08:00 "
+                    "(13h, clocks go back), £1,040 est. Claim: https://bank.example/shifts/123 Reply STOP to opt out")
 
 
 def test_spring_night_is_11_hours_and_pence_are_shown():
     when = texts.when(london("2026-03-28T20:00"), london("2026-03-29T08:00"))
-    assert when == "Sat 28 Mar 20:00-08:00 (11h, clocks go forward)"
+    assert when == "Sat 28 Mar 20:00-Sun 29 Mar 08:00 (11h, clocks go forward)"
     assert texts.pounds(Decimal("512.50")) == "£512.50"
 
 
@@ -54,3 +54,18 @@ def test_a_repriced_text_names_three_shifts_then_says_how_many_more():
 def test_a_shift_no_card_priced_before_says_so():
     body = texts.bookings_repriced(changes=[_change(1, None, Decimal("720.00"))], url="u")
     assert "was not priced, now £720 est." in body
+
+
+def test_a_24_hour_shift_names_both_days():
+    assert texts.when(london("2026-12-05T08:00"), london("2026-12-06T08:00")) == "Sat 5 Dec 08:00-Sun 6 Dec 08:00 (24h)"
+
+
+def test_a_shift_note_is_quoted_cut_to_length_and_its_removal_said():
+    start, end = london("2026-12-04T08:00"), london("2026-12-04T20:00")
+    body = texts.shift_note(site="Southend", start=start, end=end, note="Report to ward 5.", url="https://x/shifts/1")
+    assert body == ('Staff Bank: a note on your shift at Southend, Fri 4 Dec 08:00-20:00: "Report to ward 5." '
+                    "Details: https://x/shifts/1")
+    long = texts.shift_note(site="S", start=start, end=end, note="x" * 1000, url="u")
+    assert '"' + "x" * (texts.NOTE_IN_TEXT - 3) + '..."' in long
+    removed = texts.shift_note(site="Southend", start=start, end=end, note=None, url="u")
+    assert "the note on your shift at Southend, Fri 4 Dec 08:00-20:00 was removed" in removed

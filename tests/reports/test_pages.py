@@ -119,7 +119,8 @@ def test_doctor_has_no_reports_link(world, login):
 
 
 def _this_week(world):
-    """Now: Wed 1 Apr 2026 12:00 BST. Week of 30 Mar: 3 posted, 2 filled; one urgent unfilled shift."""
+    """Now: Wed 1 Apr 2026 12:00 BST. Week of 30 Mar: 3 worked (ended), 2 of them filled; one urgent unfilled
+    shift ahead, not counted yet."""
     s = {}
     for n, (start, booked) in enumerate((("2026-03-30T08:00", True), ("2026-03-31T08:00", True),
                                          ("2026-04-02T08:00", False)), start=1):
@@ -127,6 +128,9 @@ def _this_week(world):
                           end=london(start) + timedelta(hours=12), posted_by=world.coordinator_a)
         if booked:
             make_booking(s[n], world.doctor)
+    # Ended this morning with nobody on it: counted, unfilled.
+    make_shift(department=world.dept_a, grade=world.grades["ST3"], start="2026-03-31T20:00",
+               end="2026-04-01T08:00", posted_by=world.coordinator_a, status="released_tier2")
     # Starts in 30 hours: not urgent. Cancelled: not counted.
     make_shift(department=world.dept_b, grade=world.grades["ST3"], start="2026-04-06T18:00",
                end="2026-04-07T06:00", posted_by=world.coordinator_b)
@@ -142,7 +146,7 @@ def test_executive_home_is_the_dashboard(world, login):
         client = login(world.executive)  # a session signed "in the future" would not load
         html = client.get("/").get_data(as_text=True)
     assert "This week at a glance" in html
-    assert "66.7%" in html and "2 of 3 shifts filled" in html
+    assert "66.7%" in html and "2 of the 3 shifts worked so far this week were filled" in html
     dash = html[html.index('id="dash-urgent"'):]
     assert '<p class="nhsuk-heading-xl nhsuk-u-margin-bottom-1 app-dashboard__figure">1</p>' in dash[:800]
     assert "/reports/breaches?from=2026-03-30&amp;to=2026-04-05" in html

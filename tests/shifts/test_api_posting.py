@@ -137,9 +137,23 @@ def test_rota_csv_with_bad_lines_imports_nothing_and_reports_every_line(market, 
     assert list(errors) == ["line 4", "line 5", "line 6", "line 7"]
     assert "grade" in errors["line 4"][0]
     assert "does not exist" in errors["line 5"][0]
-    assert len(errors["line 6"]) == 2  # both the unknown department and the bad rate
+    # the unknown department, the bad rate and the end before the start, all at once
+    assert [problem.split(":")[0] for problem in errors["line 6"]] == ["department", "hourly_rate", "end"]
+    assert "The end must be after the start." in errors["line 6"][2]
     assert "24 hours" in errors["line 7"][0]
     assert db.session.execute(db.select(db.func.count(Shift.id))).scalar_one() == 0
+
+
+def test_rota_csv_reports_every_problem_of_a_line_in_one_answer(market, api):
+    text = ("department,grade,start,end\n"
+            "Emergency Department,ZZ9,2026-10-05T20:00,2026-10-05T08:00\n"
+            ",ST3,2026-08-01T08:00,\n")
+    errors = upload(api(market.coordinator_a), text).get_json()["errors"]
+    assert errors["line 2"] == ["grade: unknown grade 'ZZ9'; use one of CONS, CT1, FY1, FY2, ST3.",
+                                "end: The end must be after the start."]
+    assert errors["line 3"] == ["department: enter the department name or id.", "end: enter a date and time.",
+                                "start: This start is in the past. To post a shift that has already started, "
+                                "mark it as retrospective."]
 
 
 def test_rota_csv_at_another_site_is_refused_per_line(market, api):

@@ -255,3 +255,31 @@ def test_coordinator_list_pages_with_status_kept(market, client):
     assert f"/coordinator/shifts?status=open&amp;after={shifts[24].id}" in html and "Open: 26" in html
     page2 = client.get(f"/coordinator/shifts?status=open&after={shifts[24].id}").get_data(as_text=True)
     assert f"/coordinator/shifts/{shifts[25].id}" in page2 and f"/coordinator/shifts/{shifts[24].id}\"" not in page2
+
+
+def test_the_rota_template_downloads_and_uploads_as_it_is(market, client):
+    page = login(client, market.coordinator_a)
+    assert "/coordinator/shifts/upload/template.csv" in page.get("/coordinator/shifts/upload").get_data(as_text=True)
+    resp = page.get("/coordinator/shifts/upload/template.csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert "attachment; filename=rota-template.csv" == resp.headers["Content-Disposition"]
+    lines = resp.get_data(as_text=True).splitlines()
+    assert lines[0] == "department,grade,start,end,hourly_rate,site,reason"
+    assert len(lines) == 4 and all(line.startswith("Emergency Department,") for line in lines[1:])
+    resp = page.post("/coordinator/shifts/upload", data={"file": (io.BytesIO(resp.get_data()), "rota.csv")},
+                     content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    shifts = db.session.execute(db.select(Shift).order_by(Shift.start_at)).scalars().all()
+    assert len(shifts) == 3 and {s.site_id for s in shifts} == {market.site_a.id}
+    assert shifts[2].status == "pending_rate_approval"  # the flat-rate example is above the test card
+
+
+def test_a_department_name_kept_as_text_in_the_template_reads_back_as_it_was(market, client):
+    market.dept_a.name = "-Wing A"  # a spreadsheet would run it: the template writes '-Wing A
+    db.session.commit()
+    page = login(client, market.coordinator_a)
+    template = page.get("/coordinator/shifts/upload/template.csv").get_data()
+    assert b"'-Wing A," in template
+    resp = page.post("/coordinator/shifts/upload", data={"file": (io.BytesIO(template), "rota.csv")},
+                     content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)

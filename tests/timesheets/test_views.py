@@ -33,7 +33,7 @@ def test_doctor_sees_shifts_awaiting_a_timesheet(client, trust):
     booking = worked(trust, "2026-10-14T20:00", "2026-10-15T08:00")
     page = html(log_in(client, trust.doctor).get("/timesheets"))
     assert f"/timesheets/new?booking_id={booking.id}" in page
-    assert "Wed 14 Oct 2026, 20:00 to 08:00" in page
+    assert "Wed 14 Oct 2026, 20:00 to Thu 15 Oct 2026, 08:00" in page
 
 
 def test_form_is_prefilled_with_the_booked_times(client, trust):
