@@ -93,3 +93,12 @@ def inbound_reply(action: str, *, known: bool) -> str:
     if not known:
         return "Staff Bank: we do not recognise this number. Add it to your Staff Bank profile to get shift alerts."
     return "Staff Bank: this number cannot read replies. Manage alerts in your profile. Reply STOP to opt out."
+
+
+# --- documents, joining the bank, working across sites -------------------------------------------------
+
+
+def document_decided(*, document: str, verified: bool, note: str | None, url: str) -> str:
+    if verified:
+        return f"Staff Bank: your {document} is verified and counts for bookings. {url}"
+    return f"Staff Bank: your {document} upload was not accepted: {note} Please upload it again: {url}"
