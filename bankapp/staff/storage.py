@@ -62,20 +62,23 @@ def storage() -> LocalDirectoryStorage:
 
 def store(content: bytes) -> str:
     """Save ``content`` and return its key; deleted again if the current transaction rolls back."""
-    key = storage().save(content)
     session = db.session()
+    session.connection()  # the transaction the file belongs to has begun, so its end is seen
+    key = storage().save(content)
     session.info.setdefault(_NEW_FILES, []).append((storage(), key))
     _watch(session)
     return key
 
 
 def _watch(session):
-    if not event.contains(session, "after_rollback", _forget_on_rollback):
-        event.listen(session, "after_rollback", _forget_on_rollback)
+    if not event.contains(session, "after_soft_rollback", _forget_on_rollback):
+        event.listen(session, "after_soft_rollback", _forget_on_rollback)
         event.listen(session, "after_commit", _keep_on_commit)
 
 
-def _forget_on_rollback(session):
+def _forget_on_rollback(session, previous_transaction):
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction may still commit
+        return
     for backend, key in session.info.pop(_NEW_FILES, []):
         try:
             backend.delete(key)
