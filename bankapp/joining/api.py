@@ -188,27 +188,27 @@ def list_site_requests(query):
     return {"items": rows, "next": rows[-1].id if more else None}
 
 
-@blp.post("/site-requests/<int:request_id>/approve")
+@blp.post("/site-requests/<int:site_request_id>/approve")
 @blp.arguments(SiteRequestDecisionSchema)
 @blp.response(200, SiteRequestSchema)
 @blp.alt_response(409, description="Already decided")
 @blp.doc(security=SECURITY)
 @api_auth(*site_requests.DECIDERS)
-def approve_site_request(body, request_id):
+def approve_site_request(body, site_request_id):
     """Approve, with `induction_on` (the day the site's induction was done): the doctor may then work there, sees
     its shifts and can claim them. Staffing or a coordinator of that site; nobody decides a request about
     themselves (403 `own_request`)."""
-    req = site_requests.request_for(g.actor, request_id)
+    req = site_requests.request_for(g.actor, site_request_id)
     return site_requests.decide(req, approve=True, actor=g.actor, **body)
 
 
-@blp.post("/site-requests/<int:request_id>/reject")
+@blp.post("/site-requests/<int:site_request_id>/reject")
 @blp.arguments(SiteRequestDecisionSchema)
 @blp.response(200, SiteRequestSchema)
 @blp.alt_response(409, description="Already decided")
 @blp.doc(security=SECURITY)
 @api_auth(*site_requests.DECIDERS)
-def reject_site_request(body, request_id):
+def reject_site_request(body, site_request_id):
     """Reject, with a `note` (required), texted to the doctor."""
-    req = site_requests.request_for(g.actor, request_id)
+    req = site_requests.request_for(g.actor, site_request_id)
     return site_requests.decide(req, approve=False, actor=g.actor, **body)

@@ -103,11 +103,11 @@ def decide(application_id, decision):
                 "Rejected: the applicant has been texted the reason.")
 
 
-@bp.get("/applications/<int:application_id>/documents/<int:document_id>")
+@bp.get("/applications/<int:application_id>/documents/<int:application_document_id>")
 @page_roles(*applications.DECIDERS)
-def application_document(application_id, document_id):
+def application_document(application_id, application_document_id):
     application = applications.application_for(g.actor, application_id)
-    doc = next((d for d in application.documents if d.id == document_id), None)
+    doc = next((d for d in application.documents if d.id == application_document_id), None)
     if not isinstance(doc, ApplicationDocument):
         raise NotFound("No such document.")
     return file_response(doc)
@@ -128,10 +128,10 @@ def site_requests_page():
     return _render_requests()
 
 
-@bp.post("/site-requests/<int:request_id>/<any(approve, reject):decision>")
+@bp.post("/site-requests/<int:site_request_id>/<any(approve, reject):decision>")
 @page_roles(*site_requests.DECIDERS)
-def decide_site_request(request_id, decision):
-    req = site_requests.request_for(g.actor, request_id)
+def decide_site_request(site_request_id, decision):
+    req = site_requests.request_for(g.actor, site_request_id)
     form = {field: request.form.get(f"{field}-{req.id}", "") for field in ("note", "induction_on")}
     values, errors = load_form(SiteRequestDecisionSchema(), form)
     status = 422

@@ -101,12 +101,12 @@ def _render_status(application, *, errors=None, status=200):
                            labels=DOCUMENT_LABELS), status
 
 
-@bp.get("/join/<token>")
+@bp.get("/join/<string:token>")
 def status(token):
     return _render_status(_by_token(token))
 
 
-@bp.post("/join/<token>/confirm")
+@bp.post("/join/<string:token>/confirm")
 @limited_per_address
 def confirm(token):
     application = _by_token(token)
@@ -123,7 +123,7 @@ def confirm(token):
     return _render_status(application, errors=errors, status=422)
 
 
-@bp.post("/join/<token>/new-code")
+@bp.post("/join/<string:token>/new-code")
 @limited_per_address_and_mobile
 def new_code(token):
     application = _by_token(token)
@@ -136,14 +136,14 @@ def new_code(token):
     return redirect(url_for("joining.status", token=token))
 
 
-@bp.route("/welcome/<token>", methods=["GET", "POST"])
-def set_password(token):
-    link = welcome.live_link(token)
+@bp.route("/welcome/<string:link_token>", methods=["GET", "POST"])
+def set_password(link_token):
+    link = welcome.live_link(link_token)
     errors = {}
     if request.method == "POST":
         try:
             with attempt():
-                welcome.use_link(token, request.form.get("password", ""))
+                welcome.use_link(link_token, request.form.get("password", ""))
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
