@@ -96,6 +96,8 @@ def _csv_routes(ids):
         ("executive", f"/api/v1/reports/agency-return?week={week}"),
         ("executive", f"/agency-return.csv?week={week}"),
         ("admin", f"/rates/{card}.csv"),
+        ("executive", f"/api/v1/reports/bank-utilisation?{period}"),
+        ("executive", f"/reports/bank-utilisation?{period}"),
     ]
 
 
