@@ -34,6 +34,14 @@ SECURITY = [{"bearerAuth": []}]
 PUBLIC = {"security": []}
 
 
+def _page(queue, query) -> dict:
+    """One page of a queue (in id order, which is the order they came in) as ``{items, next}``."""
+    rows = queue(g.actor, status=query["status"], cursor=query["cursor"], limit=query["limit"] + 1)
+    more = len(rows) > query["limit"]
+    rows = rows[:query["limit"]]
+    return {"items": rows, "next": rows[-1].id if more else None}
+
+
 def _public_application(application_id) -> Application:
     application = db.session.get(Application, application_id)
     if application is None:
@@ -92,10 +100,7 @@ def new_code(application_id):
 @api_auth(*applications.DECIDERS)
 def list_applications(query):
     """Applications asking for one of the caller's sites (admins: all), oldest first, by `status`."""
-    rows = applications.queue(g.actor, status=query["status"], cursor=query["cursor"], limit=query["limit"] + 1)
-    more = len(rows) > query["limit"]
-    rows = rows[:query["limit"]]
-    return {"items": rows, "next": rows[-1].id if more else None}
+    return _page(applications.queue, query)
 
 
 @blp.get("/applications/<int:application_id>")
@@ -182,10 +187,7 @@ def my_site_requests():
 @api_auth(*site_requests.DECIDERS)
 def list_site_requests(query):
     """Requests to work at one of the caller's sites, oldest first."""
-    rows = site_requests.queue(g.actor, status=query["status"], cursor=query["cursor"], limit=query["limit"] + 1)
-    more = len(rows) > query["limit"]
-    rows = rows[:query["limit"]]
-    return {"items": rows, "next": rows[-1].id if more else None}
+    return _page(site_requests.queue, query)
 
 
 @blp.post("/site-requests/<int:site_request_id>/approve")

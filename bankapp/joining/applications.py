@@ -179,9 +179,10 @@ def _in_scope(actor):
     return Application.site_links.any(ApplicationSite.site_id.in_(actor.site_ids or [-1]))
 
 
-def queue(actor, *, status=None, cursor=None, limit=200) -> list[Application]:
-    """Applications for the actor's sites, oldest first (the longest waiting at the top)."""
-    stmt = db.select(Application).where(_in_scope(actor)).order_by(Application.created_at, Application.id)
+def queue(actor, *, status=None, cursor=None, limit=200, by_age=False) -> list[Application]:
+    """Applications for the actor's sites in the order they came (``by_age``: the longest waiting first)."""
+    order = (Application.created_at, Application.id) if by_age else (Application.id,)
+    stmt = db.select(Application).where(_in_scope(actor)).order_by(*order)
     if status:
         stmt = stmt.where(Application.status == status)
     if cursor:

@@ -56,9 +56,10 @@ def _scope(actor):
     return SiteRequest.site_id.in_(actor.site_ids or [-1])
 
 
-def queue(actor, *, status=None, cursor=None, limit=200) -> list[SiteRequest]:
-    """Requests for the actor's sites, oldest first."""
-    stmt = db.select(SiteRequest).where(_scope(actor)).order_by(SiteRequest.created_at, SiteRequest.id)
+def queue(actor, *, status=None, cursor=None, limit=200, by_age=False) -> list[SiteRequest]:
+    """Requests for the actor's sites in the order they came (``by_age``: the longest waiting first)."""
+    order = (SiteRequest.created_at, SiteRequest.id) if by_age else (SiteRequest.id,)
+    stmt = db.select(SiteRequest).where(_scope(actor)).order_by(*order)
     if status:
         stmt = stmt.where(SiteRequest.status == status)
     if cursor:

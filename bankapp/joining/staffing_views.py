@@ -34,7 +34,8 @@ STATUS_LABELS = {"awaiting_mobile": "Awaiting mobile confirmation", "submitted":
 def applications_list():
     status = request.args.get("status", "submitted")
     status = status if status in APPLICATION_STATUSES else "submitted"
-    return render_template("joining/queue.html", rows=applications.queue(g.actor, status=status), status=status,
+    rows = applications.queue(g.actor, status=status, by_age=True)
+    return render_template("joining/queue.html", rows=rows, status=status,
                            counts=applications.counts_by_status(g.actor), status_labels=STATUS_LABELS,
                            today=london_date(now_utc()), sites={s.id: s.name for s in org_services.all_sites()})
 
@@ -117,8 +118,9 @@ def application_document(application_id, application_document_id):
 
 
 def _render_requests(*, errors=None, form=None, status=200):
-    return render_template("joining/site_requests.html", rows=site_requests.queue(g.actor, status="pending"),
-                           decided=site_requests.queue(g.actor, status=None)[-20:], errors=errors or {},
+    rows = site_requests.queue(g.actor, status="pending", by_age=True)
+    return render_template("joining/site_requests.html", rows=rows,
+                           errors=errors or {},
                            form=form or {}, today=london_date(now_utc())), status
 
 

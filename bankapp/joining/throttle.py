@@ -10,20 +10,13 @@ code is limited per address (each code also allows only a few tries).
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from ..auth.throttle import posted_text
 from ..extensions import db, limiter
 from ..notifications.rules import normalise_mobile
 from .models import Application
 
 ADDRESS_SCOPE = "joining-address"
 MOBILE_SCOPE = "joining-mobile"
-
-
-def _posted_mobile() -> str:
-    mobile = request.form.get("mobile")
-    if mobile is None and request.is_json:
-        body = request.get_json(silent=True)
-        mobile = body.get("mobile") if isinstance(body, dict) else None
-    return mobile if isinstance(mobile, str) else ""
 
 
 def _application_mobile() -> str:
@@ -39,7 +32,7 @@ def _application_mobile() -> str:
 
 
 def _mobile_key():
-    text = _posted_mobile() or _application_mobile()
+    text = posted_text("mobile") or _application_mobile()
     try:
         number = normalise_mobile(text) or text
     except ValueError:
