@@ -179,3 +179,12 @@ def test_kind_state_the_newest_upload_decides_until_something_newer_is_verified(
     assert kind_state([old, rejected, newer], DAY)["status"] == "valid"
     only_pending = kind_state([waiting], DAY)
     assert only_pending["status"] == "awaiting_verification" and only_pending["valid_until"] is None
+
+
+def test_the_admins_person_page_says_an_upload_waits(api, client, world):
+    from tests.factories import PASSWORD
+
+    upload(api(world.doctor))
+    client.post("/login", data={"email": world.admin.email, "password": PASSWORD})
+    page = client.get(f"/admin/users/{world.doctor.id}").get_data(as_text=True)
+    assert "Uploaded, awaiting verification" in page
