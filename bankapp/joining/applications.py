@@ -292,3 +292,20 @@ def _decide(application, *, status, note, actor, **extra):
     db.session.flush()
     record_audit(f"application.{status}", "application", application.id, actor=actor,
                  before={"status": "submitted"}, after={"status": status, "note": note, **extra})
+
+
+def redact_applications(user) -> list[str]:
+    """The person's applications (the one that made their account, any other with their email) lose what
+    identifies them and their uploads; returns the stored files' keys, for the caller to delete once it commits
+    (``dataprotection``, before the person's own email is replaced)."""
+    keys = []
+    mine = db.or_(Application.user_id == user.id, Application.email == user.email)
+    for application in db.session.execute(db.select(Application).where(mine)).scalars():
+        keys += [doc.file_key for doc in application.documents]
+        application.documents.clear()
+        application.notes.clear()
+        application.name, application.email = "Anonymised applicant", f"anonymised-{application.id}@invalid"
+        application.mobile, application.gmc_number, application.specialties = "redacted", "0000000", []
+        application.decision_note = None
+    db.session.flush()
+    return keys

@@ -10,7 +10,8 @@ key, the checked content type and the size.
 A file is written before the row that refers to it is committed. If that
 transaction rolls back, the files it wrote are deleted again
 (``_forget_on_rollback``), so a refused or failed request leaves nothing
-behind. Another backend (an object store) would implement the same three
+behind; files whose rows are deleted (a person anonymised) go only once
+that transaction commits (``delete_after_commit``). Another backend (an object store) would implement the same three
 calls: ``save``, ``read``, ``delete``.
 """
 import logging
@@ -26,6 +27,7 @@ from ..extensions import db
 log = logging.getLogger(__name__)
 
 _NEW_FILES = "bank_new_files"
+_GONE_FILES = "bank_gone_files"
 
 
 class LocalDirectoryStorage:
@@ -70,6 +72,15 @@ def store(content: bytes) -> str:
     return key
 
 
+def delete_after_commit(keys) -> int:
+    """Delete these stored files once the current transaction commits (kept if it rolls back); returns how many."""
+    keys = [k for k in dict.fromkeys(keys) if k]
+    session = db.session()
+    session.info.setdefault(_GONE_FILES, []).extend((storage(), k) for k in keys)
+    _watch(session)
+    return len(keys)
+
+
 def _watch(session):
     if not event.contains(session, "after_soft_rollback", _forget_on_rollback):
         event.listen(session, "after_soft_rollback", _forget_on_rollback)
@@ -79,6 +90,7 @@ def _watch(session):
 def _forget_on_rollback(session, previous_transaction):
     if previous_transaction.parent is not None:  # a savepoint: the outer transaction may still commit
         return
+    session.info.pop(_GONE_FILES, None)
     for backend, key in session.info.pop(_NEW_FILES, []):
         try:
             backend.delete(key)
@@ -88,3 +100,8 @@ def _forget_on_rollback(session, previous_transaction):
 
 def _keep_on_commit(session):
     session.info.pop(_NEW_FILES, None)
+    for backend, key in session.info.pop(_GONE_FILES, []):
+        try:
+            backend.delete(key)
+        except OSError:  # noqa: PERF203 - one file left behind must not stop the others
+            log.warning("could not delete the stored file %s", key, exc_info=True)

@@ -164,3 +164,27 @@ def test_uploaded_documents_become_the_doctors_verified_documents(api, world, su
     user_id = api(world.staffing_a).post(f"/api/v1/applications/{submitted}/approve", json={}).get_json()["user_id"]
     doc = db.session.execute(db.select(ComplianceDocument).filter_by(user_id=user_id)).scalar_one()
     assert doc.status == "verified" and doc.verified_by_id == world.staffing_a.id and doc.file_key == "ab" * 16
+
+
+def test_anonymising_the_doctor_removes_their_application_details_and_files(api, client, world, submitted):
+    from pathlib import Path
+
+    from bankapp.joining.models import ApplicationDocument
+    from bankapp.staff import storage
+    from bankapp.timeutil import london_date, now_utc
+
+    key = storage.store(b"%PDF-1.4\n")
+    db.session.add(ApplicationDocument(application_id=submitted, kind="dbs", content_type="application/pdf",
+                                       expires_on=london_date(now_utc()) + timedelta(days=500), file_key=key,
+                                       file_size=9))
+    db.session.commit()
+    api(world.staffing_a).patch(f"/api/v1/applications/{submitted}", json=CHECKS)
+    user_id = api(world.staffing_a).post(f"/api/v1/applications/{submitted}/approve", json={}).get_json()["user_id"]
+    path = Path(storage.storage().root) / key[:2] / key
+    assert path.exists()
+    resp = api(world.admin).post(f"/api/v1/users/{user_id}/anonymise", json={"reason": "Left the trust"})
+    assert resp.status_code == 200, resp.get_json()
+    application = db.session.get(Application, submitted)
+    db.session.refresh(application)
+    assert application.name == "Anonymised applicant" and "roberts" not in application.email
+    assert application.documents == [] and not path.exists()
