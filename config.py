@@ -100,6 +100,17 @@ class Config:
         "that is malformed, not UTF-8, nested more than 32 levels or holding a lone surrogate (`\\ud800`) is "
         "`400`. Only then is the input validated (`422` with `errors`).")}}
 
+    # Uploaded documents (compliance evidence, applications' documents): a directory outside the web root.
+    DOCUMENT_STORAGE_PATH = _env("DOCUMENT_STORAGE_PATH", str(INSTANCE_DIR / "documents"))
+
+    # Joining the bank (public form and API): applications per client address and per mobile number, shared
+    # counters like the login limits; a mobile confirmation code's life and tries; the set-password link's life.
+    APPLICATION_LIMIT_PER_IP = _env("APPLICATION_LIMIT_PER_IP", "10 per hour")
+    APPLICATION_LIMIT_PER_MOBILE = _env("APPLICATION_LIMIT_PER_MOBILE", "5 per hour")
+    APPLICATION_CODE_MINUTES = _int("APPLICATION_CODE_MINUTES", 30)
+    APPLICATION_CODE_TRIES = _int("APPLICATION_CODE_TRIES", 3)
+    PASSWORD_LINK_HOURS = _int("PASSWORD_LINK_HOURS", 72)
+
     # Time bands: day is [DAY_START, DAY_END) London time.
     DAY_START = _env("DAY_START", "07:00")
     DAY_END = _env("DAY_END", "21:00")
@@ -148,5 +159,7 @@ class TestConfig(Config):
     TWILIO_AUTH_TOKEN = None
     TWILIO_FROM = None
     AUDIT_HMAC_KEY = "test-audit-key"
+    # One directory of uploaded files per test process.
+    DOCUMENT_STORAGE_PATH = str(Path(tempfile.gettempdir()) / f"staffbank-test-documents-{os.getpid()}")
     # One anchor file per test process, emptied with the tables (tests/conftest.py).
     AUDIT_ANCHOR_PATH = str(Path(tempfile.gettempdir()) / f"staffbank-test-audit-anchor-{os.getpid()}.jsonl")

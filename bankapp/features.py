@@ -2,7 +2,7 @@
 import importlib
 
 FEATURES = ("auth", "org", "staff", "rates", "shifts", "cascade", "timesheets", "payroll", "notifications",
-            "reports", "audit", "dataprotection")
+            "reports", "audit", "dataprotection", "joining")
 
 
 def optional_module(name):

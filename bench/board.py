@@ -19,7 +19,8 @@ def board_doctor(conn):
     return conn.execute(
         "SELECT u.id, u.email FROM users u JOIN doctor_profiles p ON p.user_id = u.id "
         "JOIN grades g ON g.id = p.grade_id WHERE (SELECT min(expires_on) FROM compliance_documents d "
-        "WHERE d.user_id = u.id) > current_date + 60 ORDER BY g.rank DESC, u.id LIMIT 1").fetchone()
+        "WHERE d.user_id = u.id AND d.status = 'verified') > current_date + 60 ORDER BY g.rank DESC, u.id LIMIT 1"
+    ).fetchone()
 
 
 def listing_statement(statements):

@@ -89,7 +89,8 @@ def eligible_doctors(conn, n, *, through, seed=1) -> list[int]:
     rows = conn.execute(
         "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'doctor' "
         "JOIN doctor_profiles p ON p.user_id = u.id WHERE u.active AND p.grade_id IS NOT NULL AND "
-        "(SELECT count(DISTINCT kind) FROM compliance_documents d WHERE d.user_id = u.id AND d.expires_on >= %s) = 5 "
+        "(SELECT count(DISTINCT kind) FROM compliance_documents d WHERE d.user_id = u.id AND d.expires_on >= %s "
+        "AND d.status = 'verified') = 5 "
         "ORDER BY u.id", (through,)).fetchall()
     ids = [r[0] for r in rows]
     random.Random(seed).shuffle(ids)

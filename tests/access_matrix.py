@@ -255,5 +255,58 @@ EXPECTED = {
     ("GET", "/reports/fill-rates"): A(REPORT_READERS),
     ("GET", "/reports/spend"): A(REPORT_READERS),
     ("GET", "/reports/forecast"): A(REPORT_READERS),
+    ("GET", "/api/v1/reports/bank-utilisation"): A(only(STAFFING, EXEC, ADMIN), "staffing: its sites' rows"),
+    ("GET", "/reports/bank-utilisation"): A(only(STAFFING, EXEC, ADMIN), "staffing: its sites' rows"),
+
+    # --- a doctor's own documents and their verification ----------------------------------------------------
+    ("GET", "/api/v1/me/documents"): A(only(DOCTOR)),
+    ("POST", "/api/v1/me/documents"): A(only(DOCTOR), "a JSON body is no upload: 422"),
+    ("GET", "/me/documents"): A(only(DOCTOR)),
+    ("POST", "/me/documents"): A(only(DOCTOR), "an empty form is 422"),
+    ("GET", "/api/v1/documents"): A(only(STAFFING, ADMIN), "staffing: doctors who may work at its sites"),
+    ("POST", "/api/v1/documents/<int:document_id>/verify"): A(only(STAFFING, ADMIN), "the doctor works everywhere"),
+    ("POST", "/api/v1/documents/<int:document_id>/reject"): A(only(STAFFING, ADMIN), "the doctor works everywhere"),
+    ("GET", "/api/v1/documents/<int:document_id>/file"): A(only(DOCTOR, STAFFING, ADMIN), "the doctor's own file"),
+    ("GET", "/documents/<int:document_id>/file"): A(only(DOCTOR, STAFFING, ADMIN), "the doctor's own file"),
+    ("GET", "/staffing/documents"): A(only(STAFFING, ADMIN)),
+    ("POST", "/staffing/documents/<int:document_id>/<any(verify, reject):action>"): A(only(STAFFING, ADMIN)),
+
+    # --- joining the bank (public) and staffing's queue ----------------------------------------------------
+    ("GET", "/join"): A(EVERYONE, "public form"),
+    ("POST", "/join"): A(EVERYONE, "public form (an empty form is 422)"),
+    ("GET", "/join/<string:token>"): A(EVERYONE, "the secret link is the key"),
+    ("POST", "/join/<string:token>/confirm"): A(EVERYONE, "the secret link is the key (422: no code)"),
+    ("POST", "/join/<string:token>/new-code"): A(EVERYONE, "409 here: the mobile is confirmed"),
+    ("GET", "/welcome/<string:link_token>"): A(EVERYONE, "the one-time link is the key"),
+    ("POST", "/welcome/<string:link_token>"): A(EVERYONE, "the one-time link is the key (422: no password)"),
+    ("POST", "/api/v1/applications"): A(EVERYONE, "public: no token"),
+    ("POST", "/api/v1/applications/<int:application_id>/confirm"): A(EVERYONE, "public: the texted code decides"),
+    ("POST", "/api/v1/applications/<int:application_id>/code"): A(EVERYONE, "public; 409 here: confirmed"),
+    ("GET", "/api/v1/applications"): A(only(STAFFING, ADMIN), "staffing: applications for its sites"),
+    ("GET", "/api/v1/applications/<int:application_id>"): A(only(STAFFING, ADMIN)),
+    ("PATCH", "/api/v1/applications/<int:application_id>"): A(only(STAFFING, ADMIN)),
+    ("POST", "/api/v1/applications/<int:application_id>/notes"): A(only(STAFFING, ADMIN)),
+    ("POST", "/api/v1/applications/<int:application_id>/approve"): A(only(STAFFING, ADMIN), "422: checks left"),
+    ("POST", "/api/v1/applications/<int:application_id>/reject"): A(only(STAFFING, ADMIN)),
+    ("GET", "/staffing/applications"): A(only(STAFFING, ADMIN)),
+    ("GET", "/staffing/applications/<int:application_id>"): A(only(STAFFING, ADMIN)),
+    ("POST", "/staffing/applications/<int:application_id>/checklist"): A(only(STAFFING, ADMIN)),
+    ("POST", "/staffing/applications/<int:application_id>/notes"): A(only(STAFFING, ADMIN), "empty: 422"),
+    ("POST", "/staffing/applications/<int:application_id>/<any(approve, reject):decision>"): A(
+        only(STAFFING, ADMIN), "approve: 422 (checks left); reject: 422 (no note)"),
+    ("GET", "/staffing/applications/<int:application_id>/documents/<int:application_document_id>"): A(
+        only(STAFFING, ADMIN)),
+
+    # --- working across sites ------------------------------------------------------------------------------
+    ("GET", "/me/sites"): A(only(DOCTOR)),
+    ("POST", "/me/sites"): A(only(DOCTOR), "an empty form is 422"),
+    ("GET", "/api/v1/me/site-requests"): A(only(DOCTOR)),
+    ("POST", "/api/v1/me/site-requests"): A(only(DOCTOR), "422 here: the doctor works everywhere already"),
+    ("GET", "/api/v1/site-requests"): A(only(STAFFING, COORD, COORD_OTHER), "each sees its own sites"),
+    ("POST", "/api/v1/site-requests/<int:site_request_id>/approve"): A(only(STAFFING, COORD), "a site-A request"),
+    ("POST", "/api/v1/site-requests/<int:site_request_id>/reject"): A(only(STAFFING, COORD), "a site-A request"),
+    ("GET", "/staffing/site-requests"): A(only(STAFFING, COORD, COORD_OTHER), "each sees its own sites"),
+    ("POST", "/staffing/site-requests/<int:site_request_id>/<any(approve, reject):decision>"): A(
+        only(STAFFING, COORD), "a site-A request"),
 }
 del A

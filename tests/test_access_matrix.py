@@ -117,13 +117,14 @@ def build_scene() -> Scene:
     message = OutboxMessage(to=w.doctor.mobile, user_id=w.doctor.id, body="Shift alert", kind="shift_alert",
                             status="failed", attempts=3, last_error="30003")
     db.session.add(message)
+    joining = _joining_scene(w)
     db.session.commit()
     ids = {"shift": open_shift.id, "booked_shift": booked_shift.id, "booking": booking.id,
            "cascade_shift": cascade_shift.id, "cascade_request": cascade.id, "released_shift": released_shift.id,
            "offer": offer.id, "violation": held.rate_violations[-1].id, "held_shift": held.id, "timesheet": ts.id,
            "unsubmitted_booking": unsubmitted.id, "batch": batch.id, "card": card.id, "message": message.id,
            "user": w.doctor.id, "site": w.site_a.id, "department": w.dept_a.id, "grade": st3.id,
-           "doctor_email": w.doctor.email, "document": _a_document_of(w.doctor.id)}
+           "doctor_email": w.doctor.email, **joining}
     users = {matrix.DOCTOR: w.doctor.id, matrix.COORD_OTHER: w.coordinator_b.id, matrix.COORD: w.coordinator_a.id,
              matrix.APPROVER: w.approver_a.id, matrix.EXEC: w.executive.id, matrix.AGENCY: w.agency_user1.id,
              matrix.PAYROLL: w.payroll.id, matrix.ADMIN: w.admin.id, matrix.STAFFING: w.staffing_a.id}
@@ -131,11 +132,26 @@ def build_scene() -> Scene:
     return Scene(ids=ids, users=users, emails=emails)
 
 
-def _a_document_of(user_id):
-    from bankapp.staff.models import ComplianceDocument
+def _joining_scene(w) -> dict:
+    """An upload of the doctor's awaiting verification, a submitted application for site A with a document, a
+    doctor of site B asking to work at site A, and a live set-password link."""
+    from bankapp.joining import applications, site_requests, welcome
+    from bankapp.staff.verification import upload_document
 
-    return db.session.execute(db.select(ComplianceDocument.id).filter_by(user_id=user_id)
-                              .order_by(ComplianceDocument.id)).scalars().first()
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    expiry = london_date(now_utc()) + timedelta(days=400)
+    document = upload_document(w.doctor, kind="dbs", expires_on=expiry, content=png, actor=w.doctor)
+    application = applications.apply(name="Dr Matrix Applicant", email="matrix.applicant@nhs.net",
+                                     mobile="+447700900777", gmc_number="7555555", grade="ST3",
+                                     site_ids=[w.site_a.id], documents=[{"kind": "dbs", "expires_on": expiry,
+                                                                         "content": png}])
+    application.status = "submitted"
+    site_b_doctor = Factory().doctor(sites=[w.site_b])
+    site_request = site_requests.request_site(site_b_doctor, site_id=w.site_a.id, actor=site_b_doctor)
+    link_url = welcome.issue_link(site_b_doctor)
+    return {"document": document.id, "application": application.id, "application_token": application.token,
+            "application_document": application.documents[0].id, "site_request": site_request.id,
+            "link_token": link_url.rsplit("/", 1)[1]}
 
 
 # --- who is calling --------------------------------------------------------------------------
@@ -183,7 +199,10 @@ class Callers:
 
 URL_PARAMS = {"shift_id": "shift", "booking_id": "booking", "ts_id": "timesheet", "violation_id": "violation",
               "request_id": "cascade_request", "offer_id": "offer", "batch_id": "batch", "card_id": "card",
-              "message_id": "message", "user_id": "user", "document_id": "document", "site_id": "site"}
+              "message_id": "message", "user_id": "user", "document_id": "document", "site_id": "site",
+              "application_id": "application", "token": "application_token",
+              "application_document_id": "application_document", "site_request_id": "site_request",
+              "link_token": "link_token"}
 # Routes whose shift must be in a particular state for the owner of the action to reach it.
 SHIFT_FOR = {"/api/v1/shifts/<int:shift_id>/agency-offers": "released_shift",
              "/agency/shifts/<int:shift_id>/offer": "released_shift",
@@ -271,6 +290,19 @@ def api_body(rule, scene):
         "/api/v1/users/<int:user_id>": {"mobile": "+447700900999"},
         "/api/v1/users/<int:user_id>/anonymise": {"reason": "Left the trust"},
         "/api/v1/users/<int:user_id>/documents": {"kind": "dbs", "expires_on": "2030-01-01"},
+        "/api/v1/documents/<int:document_id>/verify": {"note": "Seen the original"},
+        "/api/v1/documents/<int:document_id>/reject": {"note": "Unreadable scan"},
+        "/api/v1/applications": {"name": "Dr New Applicant", "email": "new.applicant@nhs.net",
+                                 "mobile": "07700 900888", "gmc_number": "7666666", "grade": "ST3",
+                                 "site_ids": [ids["site"]]},
+        "/api/v1/applications/<int:application_id>/confirm": {"code": "123456"},
+        "/api/v1/applications/<int:application_id>": {"grade_confirmed": True},
+        "/api/v1/applications/<int:application_id>/notes": {"text": "Called the first referee"},
+        "/api/v1/applications/<int:application_id>/approve": {"note": "Welcome"},
+        "/api/v1/applications/<int:application_id>/reject": {"note": "No current licence"},
+        "/api/v1/me/site-requests": {"site_id": ids["site"]},
+        "/api/v1/site-requests/<int:site_request_id>/approve": {"induction_on": london_date(now_utc()).isoformat()},
+        "/api/v1/site-requests/<int:site_request_id>/reject": {"note": "No induction places this month"},
     }
     return bodies.get(rule)
 

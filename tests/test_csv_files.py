@@ -101,6 +101,8 @@ def _csv_routes(ids):
         ("executive", f"/agency-return.csv?week={week}"),
         ("admin", f"/rates/{card}.csv"),
         ("coordinator_a", "/coordinator/shifts/upload/template.csv"),
+        ("executive", f"/api/v1/reports/bank-utilisation?{period}"),
+        ("executive", f"/reports/bank-utilisation?{period}"),
     ]
 
 

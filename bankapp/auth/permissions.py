@@ -37,6 +37,17 @@ def bearer_token() -> str | None:
 PUBLIC_API = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/openapi.json"), ("HEAD", "/api/v1/openapi.json")}
 
 
+def public_api(fn):
+    """Mark an API view as open to anyone without a token (joining the bank): the view itself decides."""
+    fn.public_api = True
+    return fn
+
+
+def _is_public_api() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return (request.method, request.path) in PUBLIC_API or bool(getattr(view, "public_api", False))
+
+
 def _declared_roles():
     """The roles the matched view was declared for (``api_auth``/``page_roles``), or None."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
@@ -57,7 +68,7 @@ def authenticate_api_first():
         return None
     roles = _declared_roles()
     if request.path.startswith("/api/"):
-        if (request.method, request.path) in PUBLIC_API:
+        if _is_public_api():
             return None
         user = authenticate_api()
     elif roles:

@@ -22,13 +22,18 @@ ACCOUNT_SCOPE = "login-account"
 ADDRESS_SCOPE = "login-address"
 
 
-def _posted_email() -> str:
-    """The email of a login attempt, from the form or a JSON object (already checked by request_limits)."""
-    email = request.form.get("email")
-    if email is None and request.is_json:
+def posted_text(field: str) -> str:
+    """A text field of the request, from the form or a JSON object (already checked by request_limits)."""
+    value = request.form.get(field)
+    if value is None and request.is_json:
         body = request.get_json(silent=True)
-        email = body.get("email") if isinstance(body, dict) else None
-    return email if isinstance(email, str) else ""
+        value = body.get(field) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _posted_email() -> str:
+    """The email of a login attempt."""
+    return posted_text("email")
 
 
 def _account_key():

@@ -24,11 +24,13 @@ from ..auth.services import hash_password, revoke_all_tokens
 from ..auth.sessions import end_sessions
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..joining.applications import redact_applications
 from ..money import hours_str, money_str
 from ..notifications.models import AlertGrade, AlertPreference, AlertSite, OutboxMessage
 from ..org.models import Site
 from ..shifts.models import Booking, Shift
 from ..staff.models import ComplianceDocument
+from ..staff.storage import delete_after_commit
 from ..timesheets.models import Timesheet
 from ..timeutil import format_london, now_utc
 
@@ -196,8 +198,12 @@ def _refuse_future_bookings(user):
 
 def _remove_personal_rows(user) -> dict:
     counts = {"documents_removed": 0, "tokens_revoked": 0, "alert_settings_removed": 0, "messages_redacted": 0}
+    files = list(db.session.execute(db.select(ComplianceDocument.file_key).where(
+        ComplianceDocument.user_id == user.id)).scalars())
     counts["documents_removed"] = db.session.execute(
         db.delete(ComplianceDocument).where(ComplianceDocument.user_id == user.id)).rowcount
+    files += redact_applications(user)
+    counts["files_removed"] = delete_after_commit(files)
     counts["tokens_revoked"] = revoke_all_tokens(user.id)
 
     for model in (AlertPreference, AlertSite, AlertGrade):

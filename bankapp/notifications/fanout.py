@@ -56,7 +56,7 @@ def eligible_doctors_query(shift: Shift, *, send_after: datetime, cap: int):
     this_site = exists().where(UserSite.user_id == u.c.id, UserSite.site_id == shift.site_id)
     valid_kinds = (select(func.count(func.distinct(ComplianceDocument.kind)))
                    .where(ComplianceDocument.user_id == u.c.id, ComplianceDocument.expires_on >= ends_on,
-                          ComplianceDocument.kind.in_(DOCUMENT_KINDS))
+                          ComplianceDocument.kind.in_(DOCUMENT_KINDS), ComplianceDocument.status == "verified")
                    .scalar_subquery())
     opted_out = exists().where(SmsOptOut.number == u.c.mobile)
     pref_days = (select(AlertPreference.days).where(AlertPreference.user_id == u.c.id).scalar_subquery())

@@ -18,6 +18,7 @@ from ..org.models import Department, Site
 from ..shifts.models import Booking, Shift
 from ..staff.documents import DOCUMENT_WORDS
 from ..staff.models import ComplianceDocument
+from ..staff.verification import MY_DOCUMENTS_PATH
 from ..timesheets.models import Timesheet
 from ..timesheets.rules import next_cutoff
 from ..timesheets.services import cutoff_settings
@@ -125,25 +126,38 @@ def send_approver_reminders(now: datetime | None = None) -> int:
 
 
 def send_document_expiry_warnings(now: datetime | None = None) -> int:
-    """Warn a doctor 30 and 7 days before a compliance document runs out (latest of each kind only)."""
+    """Warn a doctor 30 and 7 days before the compliance document that counts for their claims runs out.
+
+    Only the verified document with the latest expiry of each kind counts. A
+    doctor who has already renewed it (a newer verified document, or an upload
+    still waiting for verification) is not warned; a rejected upload does not
+    count as renewing. Each warning goes once per document: the 30-day one when
+    30 days or fewer are left (and more than 7), the 7-day one from 7 days left;
+    a document first recorded 5 days before it expires gets only the 7-day one.
+    The text links to My documents, where the doctor uploads the new evidence.
+    """
     now = now or now_utc()
     today = to_london(now).date()
     newer = ComplianceDocument.__table__.alias("newer")
     doc = ComplianceDocument
     send_after = _quiet(now)
+    renewed = exists().where(newer.c.user_id == doc.user_id, newer.c.kind == doc.kind,
+                             newer.c.status.in_(("verified", "awaiting_verification")),
+                             newer.c.expires_on > doc.expires_on)
     rows, lower = [], today
     for days in sorted(EXPIRY_WARNINGS):
         upper = today + timedelta(days=days)
         query = (select(doc.id, doc.kind, doc.expires_on, _users.c.id, _users.c.mobile)
                  .join(_users, _users.c.id == doc.user_id)
-                 .where(doc.expires_on >= lower, doc.expires_on <= upper, *textable(_users),
+                 .where(doc.status == "verified", doc.expires_on >= lower, doc.expires_on <= upper,
+                        *textable(_users),
                         exists().where(UserRole.user_id == _users.c.id, UserRole.role == "doctor"),
-                        not_(exists().where(newer.c.user_id == doc.user_id, newer.c.kind == doc.kind,
-                                            newer.c.expires_on > doc.expires_on))))
+                        not_(renewed)))
         for doc_id, kind, expires_on, user_id, mobile in db.session.execute(query):
             rows.append({"to": mobile, "user_id": user_id, "kind": "doc_expiry", "send_after": send_after,
                          "dedupe_key": f"doc-expiry:{doc_id}:{days}",
                          "body": texts.doc_expiry(document=DOCUMENT_WORDS[kind], expires_on=expires_on,
-                                                  days_left=(expires_on - today).days, url=public_url("/"))})
+                                                  days_left=(expires_on - today).days,
+                                                  url=public_url(MY_DOCUMENTS_PATH))})
         lower = upper + timedelta(days=1)
     return enqueue_rows(rows, now=now)

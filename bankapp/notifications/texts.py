@@ -131,3 +131,40 @@ def inbound_reply(action: str, *, known: bool) -> str:
     if not known:
         return "Staff Bank: we do not recognise this number. Add it to your Staff Bank profile to get shift alerts."
     return "Staff Bank: this number cannot read replies. Manage alerts in your profile. Reply STOP to opt out."
+
+
+# --- documents, joining the bank, working across sites -------------------------------------------------
+
+
+def document_decided(*, document: str, verified: bool, note: str | None, url: str) -> str:
+    if verified:
+        return f"Staff Bank: your {document} is verified and counts for bookings. {url}"
+    return f"Staff Bank: your {document} upload was not accepted: {note} Please upload it again: {url}"
+
+
+def application_code(*, code: str, minutes: int) -> str:
+    return (f"Staff Bank: your code to confirm your application is {code}. It works for {minutes} minutes. "
+            f"If you did not apply, ignore this text.")
+
+
+def application_received(*, url: str) -> str:
+    return f"Staff Bank: thank you, your application to join the bank is with our staffing team. See where it is: {url}"
+
+
+def application_approved(*, url: str, hours: int) -> str:
+    return (f"Staff Bank: welcome to the bank! Set your password within {hours} hours with this link "
+            f"(it works once): {url}")
+
+
+def application_rejected(*, note: str, url: str) -> str:
+    return f"Staff Bank: we cannot take your application to join the bank: {note} Details: {url}"
+
+
+def site_request_received(*, site: str, url: str) -> str:
+    return f"Staff Bank: we have your request to work at {site}. The staffing team will reply by text. {url}"
+
+
+def site_request_decided(*, site: str, approved: bool, note: str | None, url: str) -> str:
+    if approved:
+        return f"Staff Bank: you can now work at {site}: its shifts are on your board. {url}"
+    return f"Staff Bank: your request to work at {site} was not approved: {note} {url}"

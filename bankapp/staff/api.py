@@ -7,12 +7,13 @@ from ..auth.models import User
 from ..auth.permissions import api_auth
 from ..errors import NotFound
 from ..extensions import db
-from . import services
+from . import document_api, services
 from .models import ComplianceDocument
 from .schemas import DocumentCreateSchema, DocumentSchema, UserCreateSchema, UserSchema, UserUpdateSchema
 
 blp = Blueprint("staff_api", __name__, url_prefix="/api/v1", description="Users and compliance documents")
 SECURITY = [{"bearerAuth": []}]
+BLUEPRINTS = [blp, document_api.blp]
 
 
 @blp.post("/users")

@@ -1,7 +1,7 @@
 from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models_base import TimestampMixin, one_of
-from .documents import DOCUMENT_KINDS
+from .documents import DOCUMENT_KINDS, DOCUMENT_STATUSES
 
 
 class DoctorProfile(TimestampMixin, db.Model):
@@ -22,12 +22,38 @@ class DoctorProfile(TimestampMixin, db.Model):
     grade = db.relationship("Grade", lazy="joined")
 
 
-class ComplianceDocument(TimestampMixin, db.Model):
+class StoredFileMixin:
+    """An uploaded file kept by ``staff.storage``: its random key, the type read from its bytes, its size."""
+
+    file_key = db.Column(db.String(32))
+    content_type = db.Column(db.String(32))
+    file_size = db.Column(db.Integer)
+
+    @property
+    def has_file(self) -> bool:
+        return self.file_key is not None
+
+
+class ComplianceDocument(StoredFileMixin, TimestampMixin, db.Model):
+    """One compliance document of a person. Only ``verified`` ones count for claims and alerts.
+
+    A document an admin (or staffing) enters is verified by them at once; a
+    doctor's upload waits (``awaiting_verification``) until staffing of their
+    sites or an admin verifies or rejects it. A row written without a status
+    (the admin's entry, data loaders) is verified: the server default.
+    """
+
     __tablename__ = "compliance_documents"
-    __table_args__ = (one_of("kind", DOCUMENT_KINDS),)
+    __table_args__ = (one_of("kind", DOCUMENT_KINDS), one_of("status", DOCUMENT_STATUSES))
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     kind = db.Column(db.String(32), nullable=False)
     expires_on = db.Column(db.Date, nullable=False)
     reference = db.Column(db.String(64))
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    status = db.Column(db.String(24), nullable=False, default="verified", server_default="verified")
+    verified_at = db.Column(UTCDateTime)
+    verified_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    decision_note = db.Column(db.Text)
+
+    user = db.relationship("User", foreign_keys=[user_id])

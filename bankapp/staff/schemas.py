@@ -2,8 +2,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..auth.models import ROLES
+from ..fields import LondonDateTime
 from ..timeutil import format_london
-from .documents import DOCUMENT_KINDS
+from .documents import DOCUMENT_KINDS, DOCUMENT_STATUSES, KIND_STATUSES
 
 E164_RE = r"^\+[1-9]\d{7,14}$"
 ESR_RE = r"^\d{8}-\d$"
@@ -87,3 +88,63 @@ class DocumentSchema(ma.Schema):
     kind = ma.fields.String()
     expires_on = ma.fields.Date()
     reference = ma.fields.String(allow_none=True)
+
+
+# --- a doctor's own documents (uploads) and their verification ---------------------------------------
+
+UPLOAD_MISSING = {"kind": "Choose the kind of document.", "expires_on": "Enter the expiry date.",
+                  "file": "Choose a file to upload: a PDF, JPEG or PNG."}
+
+
+class DocumentUploadSchema(ma.Schema):
+    """The form fields of an upload (``multipart/form-data``); the file itself is checked from its bytes."""
+
+    kind = ma.fields.String(required=True, validate=validate.OneOf(
+        DOCUMENT_KINDS, error="Choose one of the kinds of document listed."))
+    expires_on = ma.fields.Date(required=True, error_messages={
+        "invalid": "Enter the expiry date as a real date, for example 2027-03-31."})
+
+
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["kind", "expires_on", "file"],
+    "properties": {"kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+                   "expires_on": {"type": "string", "format": "date", "description": "The last day it is valid"},
+                   "file": {"type": "string", "format": "binary",
+                            "description": "PDF, JPEG or PNG, at most 10 MB; the type is read from the content, "
+                                           "not the name or the declared type"}}}}}}
+
+
+class MyDocumentSchema(ma.Schema):
+    kind = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": list(KIND_STATUSES)})
+    expires_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "Of the newest upload while it waits or was rejected, else of the document that counts"})
+    verified_at = LondonDateTime(allow_none=True)
+    valid_until = ma.fields.Date(allow_none=True, metadata={
+        "description": "Expiry of the verified document that counts for claims (null: none)"})
+    note = ma.fields.String(allow_none=True, metadata={"description": "Why the newest upload was not accepted"})
+    document_id = ma.fields.Function(lambda row: row["document"].id if row["document"] is not None else None)
+
+
+class MyDocumentListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(MyDocumentSchema))
+    next = ma.fields.Integer(allow_none=True)
+
+
+class UploadedDocumentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    user_id = ma.fields.Integer()
+    doctor_name = ma.fields.Function(lambda d: d.user.name)
+    kind = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": list(DOCUMENT_STATUSES)})
+    expires_on = ma.fields.Date()
+    content_type = ma.fields.String(allow_none=True)
+    file_size = ma.fields.Integer(allow_none=True)
+    uploaded_at = LondonDateTime(attribute="created_at")
+    verified_at = LondonDateTime(allow_none=True)
+    decision_note = ma.fields.String(allow_none=True)
+    file_url = ma.fields.Function(lambda d: f"/api/v1/documents/{d.id}/file" if d.file_key else None)
+
+
+class DocumentQueueQuerySchema(ma.Schema):
+    status = ma.fields.String(load_default="awaiting_verification", validate=validate.OneOf(DOCUMENT_STATUSES))

@@ -13,6 +13,7 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..org.models import Grade, Site
 from ..timeutil import london_date, now_utc
+from .documents import expiry_status as document_status  # noqa: F401  (the admin pages' name for it)
 from .models import ComplianceDocument, DoctorProfile
 
 
@@ -196,12 +197,14 @@ def add_document(user, *, kind, expires_on, reference=None, actor, allow_past=Fa
     if not allow_past and expires_on < london_date(now_utc()):
         raise ValidationFailed("This document has already expired.",
                                errors={"expires_on": ["The expiry date is in the past."]})
+    # Entered by staff who saw the document: verified by them at once.
     doc = ComplianceDocument(user_id=user.id, kind=kind, expires_on=expires_on, reference=reference,
-                             created_by_id=getattr(actor, "id", None))
+                             created_by_id=getattr(actor, "id", None), status="verified", verified_at=now_utc(),
+                             verified_by_id=getattr(actor, "id", None))
     db.session.add(doc)
     db.session.flush()
     record_audit("document.added", "compliance_document", doc.id, actor=actor,
-                 after={"user_id": user.id, "kind": kind, "expires_on": expires_on})
+                 after={"user_id": user.id, "kind": kind, "expires_on": expires_on, "status": "verified"})
     return doc
 
 
@@ -220,7 +223,9 @@ def documents_of(user_id):
 
 
 def latest_documents(user_id) -> dict:
-    """kind -> latest expiry date held, for the claim checks (one grouped query)."""
+    """kind -> latest expiry date of a *verified* document, for the claim checks (one grouped query).
+
+    Uploads awaiting verification and rejected ones do not count."""
     return dict(db.session.execute(_latest_documents_statement(), {"user_id": user_id}).all())
 
 
@@ -228,24 +233,8 @@ def latest_documents(user_id) -> dict:
 def _latest_documents_statement():
     """Built once: a claim asks it on every booking, and building costs more than running."""
     return (db.select(ComplianceDocument.kind, db.func.max(ComplianceDocument.expires_on))
-            .where(ComplianceDocument.user_id == bindparam("user_id")).group_by(ComplianceDocument.kind))
-
-
-# A document within this many days of its expiry is flagged on the admin pages.
-EXPIRY_WARNING_DAYS = 30
-
-
-def document_status(expires_on, today, *, warn_days=EXPIRY_WARNING_DAYS) -> str:
-    """'expired' (before today), 'expiring' (within ``warn_days``) or 'valid'.
-
-    A document expiring today is still valid today: shifts need it valid
-    through their end, which the claim checks test separately.
-    """
-    if expires_on < today:
-        return "expired"
-    if (expires_on - today).days <= warn_days:
-        return "expiring"
-    return "valid"
+            .where(ComplianceDocument.user_id == bindparam("user_id"), ComplianceDocument.status == "verified")
+            .group_by(ComplianceDocument.kind))
 
 
 def search_people(*, text=None, role=None, page=1, per_page=25):

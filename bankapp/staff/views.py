@@ -14,13 +14,14 @@ from ..nav import register_nav
 from ..org import services as org_services
 from ..timeutil import london_date, now_utc
 from ..transactions import attempt
-from . import services
+from . import document_views, services
 from .documents import DOCUMENT_KINDS, DOCUMENT_LABELS
 from .models import ComplianceDocument
 from .schemas import DocumentCreateSchema, UserCreateSchema, UserUpdateSchema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("staff", __name__, url_prefix="/admin")
+BLUEPRINTS = [bp, document_views.bp]
 
 register_nav("People", "staff.users", "admin", order=83)
 

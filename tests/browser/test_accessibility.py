@@ -44,6 +44,16 @@ PAGES = [
     ("executive home", "executive", "/"),
     ("payroll", "payroll", "/payroll"),
     ("person page (admin)", "admin", "/admin/users/{doctor}"),
+    ("join the bank", None, "/join"),
+    ("application status", None, "/join/{application_token}"),
+    ("my documents", "doctor", "/me/documents"),
+    ("where I work", "doctor", "/me/sites"),
+    ("documents to verify", "staffing_a", "/staffing/documents"),
+    ("applications queue", "staffing_a", "/staffing/applications"),
+    ("application", "staffing_a", "/staffing/applications/{application}"),
+    ("site requests", "staffing_a", "/staffing/site-requests"),
+    ("bank utilisation", "staffing_a", "/reports/bank-utilisation"),
+    ("staffing home", "staffing_a", "/"),
 ]
 VIEWPORTS = ("phone", "desktop")
 _summary = {}
@@ -81,9 +91,30 @@ def _trust():
     record_breach("wtr_override", site_id=w.site_a.id, approved_by=w.coordinator_a, reason="Cover needed",
                   at=now - timedelta(days=1))
     emails = {role: getattr(w, role).email for role in ("doctor", "coordinator_a", "approver_a", "executive",
-                                                         "payroll", "admin")}
+                                                         "payroll", "admin", "staffing_a")}
     return emails, {"open_shift": open_shift.id, "worked_booking": worked.id, "doctor": w.doctor.id,
-                    "site": w.site_a.id}
+                    "site": w.site_a.id, **_joining(w)}
+
+
+def _joining(w):
+    """An upload waiting for verification, a submitted application with a document, a site request."""
+    from bankapp.joining import applications, site_requests
+    from bankapp.staff.verification import upload_document
+    from bankapp.timeutil import london_date, now_utc
+    from tests.factories import Factory
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    expiry = london_date(now_utc()) + timedelta(days=300)
+    upload_document(w.doctor, kind="dbs", expires_on=expiry, content=png, actor=w.doctor)
+    application = applications.apply(name="Dr Ada Axe", email="ada.axe@nhs.net", mobile="+447700900321",
+                                     gmc_number="7321321", grade="ST3", site_ids=[w.site_a.id],
+                                     documents=[{"kind": "dbs", "expires_on": expiry, "content": png}])
+    pending = applications.apply(name="Dr Ben Axe", email="ben.axe@nhs.net", mobile="+447700900322",
+                                 gmc_number="7321322", grade="FY2", site_ids=[w.site_a.id])
+    application.status = "submitted"
+    site_b_doctor = Factory().doctor(sites=[w.site_b])
+    site_requests.request_site(site_b_doctor, site_id=w.site_a.id, actor=site_b_doctor)
+    return {"application": application.id, "application_token": pending.token}
 
 
 @pytest.fixture

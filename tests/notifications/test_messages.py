@@ -3,6 +3,8 @@ cancellation by the trust, evening-before reminder, timesheet chaser,
 approver reminder and document expiry warnings."""
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bankapp.events import emit
 from bankapp.extensions import db
 from bankapp.notifications import jobs
@@ -84,6 +86,28 @@ def test_renewed_document_gets_no_warning(clock, world, factory):
     old = db.session.execute(db.select(ComplianceDocument).filter_by(user_id=doctor.id, kind="dbs")).scalar_one()
     old.expires_on = date(2026, 12, 20)
     db.session.add(ComplianceDocument(user_id=doctor.id, kind="dbs", expires_on=date(2029, 12, 20)))
+    db.session.commit()
+    assert jobs.send_document_expiry_warnings() == 0
+
+
+@pytest.mark.parametrize("newer_status,warned", [("rejected", 1), ("awaiting_verification", 0), ("verified", 0)])
+def test_only_a_renewal_that_may_count_stops_the_warning(clock, world, factory, newer_status, warned):
+    """A rejected upload has not renewed anything; one waiting for verification has (the doctor acted)."""
+    doctor = factory.doctor("ST3", sms_opt_in=True)
+    old = db.session.execute(db.select(ComplianceDocument).filter_by(user_id=doctor.id, kind="dbs")).scalar_one()
+    old.expires_on = date(2026, 12, 20)
+    db.session.add(ComplianceDocument(user_id=doctor.id, kind="dbs", expires_on=date(2029, 12, 20),
+                                      status=newer_status))
+    db.session.commit()
+    assert jobs.send_document_expiry_warnings() == warned
+    if warned:
+        assert messages("doc_expiry")[0].body.endswith("http://bank.test/me/documents")
+
+
+def test_a_document_not_yet_verified_is_not_warned_about(clock, world, factory):
+    doctor = factory.doctor("ST3", sms_opt_in=True, documents=False)
+    db.session.add(ComplianceDocument(user_id=doctor.id, kind="dbs", expires_on=date(2026, 12, 20),
+                                      status="awaiting_verification"))
     db.session.commit()
     assert jobs.send_document_expiry_warnings() == 0
 
