@@ -27,13 +27,18 @@ check shares (:class:`Reason`, :class:`Interval`) and their wording.
     long shifts; or, after a run of at least 4 (the new shift in it or right
     after it), the next shift starts under 48 h after the run ends.
   - ``wtr_max_consecutive_shifts``: the same for runs of any shifts, 7 and 48 h.
+
+* Wording: every message names the limit and the doctor's booked shift it
+  clashes with (its site, when the interval carries one, day and times).
+  A :class:`Voice` says who reads it: the doctor ("You would have…") or a
+  coordinator about the doctor ("Dr Amy Shah would have…").
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -52,11 +57,50 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """Who a refusal is written for: the doctor themselves, or a coordinator about the doctor named."""
+
+    name: str | None = None
+
+    @property
+    def you(self) -> str:
+        """Subject or object: "you" / "Dr Amy Shah"."""
+        return "you" if self.name is None else self.name
+
+    @property
+    def your(self) -> str:
+        """Possessive at first mention: "your" / "Dr Amy Shah's"."""
+        return "your" if self.name is None else f"{self.name}'s"
+
+    @property
+    def their(self) -> str:
+        """Possessive once the doctor has been named in the sentence: "your" / "their"."""
+        return "your" if self.name is None else "their"
+
+    @property
+    def are(self) -> str:
+        return "are" if self.name is None else "is"
+
+
+#: The doctor reading about their own claim.
+YOU = Voice()
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
 class Interval:
-    """A worked (or booked) stretch of time; stored in UTC, end after start."""
+    """A worked (or booked) stretch of time; stored in UTC, end after start.
+
+    ``where`` (e.g. the site's name) is only for the wording of refusals: it
+    takes no part in comparisons.
+    """
 
     start: datetime
     end: datetime
+    where: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         start, end = to_utc(self.start), to_utc(self.end)
@@ -114,9 +158,23 @@ def _day(value: date) -> str:
 
 
 def _span(interval: Interval) -> str:
+    """"Alpha Hospital, Mon 2 Nov 08:00–20:00" (the site when known; both days when it crosses midnight)."""
     if london_date(interval.start) == london_date(interval.end):
-        return f"{_when(interval.start)}–{interval.end.astimezone(LONDON):%H:%M}"
-    return f"{_when(interval.start)} to {_when(interval.end)}"
+        times = f"{_when(interval.start)}–{interval.end.astimezone(LONDON):%H:%M}"
+    else:
+        times = f"{_when(interval.start)} to {_when(interval.end)}"
+    return f"{interval.where}, {times}" if interval.where else times
+
+
+def _at_site(interval: Interval) -> str:
+    return f" at {interval.where}" if interval.where else ""
+
+
+def _shift_named(rota, interval: Interval, voice: Voice) -> str:
+    """"this shift" for the one being checked; else "your shift at Alpha Hospital"."""
+    if interval is rota.new:
+        return "this shift"
+    return f"{voice.their} shift{_at_site(interval)}"
 
 
 def _hours(value: timedelta, *, up: bool = False) -> str:
@@ -126,10 +184,11 @@ def _hours(value: timedelta, *, up: bool = False) -> str:
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
 
 
-def _short_rest(gap: timedelta, after: str, needed: timedelta, then: str = "") -> str:
+def _short_rest(voice: Voice, gap: timedelta, after: str, needed: timedelta, then: str = "") -> str:
     text = _hours(gap)
     rest = f"{text} hour's" if text == "1" else f"{text} hours'"
-    return f"You would have only {rest} rest {after}; at least {_hours(needed)} are needed{then}."
+    needed_text = _hours(needed)
+    return f"{_cap(voice.you)} would have only {rest} rest {after}; at least {needed_text} hours are needed{then}."
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -173,7 +232,8 @@ def is_long_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
 class _Rota:
     """The doctor's sorted shifts with the new one at index ``k``."""
 
-    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits):
+    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits, voice: Voice = YOU):
+        self.voice = voice
         others = [iv for iv in existing if not _overlaps(iv, new)]
         self.shifts = sorted([*others, new], key=lambda iv: (iv.start, iv.end))
         self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
@@ -204,21 +264,23 @@ def _max_shift(rota: _Rota) -> list[str]:
     if rota.new.duration <= limit:
         return []
     length = _hours(rota.new.duration, up=True)
-    return [f"This shift is {length} hours long; the limit is {_hours(limit)}."]
+    return [f"This shift is {length} hours long; the limit is {_hours(limit)} hours for one shift."]
 
 
 def _min_rest(rota: _Rota) -> list[str]:
-    messages, limit, new = [], rota.limits.min_rest, rota.new
+    messages, limit, new, voice = [], rota.limits.min_rest, rota.new, rota.voice
     if rota.k > 0:
-        previous_end = max(iv.end for iv in rota.shifts[: rota.k])
-        gap = new.start - previous_end
+        previous = max(rota.shifts[: rota.k], key=lambda iv: iv.end)
+        gap = new.start - previous.end
         if gap < limit:
-            messages.append(_short_rest(gap, f"after your shift ending {_when(previous_end)}", limit))
+            after = f"after {voice.their} shift{_at_site(previous)} ending {_when(previous.end)}"
+            messages.append(_short_rest(voice, gap, after, limit))
     if rota.k + 1 < len(rota.shifts):
         following = rota.shifts[rota.k + 1]
         gap = following.start - new.end
         if gap < limit:
-            messages.append(_short_rest(gap, f"before your shift starting {_when(following.start)}", limit))
+            before = f"before {voice.their} shift{_at_site(following)} starting {_when(following.start)}"
+            messages.append(_short_rest(voice, gap, before, limit))
     return messages
 
 
@@ -230,23 +292,32 @@ def _hours_in_window(rota: _Rota) -> list[str]:
     new, window, limit = rota.new, rota.limits.window, rota.limits.max_hours_in_window
     near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
     starts = [iv.start for iv in near] + [iv.end - window for iv in near]
-    worst = max(_worked(near, s, s + window) for s in starts if s < new.end and s + window > new.start)
+    worst, begins = max((_worked(near, s, s + window), s) for s in starts if s < new.end and s + window > new.start)
     if worst <= limit:
         return []
     days, rest = divmod(window, _DAY)
     span = f"{days} days" if not rest else f"{_hours(window)} hours"
+    first_worked = min(max(iv.start, begins) for iv in near if iv.end > begins and iv.start < begins + window)
     worked = _hours(worst, up=True)
-    return [f"This would give you {worked} hours in {span}; the limit is {_hours(limit)}."]
+    return [f"This would give {rota.voice.you} {worked} hours of work in the {span} from {_when(first_worked)}; "
+            f"the limit is {_hours(limit)} hours in any {span}."]
 
 
-def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, noun: str) -> list[str]:
+def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, nouns: str) -> list[str]:
     """The new shift is in a run of more than ``most``."""
-    return [f"This would make {last - first + 1} {noun}s in a row; the limit is {most}."
+    shifts = rota.shifts
+    return [f"This would make {last - first + 1} {nouns} in a row for {rota.voice.you}, "
+            f"{_day_of(shifts[first].start)} to {_day_of(shifts[last].start)}; the limit is {most} in a row."
             for first, last in rota.runs(flags)
             if first <= rota.k <= last and last - first + 1 > most]
 
 
-def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
+def _day_of(value: datetime) -> str:
+    local = value.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, nouns: str) -> list[str]:
     """Too little rest after a run of at least ``most`` (the new shift in it or next)."""
     messages, k, shifts = [], rota.k, rota.shifts
     for first, last in rota.runs(flags):
@@ -255,8 +326,9 @@ def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timede
             continue
         gap = shifts[last + 1].start - shifts[last].end
         if gap < rest:
-            after = f"after {length} {noun}s in a row ending {_when(shifts[last].end)}"
-            messages.append(_short_rest(gap, after, rest))
+            after = f"after {length} {nouns} in a row ending {_when(shifts[last].end)}"
+            then = f" before {_shift_named(rota, shifts[last + 1], rota.voice)}"
+            messages.append(_short_rest(rota.voice, gap, after, rest, then))
     return messages
 
 
@@ -270,13 +342,16 @@ def _rest_after_nights(rota: _Rota) -> list[str]:
             continue  # the night run continues
         gap = shifts[b].start - shifts[a].end
         if gap < limit:
-            after = f"after the night shift ending {_when(shifts[a].end)}"
-            messages.append(_short_rest(gap, after, limit, " before your next shift"))
+            night = ("this night shift" if shifts[a] is rota.new
+                     else f"{rota.voice.their} night shift{_at_site(shifts[a])}")
+            after = f"after {night} ending {_when(shifts[a].end)}"
+            then = f" before {_shift_named(rota, shifts[b], rota.voice)}"
+            messages.append(_short_rest(rota.voice, gap, after, limit, then))
     return messages
 
 
-def _run_rules(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
-    return _runs_too_long(rota, flags, most, noun) + _rest_after_runs(rota, flags, most, rest, noun)
+def _run_rules(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, nouns: str) -> list[str]:
+    return _runs_too_long(rota, flags, most, nouns) + _rest_after_runs(rota, flags, most, rest, nouns)
 
 
 _WTR_CHECKS = (
@@ -284,21 +359,22 @@ _WTR_CHECKS = (
     ("wtr_min_rest_11h", _min_rest),
     ("wtr_max_72h_in_168h", _hours_in_window),
     ("wtr_max_consecutive_nights",
-     lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shift")),
+     lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shifts")),
     ("wtr_rest_after_nights_46h", _rest_after_nights),
     ("wtr_max_consecutive_long_shifts",
-     lambda r: _run_rules(r, r.longs, r.limits.max_consecutive_long, r.limits.rest_after_long, "long shift")),
+     lambda r: _run_rules(r, r.longs, r.limits.max_consecutive_long, r.limits.rest_after_long,
+                          f"long shifts (over {_hours(r.limits.long_shift_over)} hours)")),
     ("wtr_max_consecutive_shifts",
      lambda r: _run_rules(r, [True] * len(r.shifts), r.limits.max_consecutive_shifts,
-                          r.limits.rest_after_consecutive, "shift")),
+                          r.limits.rest_after_consecutive, "shifts")),
 )
 
 
 def check_working_time(
-    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
+    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS, voice: Voice = YOU
 ) -> list[Reason]:
-    """The doctors' working-time safeguards, as far as ``new`` is involved."""
-    rota = _Rota(existing, new, limits)
+    """The doctors' working-time safeguards, as far as ``new`` is involved, worded for ``voice``."""
+    rota = _Rota(existing, new, limits, voice)
     reasons = []
     for code, check in _WTR_CHECKS:
         messages = list(dict.fromkeys(check(rota)))
