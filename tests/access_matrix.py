@@ -68,6 +68,7 @@ EXPECTED = {
     # --- reference data (admin writes, everyone signed in reads) -----------------------------------
     ("GET", "/api/v1/sites"): A(SIGNED_IN),
     ("POST", "/api/v1/sites"): A(only(ADMIN)),
+    ("PATCH", "/api/v1/sites/<int:site_id>"): A(only(ADMIN)),
     ("GET", "/api/v1/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("PATCH", "/api/v1/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("GET", "/api/v1/departments"): A(SIGNED_IN),
@@ -78,6 +79,8 @@ EXPECTED = {
     ("POST", "/api/v1/agencies"): A(only(ADMIN)),
     ("GET", "/admin/sites"): A(only(ADMIN)),
     ("POST", "/admin/sites"): A(only(ADMIN)),
+    ("GET", "/admin/sites/<int:site_id>"): A(only(ADMIN)),
+    ("POST", "/admin/sites/<int:site_id>"): A(only(ADMIN)),
     ("GET", "/admin/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("POST", "/admin/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("GET", "/admin/departments"): A(only(ADMIN)),

@@ -256,6 +256,7 @@ def api_body(rule, scene):
         "/api/v1/shifts/<int:shift_id>/cancel": {"reason": "Ward closed"},
         "/api/v1/shifts/<int:shift_id>/cascade": {"reason": "Nobody on the bank has claimed it"},
         "/api/v1/sites": {"code": "GGG", "name": "Gamma Hospital"},
+        "/api/v1/sites/<int:site_id>": {"staffing_phone": "01245 362000"},
         "/api/v1/timesheets": {"booking_id": ids["unsubmitted_booking"],
                                "actual_start": format_london(past_end - timedelta(hours=8)),
                                "actual_end": format_london(past_end), "break_minutes": 0},
