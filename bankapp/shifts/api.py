@@ -22,8 +22,9 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..org.models import Department
 from ..org.services import grade_by_code
-from . import csv_import, queries, rate_approval_api, services
+from . import csv_import, eligibility, queries, rate_approval_api, services
 from .booking import assign_shift, claim_shift
+from .eligibility import DoctorView
 from .models import Booking, Shift
 from .schemas import (
     AssignSchema,
@@ -92,16 +93,28 @@ def list_shifts(query):
     """Shifts the caller may see, by id.
 
     Doctors: claimable shifts that have not started, of a grade and site they
-    may work, plus shifts they are booked on. Coordinators and approvers: their
+    may work, plus shifts they are booked on; each with `can_claim` and
+    `reasons` (what a claim would answer now). `eligible=true`: only those a
+    claim would book (for anyone else: none). Coordinators and approvers: their
     sites. Executives, payroll, admins: the whole trust. Agencies: shifts
     released to their tier. `from`/`to` filter on the start; a date means the
     London day.
     """
     from_, to = range_bounds(query.pop("from_"), query.pop("to"))
-    cursor, limit = query.pop("cursor"), query.pop("limit")
-    stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
-    page = keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit)
-    prime(page["items"])
+    cursor, limit, eligible = query.pop("cursor"), query.pop("limit"), query.pop("eligible")
+    doctor = g.actor.has_role("doctor")
+    view = DoctorView.from_now(g.actor) if doctor else None
+    if eligible:
+        stmt = queries.board_query(g.actor, from_=from_, to=to, **query) if doctor else None
+    else:
+        stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
+    if stmt is None:
+        return {"items": [], "next": None}
+    page = keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit,
+                       keep=view.claimable if eligible else None)
+    # The view reads every booking from now on: enough for any shift a doctor sees (those in the past are
+    # booked or worked, so not available whatever the bookings around them).
+    prime(page["items"], reasons={s.id: view.reasons(s) for s in page["items"]} if doctor else None)
     return page
 
 
@@ -110,8 +123,11 @@ def list_shifts(query):
 @blp.doc(security=SECURITY)
 @api_auth()
 def get_shift(shift_id):
-    """One shift with its `pay_estimate` and any `rate_violation`."""
-    return _shift_for(g.actor, shift_id)
+    """One shift with its `pay_estimate` and any `rate_violation`; for a doctor, `can_claim` and `reasons`."""
+    shift = _shift_for(g.actor, shift_id)
+    if g.actor.has_role("doctor"):
+        prime([shift], reasons=eligibility.for_doctor(g.actor, [shift]))
+    return shift
 
 
 @blp.post("/shifts/<int:shift_id>/claim")

@@ -17,11 +17,12 @@ from functools import cache
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, lazyload
 
+from ..apiutil import kept_rows
 from ..auth.models import User, UserRole
 from ..auth.permissions import sites_in_scope
 from ..cascade.rules import visible_statuses  # the cascade owns what each tier sees
 from ..extensions import db
-from ..org.models import Grade
+from ..org.models import Grade, Site
 from ..rates.models import RateViolation
 from ..staff.models import DoctorProfile
 from ..staff.services import latest_documents
@@ -36,39 +37,51 @@ PAGE_SIZE = 25  # shifts per page on the board and the coordinator list
 STAFF_ROLES = ("coordinator", "approver", "executive", "chief_executive", "payroll", "admin")
 
 
-def doctor_facts(doctor) -> rules.DoctorFacts:
+def doctor_facts(doctor, documents=None) -> rules.DoctorFacts:
+    """The claim checks' facts about ``doctor``; ``documents`` (kind → latest expiry) when already loaded."""
     profile = doctor.doctor_profile
-    rank = profile.grade.rank if profile is not None and profile.grade is not None else None
-    return rules.DoctorFacts(grade_rank=rank, site_ids=frozenset(doctor.site_ids) or None,
-                             documents=latest_documents(doctor.id))
+    grade = profile.grade if profile is not None else None
+    return rules.DoctorFacts(grade_rank=grade.rank if grade is not None else None,
+                             site_ids=frozenset(doctor.site_ids) or None,
+                             documents=latest_documents(doctor.id) if documents is None else documents,
+                             grade_code=grade.code if grade is not None else None)
 
 
 def shift_facts(shift) -> rules.ShiftFacts:
-    return rules.ShiftFacts(shift.start_at, shift.end_at, grade_rank=shift.grade.rank, site_id=shift.site_id)
+    return rules.ShiftFacts(shift.start_at, shift.end_at, grade_rank=shift.grade.rank, site_id=shift.site_id,
+                            grade_code=shift.grade.code, site_name=shift.site.name)
 
 
-def live_intervals(doctor_id, exclude_shift_id=None, *, around=None) -> list[rules.Interval]:
-    """The doctor's live (not cancelled) bookings at every site, as intervals.
+@dataclass(frozen=True)
+class Booked:
+    """A live booking of a doctor, as the claim checks see it."""
 
-    ``around``: optional (start, end); only bookings within CLAIM_CONTEXT of it.
+    doctor_id: int
+    shift_id: int
+    interval: rules.Interval
+
+
+def live_bookings_of(doctor_ids, *, ends_after, starts_before=None) -> list[Booked]:
+    """Live (not cancelled) bookings of these doctors at every site, in (start) order, with the site's name.
+
+    Only bookings ending after ``ends_after`` and (when given) starting before
+    ``starts_before``: the claim checks look CLAIM_CONTEXT around a shift.
     """
-    params = {"doctor_id": doctor_id, "exclude_shift_id": exclude_shift_id}
-    if around is not None:
-        params.update(ends_after=around[0] - CLAIM_CONTEXT, starts_before=around[1] + CLAIM_CONTEXT)
-    stmt = _live_intervals_statement(exclude_shift_id is not None, around is not None)
-    return [rules.Interval(start, end) for start, end in db.session.execute(stmt, params)]
+    params = {"doctor_ids": list(doctor_ids), "ends_after": ends_after, "starts_before": starts_before}
+    rows = db.session.execute(_live_bookings_statement(starts_before is not None), params)
+    return [Booked(doctor_id, shift_id, rules.Interval(start, end, where=site))
+            for doctor_id, shift_id, start, end, site in rows]
 
 
 @cache
-def _live_intervals_statement(excluding: bool, around: bool):
-    """``live_intervals``'s statement for each shape, built once (every claim asks it)."""
-    stmt = (db.select(Shift.start_at, Shift.end_at).join(Booking, Booking.shift_id == Shift.id)
-            .where(Booking.doctor_id == bindparam("doctor_id"), Booking.status != "cancelled",
-                   Shift.status != "cancelled"))
-    if excluding:
-        stmt = stmt.where(Shift.id != bindparam("exclude_shift_id"))
-    if around:
-        stmt = stmt.where(Shift.end_at > bindparam("ends_after"), Shift.start_at < bindparam("starts_before"))
+def _live_bookings_statement(bounded: bool):
+    """``live_bookings_of``'s statement for each shape, built once (every claim asks it)."""
+    stmt = (db.select(Booking.doctor_id, Shift.id, Shift.start_at, Shift.end_at, Site.name)
+            .join(Booking, Booking.shift_id == Shift.id).join(Site, Site.id == Shift.site_id)
+            .where(Booking.doctor_id.in_(bindparam("doctor_ids", expanding=True)), Booking.status != "cancelled",
+                   Shift.status != "cancelled", Shift.end_at > bindparam("ends_after")))
+    if bounded:
+        stmt = stmt.where(Shift.start_at < bindparam("starts_before"))
     return stmt.order_by(Shift.start_at)
 
 
@@ -158,33 +171,46 @@ class Page:
     previous: int | None = None
 
 
-def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE) -> Page:
+def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE, keep=None) -> Page:
     """One page of ``stmt`` soonest first, by keyset on (start, id), in SQL (no OFFSET).
 
     Cursors are shift ids. ``after=N``: the shifts that come after shift N in
     (start, id) order; ``before=N``: the ones just before it. Shifts are never
     deleted, so a cursor stays valid when the shift is booked or cancelled.
+    ``keep(shifts)``: list only the shifts it returns (e.g. those the doctor
+    can claim), read in batches (``apiutil.kept_rows``).
     """
-    key = db.tuple_(Shift.start_at, Shift.id)
-    anchor_id = before if before is not None else after
-    if anchor_id is not None:
-        start = db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery()
-        anchor = db.tuple_(start, anchor_id)
-        # The plain start bound lets an index on start_at begin (or end) the scan at the cursor.
-        stmt = stmt.where(*((key < anchor, Shift.start_at <= start) if before is not None
-                            else (key > anchor, Shift.start_at >= start)))
-    if before is not None:
-        stmt = stmt.order_by(Shift.start_at.desc(), Shift.id.desc())
+    backwards = before is not None
+
+    def fetch(last, size):
+        anchor_id = last.id if last is not None else (before if backwards else after)
+        return db.session.execute(_keyset(stmt, anchor_id, backwards).limit(size)).scalars().all()
+
+    if keep is None:
+        rows = fetch(None, limit + 1)
     else:
-        stmt = stmt.order_by(Shift.start_at, Shift.id)
-    rows = db.session.execute(stmt.limit(limit + 1)).scalars().all()
+        rows = kept_rows(fetch, keep, limit + 1, first_batch=3 * (limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
-    if before is not None:
+    if backwards:
         rows.reverse()
         return Page(rows, next=rows[-1].id if rows else None, previous=rows[0].id if more and rows else None)
     return Page(rows, next=rows[-1].id if more and rows else None,
                 previous=rows[0].id if after is not None and rows else None)
+
+
+def _keyset(stmt, anchor_id, backwards):
+    """``stmt`` from the shift ``anchor_id`` on (or back from it), in (start, id) order."""
+    key = db.tuple_(Shift.start_at, Shift.id)
+    if anchor_id is not None:
+        start = db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery()
+        anchor = db.tuple_(start, anchor_id)
+        # The plain start bound lets an index on start_at begin (or end) the scan at the cursor.
+        stmt = stmt.where(*((key < anchor, Shift.start_at <= start) if backwards
+                            else (key > anchor, Shift.start_at >= start)))
+    if backwards:
+        return stmt.order_by(Shift.start_at.desc(), Shift.id.desc())
+    return stmt.order_by(Shift.start_at, Shift.id)
 
 
 def count(stmt) -> int:

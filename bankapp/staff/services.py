@@ -206,14 +206,28 @@ def documents_of(user_id):
 
 def latest_documents(user_id) -> dict:
     """kind -> latest expiry date held, for the claim checks (one grouped query)."""
-    return dict(db.session.execute(_latest_documents_statement(), {"user_id": user_id}).all())
+    return latest_documents_of([user_id]).get(user_id, {})
+
+
+def latest_documents_of(user_ids) -> dict[int, dict]:
+    """user id -> (kind -> latest expiry date held), for many doctors in one grouped query.
+
+    The one definition of which documents count for a claim: a single claim and a
+    whole list of candidates read them the same way.
+    """
+    rows = db.session.execute(_latest_documents_statement(), {"user_ids": list(user_ids)}).all()
+    out: dict[int, dict] = {}
+    for user_id, kind, expires_on in rows:
+        out.setdefault(user_id, {})[kind] = expires_on
+    return out
 
 
 @cache
 def _latest_documents_statement():
     """Built once: a claim asks it on every booking, and building costs more than running."""
-    return (db.select(ComplianceDocument.kind, db.func.max(ComplianceDocument.expires_on))
-            .where(ComplianceDocument.user_id == bindparam("user_id")).group_by(ComplianceDocument.kind))
+    return (db.select(ComplianceDocument.user_id, ComplianceDocument.kind, db.func.max(ComplianceDocument.expires_on))
+            .where(ComplianceDocument.user_id.in_(bindparam("user_ids", expanding=True)))
+            .group_by(ComplianceDocument.user_id, ComplianceDocument.kind))
 
 
 # A document within this many days of its expiry is flagged on the admin pages.
