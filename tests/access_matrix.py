@@ -63,6 +63,12 @@ EXPECTED = {
     ("GET", "/me/data/download"): A(SIGNED_IN, "only the caller's own data"),
     ("POST", "/api/v1/auth/token"): A(EVERYONE, "public: the credentials decide"),
     ("DELETE", "/api/v1/auth/token"): A(SIGNED_IN, "revokes the caller's own token"),
+    ("POST", "/api/v1/auth/password-reset"): A(EVERYONE, "public: always 202, whoever asks"),
+    ("POST", "/api/v1/auth/password-reset/confirm"): A(EVERYONE, "public: the texted code decides (a wrong one is 422)"),
+    ("GET", "/password-reset"): A(EVERYONE),
+    ("POST", "/password-reset"): A(EVERYONE, "public: the same answer whoever asks"),
+    ("GET", "/password-reset/code"): A(EVERYONE),
+    ("POST", "/password-reset/code"): A(EVERYONE, "public: the texted code decides (an empty form is 422)"),
     ("GET", "/api/v1/me/data"): A(SIGNED_IN, "only the caller's own data"),
 
     # --- reference data (admin writes, everyone signed in reads) -----------------------------------
