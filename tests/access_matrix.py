@@ -64,7 +64,7 @@ EXPECTED = {
     ("POST", "/api/v1/auth/token"): A(EVERYONE, "public: the credentials decide"),
     ("DELETE", "/api/v1/auth/token"): A(SIGNED_IN, "revokes the caller's own token"),
     ("POST", "/api/v1/auth/password-reset"): A(EVERYONE, "public: always 202, whoever asks"),
-    ("POST", "/api/v1/auth/password-reset/confirm"): A(EVERYONE, "public: the texted code decides (a wrong one is 422)"),
+    ("POST", "/api/v1/auth/password-reset/confirm"): A(EVERYONE, "public: the texted code decides (wrong: 422)"),
     ("GET", "/password-reset"): A(EVERYONE),
     ("POST", "/password-reset"): A(EVERYONE, "public: the same answer whoever asks"),
     ("GET", "/password-reset/code"): A(EVERYONE),
@@ -162,6 +162,8 @@ EXPECTED = {
                                                         "a booked shift: its doctor cancels the booking, the "
                                                         "site's coordinator the shift; anyone else 404"),
     ("POST", "/api/v1/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "409 here: not cancelled"),
+    ("GET", "/api/v1/shifts/<int:shift_id>/candidates"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/api/v1/shifts/<int:shift_id>/invite"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/api/v1/shifts/import"): A(only(COORD, COORD_OTHER, ADMIN),
                                          "the other site's coordinator gets 422: each line of another site is "
                                          "refused, nothing imported"),
@@ -182,6 +184,7 @@ EXPECTED = {
     ("POST", "/coordinator/shifts/<int:shift_id>/assign"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/cancel"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/invite"): A(only(COORD, ADMIN), "other site 404"),
 
     # --- agency cascade -------------------------------------------------------------------------------------
     ("POST", "/api/v1/shifts/<int:shift_id>/cascade"): A(only(COORD), "other site 403"),

@@ -257,6 +257,7 @@ def api_body(rule, scene):
                                                         "grade": "ST3", "charge_rate": "70.00"},
         "/api/v1/shifts/<int:shift_id>/assign": {"doctor_id": ids["user"]},
         "/api/v1/shifts/<int:shift_id>/cancel": {"reason": "Ward closed"},
+        "/api/v1/shifts/<int:shift_id>/invite": {"message": "Any help welcome"},
         "/api/v1/shifts/<int:shift_id>/cascade": {"reason": "Nobody on the bank has claimed it"},
         "/api/v1/sites": {"code": "GGG", "name": "Gamma Hospital"},
         "/api/v1/sites/<int:site_id>": {"staffing_phone": "01245 362000"},

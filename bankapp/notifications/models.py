@@ -12,7 +12,7 @@ from ..timeutil import now_utc
 
 MESSAGE_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "suppressed")
 MESSAGE_KINDS = ("shift_alert", "booking_confirmed", "booking_cancelled", "reminder", "timesheet_chaser",
-                 "approver_reminder", "doc_expiry", "breach_digest", "test", "password_reset")
+                 "approver_reminder", "doc_expiry", "breach_digest", "test", "password_reset", "shift_invite")
 ALL_DAYS = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 
 

@@ -27,7 +27,8 @@ STATUS_LABELS = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "deli
 KIND_LABELS = {"shift_alert": "Shift alert", "booking_confirmed": "Booking confirmed",
                "booking_cancelled": "Booking cancelled", "reminder": "Shift reminder",
                "timesheet_chaser": "Timesheet chaser", "approver_reminder": "Approver reminder",
-               "doc_expiry": "Document expiry", "breach_digest": "Weekly breach digest", "test": "Test message"}
+               "doc_expiry": "Document expiry", "breach_digest": "Weekly breach digest", "test": "Test message",
+               "password_reset": "Password reset code", "shift_invite": "Invitation to a shift"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

@@ -18,12 +18,15 @@ from flask_smorest import Blueprint
 from ..apiutil import keyset_page, list_schema
 from ..auth.models import User
 from ..auth.permissions import api_auth, can_act_on_site
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..notifications import fanout
 from ..org.models import Department
 from ..org.services import grade_by_code
+from ..timeutil import now_utc
 from . import csv_import, eligibility, queries, rate_approval_api, services
 from .booking import assign_shift, claim_shift
+from .candidates import candidates_for
 from .eligibility import DoctorView
 from .models import Booking, Shift
 from .schemas import (
@@ -32,6 +35,10 @@ from .schemas import (
     BookingQuerySchema,
     BookingSchema,
     CancelSchema,
+    CandidateQuerySchema,
+    CandidateSchema,
+    InvitedSchema,
+    InviteSchema,
     ShiftCreateSchema,
     ShiftQuerySchema,
     ShiftSchema,
@@ -159,6 +166,42 @@ def assign(body, shift_id):
         raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
     booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
     return booking
+
+
+@blp.get("/shifts/<int:shift_id>/candidates")
+@blp.arguments(CandidateQuerySchema, location="query")
+@blp.response(200, list_schema(CandidateSchema, "CandidateList"))
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def candidates(query, shift_id):
+    """Doctors a coordinator of the site could book on this shift (`q`: part of a name or GMC number).
+
+    Those who can be booked now come first (`can_assign`), then those only working-time limits stand in the way
+    of (`can_override`), then the others; each with `reasons`, worded about the doctor by name."""
+    shift = _shift_for(g.actor, shift_id)
+    services.require_coordinator(g.actor, shift.site_id)
+    return {"items": candidates_for(shift, q=query["q"], limit=query["limit"]), "next": None}
+
+
+@blp.post("/shifts/<int:shift_id>/invite")
+@blp.arguments(InviteSchema)
+@blp.response(200, InvitedSchema)
+@blp.alt_response(409, description="The shift cannot take a booking now (booked, cancelled, awaiting its rate, "
+                                   "started)")
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def invite(body, shift_id):
+    """Text every doctor who can take this shift now and takes texts, with an optional note. Audited.
+
+    Each doctor is invited to a shift once; opt-in, STOP, their alert choices, quiet hours (unless the shift is
+    urgent) and the daily cap of shift texts apply as for alerts."""
+    shift = _shift_for(g.actor, shift_id)
+    services.require_coordinator(g.actor, shift.site_id)
+    problem = eligibility.unavailable(shift, now_utc())
+    if problem:
+        raise Conflict(problem)
+    queued, send_after = fanout.invite(shift, actor=g.actor, message=body["message"])
+    return {"queued": queued, "send_after": send_after}
 
 
 @blp.post("/shifts/<int:shift_id>/cancel")

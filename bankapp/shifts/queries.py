@@ -18,7 +18,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, lazyload
 
 from ..apiutil import kept_rows
-from ..auth.models import User, UserRole
+from ..auth.models import User, UserRole, UserSite
 from ..auth.permissions import sites_in_scope
 from ..cascade.rules import visible_statuses  # the cascade owns what each tier sees
 from ..extensions import db
@@ -296,10 +296,47 @@ def latest_violations(shift_ids) -> dict:
     return {v.shift_id: v for v in rows}
 
 
-def doctors_of_grade_for(shift, *, limit=500):
-    """Active doctors of the shift's grade or above, by name (the claim checks decide the rest)."""
-    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id).join(DoctorProfile)
-            .join(Grade, Grade.id == DoctorProfile.grade_id)
-            .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
-            .order_by(User.name).limit(limit))
-    return db.session.execute(stmt).scalars().all()
+def doctors_with_facts(user_ids) -> list[User]:
+    """These users with what the claim checks read of them (roles, sites, grade): a constant number of statements."""
+    if not user_ids:
+        return []
+    return db.session.execute(db.select(User).where(User.id.in_(list(user_ids)))).scalars().all()
+
+
+CANDIDATE_POOL = 200  # doctors a coordinator's search weighs at once (the claim checks decide who comes first)
+
+
+def candidate_doctors(shift, *, q=None, limit=CANDIDATE_POOL) -> list[User]:
+    """Active bank doctors a coordinator might book on ``shift``, matching ``q`` (part of the name or GMC number).
+
+    Those of the shift's grade or above who may work at its site come first, then by name; who can really
+    take it is for the claim checks (``eligibility.ShiftView``) to say.
+    """
+    is_doctor = db.exists().where(UserRole.user_id == User.id, UserRole.role == "doctor")
+    site_links = db.exists().where(UserSite.user_id == User.id)
+    this_site = db.exists().where(UserSite.user_id == User.id, UserSite.site_id == shift.site_id)
+    fits = db.and_(Grade.rank >= shift.grade.rank, db.or_(~site_links, this_site))
+    stmt = (db.select(User).join(DoctorProfile, DoctorProfile.user_id == User.id)
+            .outerjoin(Grade, Grade.id == DoctorProfile.grade_id)
+            .where(User.active.is_(True), User.anonymised_at.is_(None), is_doctor))
+    text = (q or "").strip().lower()
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(db.or_(db.func.lower(User.name).like(like), DoctorProfile.gmc_number.like(like)))
+    order = db.case((fits, 0), else_=1)
+    return db.session.execute(stmt.order_by(order, db.func.lower(User.name), User.id).limit(limit)).scalars().all()
+
+
+def work_history(doctor_ids) -> dict[int, list[tuple]]:
+    """doctor id → [(site id, shifts worked, start of the last one)] of the shifts they have worked (one query)."""
+    if not doctor_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Booking.doctor_id, Shift.site_id, db.func.count(Shift.id), db.func.max(Shift.start_at))
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(Booking.doctor_id.in_(list(doctor_ids)), Booking.status != "cancelled", Shift.end_at <= now_utc())
+        .group_by(Booking.doctor_id, Shift.site_id))
+    out: dict[int, list[tuple]] = {}
+    for doctor_id, site_id, worked, last in rows:
+        out.setdefault(doctor_id, []).append((site_id, worked, last))
+    return out

@@ -221,3 +221,46 @@ class BookingQuerySchema(ma.Schema):
     when = ma.fields.String(load_default=None, validate=validate.OneOf(("upcoming", "past")))
     cursor = ma.fields.Integer(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class CandidateQuerySchema(ma.Schema):
+    q = ma.fields.String(load_default=None, validate=validate.Length(max=100),
+                         metadata={"description": "Part of the doctor's name or GMC number."})
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class LastWorkedSchema(ma.Schema):
+    start = LondonDateTime()
+    site = ma.fields.String(allow_none=True)
+
+
+class CandidateSchema(ma.Schema):
+    doctor_id = ma.fields.Function(lambda c: c.doctor.id)
+    name = ma.fields.Function(lambda c: c.doctor.name)
+    grade = ma.fields.Function(lambda c: c.grade_code, metadata={"type": "string", "nullable": True})
+    gmc_number = ma.fields.Function(lambda c: c.gmc_number, metadata={"type": "string", "nullable": True})
+    home_site = ma.fields.String(allow_none=True, metadata={
+        "description": "Where they have worked most; without any shift worked, their one site if they have one."})
+    last_worked = ma.fields.Function(
+        lambda c: LastWorkedSchema().dump({"start": c.last_worked, "site": c.last_worked_site})
+        if c.last_worked else None,
+        metadata={"type": "object", "nullable": True, "description": "{start, site} of the last shift they worked."})
+    can_assign = ma.fields.Boolean(metadata={"description": "An assignment would book them now."})
+    can_override = ma.fields.Boolean(metadata={
+        "description": "Only working-time reasons stand in the way: an assignment with `override_reason` books them "
+                       "(a wtr_override breach)."})
+    reasons = ma.fields.Function(lambda c: [r.as_dict() for r in c.reasons], metadata={
+        "type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"},
+                                                                    "message": {"type": "string"}}},
+        "description": "What an assignment would answer now, about the doctor by name."})
+
+
+class InviteSchema(ma.Schema):
+    message = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=300, error="Keep the note to 300 characters."), metadata={
+        "description": "A short note put at the start of the text."})
+
+
+class InvitedSchema(ma.Schema):
+    queued = ma.fields.Integer(metadata={"description": "Texts queued now."})
+    send_after = LondonDateTime(metadata={"description": "When they go: now, or when quiet hours end."})
