@@ -174,7 +174,9 @@ def my_shifts():
     profile = g.actor.doctor_profile
     feed = (url_for("shifts.calendar", token=profile.calendar_token, _external=True)
             if profile is not None and profile.calendar_token else None)
-    return render_template("shifts/my_shifts.html", upcoming=upcoming, past=past, feed=feed,
+    # webcal:// opens the phone's calendar app and subscribes (it then fetches the feed over https or http).
+    webcal = "webcal://" + feed.split("://", 1)[1] if feed else None
+    return render_template("shifts/my_shifts.html", upcoming=upcoming, past=past, feed=feed, webcal=webcal,
                            may_cancel={b.id: services.doctor_may_cancel(b) for b in upcoming},
                            today=london_date(now_utc()))
 

@@ -337,3 +337,10 @@ def test_shift_page_shows_why_not_instead_of_the_claim_button(market, api, clien
     html = login(client, market.doctor).get(f"/shifts/{clash['id']}").get_data(as_text=True)
     assert "Claim this shift" not in html and 'data-code="overlap"' in html
     assert "This overlaps your booked shift: Beta Hospital, Mon 5 Oct 08:00–17:00." in html
+
+
+def test_my_shifts_offers_a_one_tap_calendar_subscription_beside_the_address(market, client):
+    token = market.doctor.doctor_profile.calendar_token
+    html = login(client, market.doctor).get("/my-shifts").get_data(as_text=True)
+    assert f'href="webcal://localhost/calendar/{token}.ics"' in html and "Subscribe in my calendar" in html
+    assert f'value="http://localhost/calendar/{token}.ics"' in html
