@@ -81,7 +81,10 @@ def logout():
     logout_user()
     session.clear()
     flash("You have logged out.", "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Nothing of this person stays readable on a shared phone: pages kept for offline use go too (bankapp/pwa.py).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
