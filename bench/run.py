@@ -23,6 +23,7 @@ from collections import Counter
 from . import (
     board,
     common,
+    eligible_board,
     export_bench,
     fanout_bench,
     generate,
@@ -130,6 +131,7 @@ def run_all(url, args, started) -> dict:
                           for name, (method, path_for) in GAP_STORMS.items()}
         app = common.make_app(url, reports_url=reports_url)
         results["board"] = board.run(url, app, app_server.base_url)
+        results["eligible_board"] = eligible_board.run(url, app, app_server.base_url, secret_key=SHARED_SECRET)
         results["reports"] = reports_bench.run(url, app, app_server.base_url)
         results["rss_mb_after_reads"] = app_server.worker_peak_rss_mb()
         servers.stop(app_server)

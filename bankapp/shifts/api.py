@@ -117,8 +117,9 @@ def list_shifts(query):
         stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
     if stmt is None:
         return {"items": [], "next": None}
-    page = keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit,
-                       keep=view.claimable if eligible else None)
+    page = (queries.id_page(stmt.where(queries.clear_of_bookings(g.actor.id)), cursor=cursor, limit=limit,
+                            keep=view.can_claim) if eligible
+            else keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit))
     # The view reads every booking from now on: enough for any shift a doctor sees (those in the past are
     # booked or worked, so not available whatever the bookings around them).
     prime(page["items"], reasons={s.id: view.reasons(s) for s in page["items"]} if doctor else None)

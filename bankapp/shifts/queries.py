@@ -11,13 +11,13 @@ Visibility (API and pages):
   portal (``cascade.services.shifts_for_agency``).
 """
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
-from ..apiutil import kept_rows
 from ..auth.models import User, UserRole, UserSite
 from ..auth.permissions import sites_in_scope
 from ..cascade.rules import visible_statuses  # the cascade owns what each tier sees
@@ -147,6 +147,19 @@ def visible_shift(user, shift_id) -> Shift | None:
     return db.session.execute(db.select(Shift).where(Shift.id == shift_id, visible_clause(user))).scalar_one_or_none()
 
 
+def clear_of_bookings(doctor_id):
+    """SQL: the shift shares no time with a live booking of the doctor.
+
+    Only to narrow what the claim checks are run on when listing the shifts a doctor can take: a claim of
+    an overlapping shift is always refused (``overlap``), so leaving them out in SQL changes no answer, and
+    the checks themselves still decide every shift listed.
+    """
+    booked = aliased(Shift)
+    return ~db.exists().where(Booking.doctor_id == doctor_id, Booking.status != "cancelled",
+                              Booking.shift_id == booked.id, booked.status != "cancelled",
+                              booked.start_at < Shift.end_at, booked.end_at > Shift.start_at)
+
+
 def board_query(doctor, **filters):
     """The doctor's shift board as a statement: open shifts they may work (see ``open_for_doctor_clause``)."""
     return filtered(db.select(Shift).where(open_for_doctor_clause(doctor)), **filters)
@@ -171,25 +184,78 @@ class Page:
     previous: int | None = None
 
 
+FIRST_BATCH = 150  # shifts read first when the claim checks filter a list: a page's worth whatever its size
+
+
+@dataclass(frozen=True)
+class ShiftKey:
+    """What the claim checks read of a shift (``eligibility``, ``shift_facts``), from a light row: a list the
+    checks filter is scanned with these, and only the shifts it keeps are loaded whole."""
+
+    id: int
+    status: str
+    start_at: datetime
+    end_at: datetime
+    site_id: int
+    grade: SimpleNamespace
+    site: SimpleNamespace
+
+
+def _keys(stmt):
+    """``stmt`` (a ``select(Shift)``) as rows for ``ShiftKey``: the shift's own columns, its grade and site."""
+    return (stmt.with_only_columns(Shift.id, Shift.status, Shift.start_at, Shift.end_at, Shift.site_id, Grade.rank,
+                                   Grade.code, Site.name)
+            .join(Grade, Grade.id == Shift.grade_id).join(Site, Site.id == Shift.site_id))
+
+
+def _key(row) -> ShiftKey:
+    shift_id, status, start, end, site_id, rank, code, site_name = row
+    return ShiftKey(shift_id, status, start, end, site_id, SimpleNamespace(rank=rank, code=code),
+                    SimpleNamespace(name=site_name))
+
+
+def kept_shifts(fetch, keep, wanted: int) -> list:
+    """Up to ``wanted`` shifts that ``keep(shift)`` lets through, read in batches in the list's order, whole.
+
+    ``fetch(after_id, size)`` reads the next ``size`` rows (for ``ShiftKey``) after the shift ``after_id``
+    (None: from the start). A filter the database cannot run (the claim checks) thus pages correctly:
+    shifts are tested one by one on light rows and reading stops as soon as the page is full; the first
+    batch is ``FIRST_BATCH`` shifts (at least three pages), so one read usually fills a page whatever its
+    size, and each further batch is three times larger, so even a list that keeps almost nothing costs a
+    handful of reads, never one per shift. The shifts kept are then loaded whole in one statement.
+    """
+    kept, after, size = [], None, max(FIRST_BATCH, 3 * wanted)
+    while len(kept) < wanted:
+        rows = [_key(row) for row in fetch(after, size)]
+        for key in rows:
+            if keep(key):
+                kept.append(key.id)
+                if len(kept) == wanted:
+                    break
+        if len(rows) < size:
+            break
+        after, size = rows[-1].id, size * 3
+    loaded = {s.id: s for s in db.session.execute(db.select(Shift).where(Shift.id.in_(kept))).scalars()} \
+        if kept else {}
+    return [loaded[shift_id] for shift_id in kept]
+
+
 def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE, keep=None) -> Page:
     """One page of ``stmt`` soonest first, by keyset on (start, id), in SQL (no OFFSET).
 
     Cursors are shift ids. ``after=N``: the shifts that come after shift N in
     (start, id) order; ``before=N``: the ones just before it. Shifts are never
     deleted, so a cursor stays valid when the shift is booked or cancelled.
-    ``keep(shifts)``: list only the shifts it returns (e.g. those the doctor
-    can claim), read in batches (``apiutil.kept_rows``).
+    ``keep(shift)``: list only the shifts it lets through (e.g. those the
+    doctor can claim; see ``kept_shifts``).
     """
     backwards = before is not None
-
-    def fetch(last, size):
-        anchor_id = last.id if last is not None else (before if backwards else after)
-        return db.session.execute(_keyset(stmt, anchor_id, backwards).limit(size)).scalars().all()
-
+    anchor = before if backwards else after
     if keep is None:
-        rows = fetch(None, limit + 1)
+        rows = db.session.execute(_keyset(stmt, anchor, backwards).limit(limit + 1)).scalars().all()
     else:
-        rows = kept_rows(fetch, keep, limit + 1, first_batch=3 * (limit + 1))
+        rows = kept_shifts(lambda last, size: db.session.execute(
+            _keyset(_keys(stmt), last if last is not None else anchor, backwards).limit(size)), keep, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -197,6 +263,19 @@ def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE, keep=None) -> 
         return Page(rows, next=rows[-1].id if rows else None, previous=rows[0].id if more and rows else None)
     return Page(rows, next=rows[-1].id if more and rows else None,
                 previous=rows[0].id if after is not None and rows else None)
+
+
+def id_page(stmt, *, cursor=None, limit=50, keep) -> dict:
+    """The API's ``{items, next}`` page of ``stmt`` by id (as ``apiutil.keyset_page``), only the shifts ``keep``
+    lets through (``kept_shifts``)."""
+
+    def fetch(last, size):
+        start = last if last is not None else cursor
+        page = _keys(stmt).where(Shift.id > start) if start is not None else _keys(stmt)
+        return db.session.execute(page.order_by(Shift.id).limit(size))
+
+    rows = kept_shifts(fetch, keep, limit + 1)
+    return {"items": rows[:limit], "next": rows[limit - 1].id if len(rows) > limit else None}
 
 
 def _keyset(stmt, anchor_id, backwards):

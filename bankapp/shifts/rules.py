@@ -52,7 +52,8 @@ from .working_time import (
 __all__ = [
     "DEFAULT_LIMITS", "DOCUMENT_WORDS", "REASON_CODES", "REQUIRED_DOCUMENTS", "WTR_CODES", "DoctorFacts",
     "Interval", "Reason", "ShiftFacts", "Voice", "WorkingTimeLimits", "YOU", "check_claim", "check_eligibility",
-    "check_overlap", "check_working_time", "is_long_shift", "is_night_shift", "night_time", "overridable",
+    "check_overlap", "check_working_time", "is_long_shift", "is_night_shift", "night_time", "overlapping",
+    "overridable",
 ]
 
 REQUIRED_DOCUMENTS = DOCUMENT_KINDS
@@ -146,9 +147,14 @@ def check_eligibility(doctor: DoctorFacts, shift: ShiftFacts, voice: Voice = YOU
     return reasons + _compliance(doctor, shift, voice)
 
 
+def overlapping(existing: Sequence[Interval], new: Interval) -> list[Interval]:
+    """The booked shifts that share time with ``new`` (touching is not sharing), soonest first."""
+    return sorted((iv for iv in existing if _overlaps(iv, new)), key=lambda iv: iv.start)
+
+
 def check_overlap(existing: Sequence[Interval], new: Interval, voice: Voice = YOU) -> list[Reason]:
     """One ``overlap`` reason naming every booked shift that shares time with ``new``."""
-    hits = sorted((iv for iv in existing if _overlaps(iv, new)), key=lambda iv: iv.start)
+    hits = overlapping(existing, new)
     if not hits:
         return []
     plural = "s" if len(hits) > 1 else ""

@@ -81,8 +81,10 @@ def board():
     if not errors:
         view = DoctorView.from_now(g.actor)
         stmt = queries.board_query(g.actor, **filters)
-        page = queries.start_page(stmt, after=cursor_arg("after"), before=cursor_arg("before"),
-                                  keep=view.claimable if show == "mine" else None)
+        mine = show == "mine"
+        page = queries.start_page(stmt.where(queries.clear_of_bookings(g.actor.id)) if mine else stmt,
+                                  after=cursor_arg("after"), before=cursor_arg("before"),
+                                  keep=view.can_claim if mine else None)
         total = queries.count(stmt)
     kept = {k: v for k, v in values.items() if v} | ({"show": show} if show != "mine" else {})
     return render_template("shifts/board.html", shifts=page.items, total=total, values=values, errors=errors,

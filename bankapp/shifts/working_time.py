@@ -40,11 +40,17 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 from ..timeutil import LONDON, london_date, to_utc
 
 _DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+# A doctor's bookings are checked against every shift of a page (shifts/eligibility.py): the facts of each
+# interval (its London start date, whether it is a night) are worked out once, not once per shift checked.
+_CACHED = 8192
 
 
 @dataclass(frozen=True)
@@ -206,6 +212,17 @@ def _overlaps(a: Interval, b: Interval) -> bool:
 # --- Shift kinds ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=_CACHED)
+def _start_date(interval: Interval) -> date:
+    return london_date(interval.start)
+
+
+def _micros(value: datetime) -> int:
+    """Whole microseconds since 1970: exact integer arithmetic for sums of worked time."""
+    return (value - _EPOCH) // _US
+
+
+@lru_cache(maxsize=_CACHED)
 def night_time(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> timedelta:
     """Real time the interval spends inside London's night window (23:00-06:00)."""
     wraps = limits.night_window_end <= limits.night_window_start
@@ -239,7 +256,7 @@ class _Rota:
         self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
         self.new = new
         self.limits = limits
-        dates = [london_date(iv.start) for iv in self.shifts]
+        dates = [_start_date(iv) for iv in self.shifts]
         #: consecutive[i]: shift i+1 starts on the same or next date as shift i.
         self.consecutive = [(b - a) <= _DAY for a, b in pairwise(dates)]
         self.nights = [is_night_shift(iv, limits) for iv in self.shifts]
@@ -284,22 +301,25 @@ def _min_rest(rota: _Rota) -> list[str]:
     return messages
 
 
-def _worked(shifts: Sequence[Interval], start: datetime, end: datetime) -> timedelta:
-    return sum((_overlap_time(iv, start, end) for iv in shifts), timedelta())
-
-
 def _hours_in_window(rota: _Rota) -> list[str]:
     new, window, limit = rota.new, rota.limits.window, rota.limits.max_hours_in_window
-    near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
-    starts = [iv.start for iv in near] + [iv.end - window for iv in near]
-    worst, begins = max((_worked(near, s, s + window), s) for s in starts if s < new.end and s + window > new.start)
-    if worst <= limit:
+    near = [(_micros(iv.start), _micros(iv.end)) for iv in rota.shifts
+            if iv.end > new.start - window and iv.start < new.end + window]
+    span_us, new_start, new_end = window // _US, _micros(new.start), _micros(new.end)
+    worst, begins = -1, 0
+    for s in sorted({a for a, _ in near} | {e - span_us for _, e in near}):
+        if s < new_end and s + span_us > new_start:
+            worked = sum(max(min(e, s + span_us) - max(a, s), 0) for a, e in near)
+            if worked >= worst:
+                worst, begins = worked, s
+    if worst <= limit // _US:
         return []
     days, rest = divmod(window, _DAY)
     span = f"{days} days" if not rest else f"{_hours(window)} hours"
-    first_worked = min(max(iv.start, begins) for iv in near if iv.end > begins and iv.start < begins + window)
-    worked = _hours(worst, up=True)
-    return [f"This would give {rota.voice.you} {worked} hours of work in the {span} from {_when(first_worked)}; "
+    first_worked = min(max(a, begins) for a, e in near if e > begins and a < begins + span_us)
+    worked = _hours(timedelta(microseconds=worst), up=True)
+    when = _when(_EPOCH + timedelta(microseconds=first_worked))
+    return [f"This would give {rota.voice.you} {worked} hours of work in the {span} from {when}; "
             f"the limit is {_hours(limit)} hours in any {span}."]
 
 

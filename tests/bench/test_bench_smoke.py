@@ -79,3 +79,19 @@ def test_tiny_floor_storm_takes_each_shift_once(tiny_trust, url, live, monkeypat
         result = storm.run([base], plan, clients=8, path_for=lambda sid: f"/claim/{sid}", time_limit=30)
         assert Counter(result.statuses) == {201: 20, 409: 20}
         storm.cleanup(conn, plan)
+
+
+def test_tiny_eligible_board_costs_the_same_statements_for_5_and_50_and_leaves_the_data(app, tiny_trust, url,
+                                                                                      live):
+    from bench import eligible_board
+
+    with common.connect(url) as conn:
+        before = conn.execute("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM shifts").fetchone()
+    figures = eligible_board.run(url, app, live(app), repeat=3)
+    assert figures["bookings"] == 40
+    sized = [p for p in figures["paths"].values() if "statements_small" in p]
+    assert len(sized) == 2 and all(p["statements"] == p["statements_small"] for p in sized)
+    assert all(p["bare_ms"] > 0 and p["reads"] > 0 for p in figures["paths"].values())
+    with common.connect(url) as conn:
+        assert conn.execute("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM shifts").fetchone() \
+            == before
