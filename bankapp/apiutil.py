@@ -59,43 +59,14 @@ def list_schema(item_schema, name):
     )
 
 
-def kept_rows(fetch, keep, wanted: int, *, first_batch: int) -> list:
-    """Up to ``wanted`` rows that ``keep`` lets through, read in batches in order.
-
-    ``fetch(after_row, size)`` reads the next ``size`` rows after ``after_row``
-    (None: from the start) in the list's order; ``keep(rows)`` returns those to
-    show. A filter the database cannot run (the claim checks) thus pages
-    correctly: the first batch is a few pages' worth, so one read usually
-    fills a page; each further batch is four times larger, so even a list that
-    keeps almost nothing costs a handful of reads, never one per row.
-    """
-    kept, after, size = [], None, first_batch
-    while len(kept) < wanted:
-        rows = fetch(after, size)
-        kept += keep(rows)
-        if len(rows) < size:
-            break
-        after, size = rows[-1], size * 4
-    return kept[:wanted]
-
-
-def keyset_page(session, stmt, key_column, *, cursor=None, limit=50, keep=None):
+def keyset_page(session, stmt, key_column, *, cursor=None, limit=50):
     """One page of ``stmt`` ordered by ``key_column`` (an increasing unique key).
 
-    ``keep(rows)``: only the rows it returns are listed (see ``kept_rows``).
     Returns ``{"items": [...], "next": cursor-or-None}``.
     """
-    key = key_column.key
-
-    def fetch(after, size):
-        start = getattr(after, key) if after is not None else cursor
-        page = stmt.where(key_column > start) if start is not None else stmt
-        return session.execute(page.order_by(key_column).limit(size)).scalars().all()
-
-    if keep is None:
-        rows = fetch(None, limit + 1)
-    else:
-        rows = kept_rows(fetch, keep, limit + 1, first_batch=3 * (limit + 1))
+    if cursor is not None:
+        stmt = stmt.where(key_column > cursor)
+    rows = session.execute(stmt.order_by(key_column).limit(limit + 1)).scalars().all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": rows, "next": getattr(rows[-1], key) if more and rows else None}
+    return {"items": rows, "next": getattr(rows[-1], key_column.key) if more and rows else None}
