@@ -80,6 +80,9 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "30 per 15 minutes")
+    # Password resets by SMS code: asking for a code (every request) and wrong codes (each failure).
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = _env("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    PASSWORD_RESET_LIMIT_PER_IP = _env("PASSWORD_RESET_LIMIT_PER_IP", "30 per 15 minutes")
 
     # Audit trail: the HMAC key of the hash chain (outside the database; required in a deployment) and the
     # append-only file every seal's head is also written to (bankapp/audit/anchor.py).

@@ -13,6 +13,7 @@ from .errors import register_error_handlers
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 from .features import FEATURES, optional_module
 from .home import bp as home_bp
+from .pwa import bp as pwa_bp
 from .reports import db as reports_db
 from .transactions import TransactionalFlask
 
@@ -83,6 +84,7 @@ def _ensure_instance_dir(app):
 
 def _register_blueprints(app):
     app.register_blueprint(home_bp)
+    app.register_blueprint(pwa_bp)  # the manifest, the service worker (at the root: its scope) and the offline page
     for feature in FEATURES:
         api_module = optional_module(f"{feature}.api")
         if api_module is not None:

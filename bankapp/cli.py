@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from .errors import DomainError
 from .extensions import db
+from .icons import write_icons
 from .jobrunner import run_job, run_scheduler
 from .jobs import JOBS, run_order
 from .org.models import Site
@@ -52,6 +53,13 @@ def seed_demo_command(doctors, random_seed):
                f"(password for all: {DEMO_PASSWORD}):")
     for role, email in logins:
         click.echo(f"  {role:<40} {email}")
+
+
+@bank_cli.command("draw-icons")
+def draw_icons_command():
+    """Draw the home-screen icons again into bankapp/static/icons (bankapp/icons.py)."""
+    for path in write_icons():
+        click.echo(f"Wrote {path}")
 
 
 # --- scheduled jobs (bankapp/jobs.py, run by bankapp/jobrunner.py) ---------------------------------------

@@ -84,7 +84,8 @@ def seed_demo(doctors=300, random_seed=2026):
     admin = create_person(email=f"admin@{DOMAIN}", name="Alex Morgan (Admin)", password=DEMO_PASSWORD,
                           roles=["admin"], actor=None, password_hash=pw_hash, check_password=False)
     ctx = DemoContext(rng=rng, admin=admin, logins=[("Administrator", admin.email)])
-    ctx.sites = [create_site(code=c, name=n, actor=admin) for c, n in SITES]
+    ctx.sites = [create_site(code=c, name=n, staffing_phone=f"01632 96000{i}", actor=admin)  # Ofcom drama numbers
+                 for i, (c, n) in enumerate(SITES, 1)]
     for i, site in enumerate(ctx.sites):
         for j, (name, specialty) in enumerate(DEPARTMENTS):
             ctx.departments.append(create_department(site_id=site.id, name=name, specialty=specialty,

@@ -24,6 +24,7 @@ from collections import Counter
 from . import (
     board,
     common,
+    eligible_board,
     export_bench,
     fanout_bench,
     forecast_bench,
@@ -133,6 +134,7 @@ def run_all(url, args, started) -> dict:
         app = common.make_app(url, reports_url=reports_url)
         results["board"] = board.run(url, app, app_server.base_url)
         results["report_page"] = reports_bench.fill_rate_page(app_server.base_url)
+        results["eligible_board"] = eligible_board.run(url, app, app_server.base_url, secret_key=SHARED_SECRET)
         results["reports"] = reports_bench.run(url, app, app_server.base_url)
         results["rss_mb_after_reads"] = app_server.worker_peak_rss_mb()
         servers.stop(app_server)

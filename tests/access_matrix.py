@@ -45,6 +45,9 @@ EXCLUDED = {
     "/static/<path:filename>": "public static files",
     "/api/v1/openapi.json": "the public API description",
     "/healthz": "public liveness probe",
+    "/manifest.webmanifest": "the public web app manifest (tests/test_pwa.py)",
+    "/sw.js": "the public service worker script (tests/test_pwa.py)",
+    "/offline": "the public page the service worker shows without a connection (tests/test_pwa.py)",
     "/sms/inbound": "Twilio webhook, signature-checked (tests/notifications: unsigned → 403)",
     "/sms/status": "Twilio webhook, signature-checked (tests/notifications: unsigned → 403)",
     "/calendar/<token>.ics": "secret-URL calendar feed (tests/test_object_access.py)",
@@ -63,11 +66,18 @@ EXPECTED = {
     ("GET", "/me/data/download"): A(SIGNED_IN, "only the caller's own data"),
     ("POST", "/api/v1/auth/token"): A(EVERYONE, "public: the credentials decide"),
     ("DELETE", "/api/v1/auth/token"): A(SIGNED_IN, "revokes the caller's own token"),
+    ("POST", "/api/v1/auth/password-reset"): A(EVERYONE, "public: always 202, whoever asks"),
+    ("POST", "/api/v1/auth/password-reset/confirm"): A(EVERYONE, "public: the texted code decides (wrong: 422)"),
+    ("GET", "/password-reset"): A(EVERYONE),
+    ("POST", "/password-reset"): A(EVERYONE, "public: the same answer whoever asks"),
+    ("GET", "/password-reset/code"): A(EVERYONE),
+    ("POST", "/password-reset/code"): A(EVERYONE, "public: the texted code decides (an empty form is 422)"),
     ("GET", "/api/v1/me/data"): A(SIGNED_IN, "only the caller's own data"),
 
     # --- reference data (admin writes, everyone signed in reads) -----------------------------------
     ("GET", "/api/v1/sites"): A(SIGNED_IN),
     ("POST", "/api/v1/sites"): A(only(ADMIN)),
+    ("PATCH", "/api/v1/sites/<int:site_id>"): A(only(ADMIN)),
     ("GET", "/api/v1/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("PATCH", "/api/v1/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("GET", "/api/v1/departments"): A(SIGNED_IN),
@@ -78,6 +88,8 @@ EXPECTED = {
     ("POST", "/api/v1/agencies"): A(only(ADMIN)),
     ("GET", "/admin/sites"): A(only(ADMIN)),
     ("POST", "/admin/sites"): A(only(ADMIN)),
+    ("GET", "/admin/sites/<int:site_id>"): A(only(ADMIN)),
+    ("POST", "/admin/sites/<int:site_id>"): A(only(ADMIN)),
     ("GET", "/admin/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("POST", "/admin/sites/<int:site_id>/policy"): A(only(ADMIN)),
     ("GET", "/admin/departments"): A(only(ADMIN)),
@@ -154,6 +166,8 @@ EXPECTED = {
                                                         "a booked shift: its doctor cancels the booking, the "
                                                         "site's coordinator the shift; anyone else 404"),
     ("POST", "/api/v1/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "409 here: not cancelled"),
+    ("GET", "/api/v1/shifts/<int:shift_id>/candidates"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/api/v1/shifts/<int:shift_id>/invite"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/api/v1/shifts/import"): A(only(COORD, COORD_OTHER, ADMIN),
                                          "the other site's coordinator gets 422: each line of another site is "
                                          "refused, nothing imported"),
@@ -177,6 +191,7 @@ EXPECTED = {
     ("POST", "/coordinator/shifts/<int:shift_id>/assign"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/cancel"): A(only(COORD, ADMIN), "other site 404"),
     ("POST", "/coordinator/shifts/<int:shift_id>/reopen"): A(only(COORD, ADMIN), "other site 404"),
+    ("POST", "/coordinator/shifts/<int:shift_id>/invite"): A(only(COORD, ADMIN), "other site 404"),
 
     # --- agency cascade -------------------------------------------------------------------------------------
     ("POST", "/api/v1/shifts/<int:shift_id>/cascade"): A(only(COORD), "other site 403"),

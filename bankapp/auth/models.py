@@ -90,3 +90,19 @@ class ApiToken(TimestampMixin, db.Model):
     last_used_at = db.Column(UTCDateTime)
 
     user = db.relationship(User)
+
+
+class PasswordReset(TimestampMixin, db.Model):
+    """A code texted to a user who forgot their password (``auth/reset.py``).
+
+    Only an HMAC of the code is kept. A reset is open until ``closed_at`` (used,
+    or replaced by a newer one), ``expires_at`` or its last try.
+    """
+
+    __tablename__ = "password_resets"
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    code_hash = db.Column(db.String(64), nullable=False)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    attempts = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    closed_at = db.Column(UTCDateTime)

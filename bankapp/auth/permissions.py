@@ -33,8 +33,10 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
-# API calls that need no token: logging in, and the API's own description.
-PUBLIC_API = {("POST", "/api/v1/auth/token"), ("GET", "/api/v1/openapi.json"), ("HEAD", "/api/v1/openapi.json")}
+# API calls that need no token: logging in, resetting a forgotten password, and the API's own description.
+PUBLIC_API = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/password-reset"),
+              ("POST", "/api/v1/auth/password-reset/confirm"), ("GET", "/api/v1/openapi.json"),
+              ("HEAD", "/api/v1/openapi.json")}
 
 
 def public_api(fn):

@@ -12,6 +12,9 @@ which is the load balancer's own address unless ``TRUSTED_PROXY_COUNT`` is
 set, and then the client's address from ``X-Forwarded-For`` (ProxyFix, see
 ``create_app``). Without trusted proxies the header is ignored, so a client
 cannot pick a new address per attempt.
+
+Password resets (``reset.py``) are limited the same way, in counters of their
+own (``throttled_reset``).
 """
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
@@ -20,6 +23,8 @@ from ..extensions import limiter
 
 ACCOUNT_SCOPE = "login-account"
 ADDRESS_SCOPE = "login-address"
+RESET_ACCOUNT_SCOPE = "reset-account"
+RESET_ADDRESS_SCOPE = "reset-address"
 
 
 def posted_text(field: str) -> str:
@@ -40,6 +45,10 @@ def _account_key():
     return "login-account:" + _posted_email().strip().lower()
 
 
+def _reset_account_key():
+    return "reset-account:" + _posted_email().strip().lower()
+
+
 def _failed(response):
     return response.status_code == 401
 
@@ -50,3 +59,20 @@ def throttled_login(view):
     view = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], ADDRESS_SCOPE,
                                 key_func=get_remote_address, methods=["POST"], deduct_when=_failed)(view)
     return view
+
+
+def throttled_reset(*, count_every_request: bool):
+    """A password reset, limited like logins: per account (the posted email) and per client address, the
+    page and the API in one counter each. Asking for a code counts every request (``count_every_request``);
+    using one counts the failures."""
+    deduct = None if count_every_request else (lambda response: response.status_code >= 400)
+
+    def decorator(view):
+        view = limiter.shared_limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"],
+                                    RESET_ACCOUNT_SCOPE, key_func=_reset_account_key, methods=["POST"],
+                                    deduct_when=deduct)(view)
+        view = limiter.shared_limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_IP"], RESET_ADDRESS_SCOPE,
+                                    key_func=get_remote_address, methods=["POST"], deduct_when=deduct)(view)
+        return view
+
+    return decorator

@@ -1,4 +1,4 @@
-"""Login and logout pages, and changing one's own password."""
+"""Login and logout pages, changing one's own password, and resetting a forgotten one by a texted code."""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
@@ -6,14 +6,17 @@ from flask_login import current_user, logout_user
 
 from ..errors import Unauthorized, ValidationFailed
 from ..extensions import db, login_manager
+from ..forms import load_form
 from ..nav import register_nav
-from ..transactions import attempt
+from ..transactions import attempt, keep_on_error
+from . import reset
 from .models import User
 from .permissions import page_roles
 from .rules import MIN_LENGTH
+from .schemas import PasswordResetConfirmSchema, PasswordResetRequestSchema
 from .services import set_password, verify_credentials
 from .sessions import end_sessions, session_is_current, start_session
-from .throttle import throttled_login
+from .throttle import throttled_login, throttled_reset
 
 bp = Blueprint("auth", __name__)
 
@@ -25,6 +28,7 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 register_nav("Change password", "auth.change_password", order=99)
+WRONG_LOGIN = "_credentials"  # an error summary key without a field
 
 
 @login_manager.user_loader
@@ -59,11 +63,12 @@ def login():
             try:
                 user = verify_credentials(email, password)
             except Unauthorized as exc:
-                errors["password"] = [exc.detail]
+                # One message, in the summary only: it is not one field's fault (which one is never told).
+                errors[WRONG_LOGIN] = [exc.detail]
             else:
                 start_session(user)  # a fresh session at every login
                 return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
-        status = 401 if "password" in errors and email and request.form.get("password") else 422
+        status = 401 if WRONG_LOGIN in errors else 422
         return render_template("auth/login.html", errors=errors, email=email), status
     return render_template("auth/login.html", errors=errors, email=email)
 
@@ -76,7 +81,10 @@ def logout():
     logout_user()
     session.clear()
     flash("You have logged out.", "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Nothing of this person stays readable on a shared phone: pages kept for offline use go too (bankapp/pwa.py).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -101,3 +109,41 @@ def change_password():
             flash("Your password is changed. You have been logged out everywhere else.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", errors=errors, min_length=MIN_LENGTH), 422 if errors else 200
+
+
+# --- a forgotten password ------------------------------------------------------------------------
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@throttled_reset(count_every_request=True)
+def password_reset():
+    """Ask for a code by text; the answer is the same whether or not an account uses the email."""
+    errors, email = {}, request.values.get("email", "").strip()
+    if request.method == "POST":
+        body, errors = load_form(PasswordResetRequestSchema(), request.form)
+        if not errors:
+            reset.request_reset(body["email"])
+            flash(reset.ASKED, "info")
+            return redirect(url_for("auth.password_reset_code", email=body["email"]))
+    return render_template("auth/password_reset.html", errors=errors, email=email), 422 if errors else 200
+
+
+@bp.route("/password-reset/code", methods=["GET", "POST"])
+@throttled_reset(count_every_request=False)
+def password_reset_code():
+    """Enter the texted code and a new password. A wrong code counts as a try even though the page answers 422."""
+    errors, email = {}, request.values.get("email", "").strip()
+    if request.method == "POST":
+        body, errors = load_form(PasswordResetConfirmSchema(), request.form)
+        if not errors:
+            keep_on_error()
+            try:
+                reset.confirm_reset(body["email"], body["code"].strip(), body["new_password"])
+            except ValidationFailed as exc:
+                errors = exc.errors
+            else:
+                flash("Your password is changed and you are logged out everywhere. Log in with your new password.",
+                      "success")
+                return redirect(url_for("auth.login"))
+    return render_template("auth/password_reset_code.html", errors=errors, email=email, min_length=MIN_LENGTH,
+                           minutes=reset.CODE_MINUTES), 422 if errors else 200

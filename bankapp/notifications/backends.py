@@ -44,6 +44,8 @@ class PermanentSendError(SendError):
 
 
 class OutboxOnlyBackend:
+    delivers = False  # the outbox row is the text: a password reset code stays readable there (development)
+
     """The embedded default: the message stays in the outbox, marked sent, and is logged."""
 
     name = "outbox"
@@ -55,6 +57,8 @@ class OutboxOnlyBackend:
 
 
 class TwilioBackend:
+    delivers = True  # once Twilio has a secret text (a password reset code), the outbox keeps it hidden
+
     """Sends through the official twilio client.
 
     ``http_client`` is twilio's transport hook; tests pass a local fake, and

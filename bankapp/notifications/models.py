@@ -12,7 +12,8 @@ from ..timeutil import now_utc
 
 MESSAGE_STATUSES = ("queued", "sending", "sent", "delivered", "failed", "suppressed")
 MESSAGE_KINDS = ("shift_alert", "booking_confirmed", "booking_cancelled", "booking_repriced", "reminder",
-                 "timesheet_chaser", "approver_reminder", "doc_expiry", "breach_digest", "test", "shift_changed")
+                 "timesheet_chaser", "approver_reminder", "doc_expiry", "breach_digest", "test", "shift_changed",
+                 "password_reset", "shift_invite")
 ALL_DAYS = 0b1111111  # bit 0 = Monday … bit 6 = Sunday
 
 

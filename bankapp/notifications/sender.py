@@ -29,6 +29,12 @@ from .backends import PermanentSendError, TransientSendError, backend_from_confi
 from .models import OutboxMessage, SmsOptOut
 from .rules import retry_delay
 from .services import record_opt_out
+from .texts import hide_secret
+
+# Texts the person asked for themselves: sent without sms_opt_in (never to a number that said STOP).
+REQUESTED_KINDS = frozenset({"password_reset"})
+# Texts holding a secret (a reset code): once a real provider has them, the outbox keeps them hidden.
+SECRET_KINDS = frozenset({"password_reset"})
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +74,13 @@ def recover_stuck(now: datetime) -> int:
 
 
 def _blocked(message) -> str | None:
-    """Why ``message`` must not go out now, or None."""
+    """Why ``message`` must not go out now, or None (a text the person asked for needs no ``sms_opt_in``)."""
     if db.session.get(SmsOptOut, message.to) is not None:
         return "The number opted out (STOP)."
     if message.user_id is not None:
         user = db.session.get(User, message.user_id)
-        if user is None or not user.sms_opt_in or user.mobile != message.to:
+        consented = user is not None and (user.sms_opt_in or message.kind in REQUESTED_KINDS)
+        if not consented or user.mobile != message.to:
             return "The person no longer takes texts at this number."
     return None
 
@@ -101,13 +108,13 @@ def claim_next(now: datetime):
     return message
 
 
-def _record(message_id, attempts, to, outcome, now):
-    """Write what happened to one message, in its own transaction."""
+def _record(message_id, attempts, to, outcome, now, *, hidden_body=None):
+    """Write what happened to one message, in its own transaction; ``hidden_body`` replaces a delivered secret."""
 
     kind, detail = outcome
     if kind == "sent":
         _update(message_id, where_status=("sending", "queued"), status="sent", provider_sid=detail, sent_at=now,
-                updated_at=now, last_error=None)
+                updated_at=now, last_error=None, **({"body": hidden_body} if hidden_body else {}))
     elif kind == "transient" and attempts < current_app.config["SMS_MAX_ATTEMPTS"]:
         _update(message_id, where_status=("sending",), status="queued", send_after=now + retry_delay(attempts),
                 updated_at=now, last_error=detail)
@@ -149,5 +156,7 @@ def send_due_messages(now: datetime | None = None, limit: int = 200, backend=Non
             counts[message] += 1
             continue
         outcome = _attempt(backend, message)
-        counts[_record(message.id, message.attempts, message.to, outcome, now)] += 1
+        hidden = hide_secret(message.body) if message.kind in SECRET_KINDS and getattr(backend, "delivers", True) \
+            else None
+        counts[_record(message.id, message.attempts, message.to, outcome, now, hidden_body=hidden)] += 1
     return counts

@@ -99,6 +99,23 @@ def enqueue_for_user(user, *, kind: str, body: str, dedupe_key: str | None = Non
     return db.session.execute(db.select(OutboxMessage).filter_by(dedupe_key=dedupe_key)).scalar_one()
 
 
+def enqueue_requested(user, *, kind: str, body: str) -> OutboxMessage | None:
+    """Queue a text the person has just asked for (a password reset code), due now.
+
+    Asking for it is consent to that one text, so ``sms_opt_in`` is not
+    required; a number that said STOP still gets nothing. Returns the row, or
+    None when there is no number or it opted out.
+    """
+    if user is None or not user.mobile or is_opted_out(user.mobile):
+        log.info("sms %s to user %s not queued: no number or opted out", kind, getattr(user, "id", None))
+        return None
+    message = OutboxMessage(to=user.mobile, user_id=user.id, body=body, kind=kind, status="queued", attempts=0,
+                            send_after=now_utc())
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
 # --- opt-out and opt-in ------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 Plain ASCII hyphens and apostrophes keep a text in the GSM alphabet (160
 characters a part); a single en dash would switch it to UCS-2 (70).
 """
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -116,6 +117,26 @@ def doc_expiry(*, document: str, expires_on: date, days_left: int, url: str) -> 
     span = "tomorrow" if days_left == 1 else ("today" if days_left <= 0 else f"in {days_left} days")
     return (f"Staff Bank: your {document} expires on {day} ({span}). "
             f"Renew it to keep booking shifts: {url}")
+
+
+def password_reset(*, code: str, minutes: int) -> str:
+    return (f"Staff Bank: your code to set a new password is {code}. It works for {minutes} minutes. "
+            "If you did not ask for it, ignore this text: your password stays as it is.")
+
+
+def hide_secret(body: str) -> str:
+    """The text with its code (any run of 6 digits) replaced: what the outbox keeps once it has gone out."""
+    return re.sub(r"\b\d{6}\b", "******", body)
+
+
+def shift_invite(*, grade: str, site: str, start: datetime, end: datetime, url: str,
+                 estimate: Decimal | None = None, urgent: bool = False, message: str | None = None) -> str:
+    """A coordinator's invitation to claim a shift: the alert's words, with their own note first."""
+    alert = shift_alert(grade=grade, site=site, start=start, end=end, url=url, estimate=estimate, urgent=urgent)
+    if not message:
+        return alert
+    lead, _, rest = alert.partition(": ")
+    return f"{lead}: {message.strip()} - {rest}"
 
 
 def test_message() -> str:

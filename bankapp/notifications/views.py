@@ -29,7 +29,8 @@ KIND_LABELS = {"shift_alert": "Shift alert", "booking_confirmed": "Booking confi
                "reminder": "Shift reminder",
                "timesheet_chaser": "Timesheet chaser", "approver_reminder": "Approver reminder",
                "doc_expiry": "Document expiry", "breach_digest": "Weekly breach digest", "test": "Test message",
-               "shift_changed": "Shift changed"}
+               "shift_changed": "Shift changed", "password_reset": "Password reset code",
+               "shift_invite": "Invitation to a shift"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

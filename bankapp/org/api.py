@@ -4,10 +4,18 @@ from flask_smorest import Blueprint
 
 from ..apiutil import ListQuerySchema, keyset_page, list_schema
 from ..auth.permissions import api_auth
+from ..errors import NotFound
 from ..extensions import db
 from . import policies, services
 from .models import Department, Grade, Site
-from .schemas import DepartmentSchema, GradeSchema, SitePolicyChangeSchema, SitePolicySchema, SiteSchema
+from .schemas import (
+    DepartmentSchema,
+    GradeSchema,
+    SiteChangeSchema,
+    SitePolicyChangeSchema,
+    SitePolicySchema,
+    SiteSchema,
+)
 
 blp = Blueprint("org_api", __name__, url_prefix="/api/v1", description="Sites, departments and grades")
 SECURITY = [{"bearerAuth": []}]
@@ -30,6 +38,19 @@ def create_site(body):
 @api_auth()
 def list_sites(query):
     return keyset_page(db.session, db.select(Site), Site.id, **query)
+
+
+@blp.patch("/sites/<int:site_id>")
+@blp.arguments(SiteChangeSchema(partial=True))
+@blp.response(200, SiteSchema)
+@blp.doc(security=SECURITY)
+@api_auth("admin")
+def update_site(body, site_id):
+    """Change a site's name or medical staffing phone (only the fields sent; null removes the phone). Audited."""
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise NotFound("No such site.")
+    return services.update_site(site, body, actor=g.actor)
 
 
 @blp.get("/sites/<int:site_id>/policy")

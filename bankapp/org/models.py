@@ -9,6 +9,8 @@ class Site(TimestampMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(16), nullable=False, unique=True)
     name = db.Column(db.String(120), nullable=False)
+    # Medical staffing's phone number: doctors call it about a booking they can no longer cancel online.
+    staffing_phone = db.Column(db.String(32))
     # Joined wherever a site is loaded (a shift joins its site), so the rules read the site's policy
     # without a statement of their own: a claim checks it on the hot path.
     policy = db.relationship("SitePolicy", uselist=False, lazy="joined", viewonly=True)

@@ -5,6 +5,8 @@ from marshmallow import validate
 
 from ..fields import Money
 
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 ()-]{5,30}$", error="Enter a phone number like 01245 362000.")
+
 
 class SiteSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
@@ -12,6 +14,16 @@ class SiteSchema(ma.Schema):
                                                      validate.Regexp(r"^[A-Z0-9_-]+$",
                                                                      error="Use capital letters, digits, - or _.")])
     name = ma.fields.String(required=True, validate=validate.Length(min=2, max=120))
+    staffing_phone = ma.fields.String(load_default=None, allow_none=True, validate=PHONE, metadata={
+        "description": "Medical staffing's phone number at this site: a doctor who books a shift inside the "
+                       "cancel cut-off is told to call it if they cannot work it."})
+
+
+class SiteChangeSchema(ma.Schema):
+    """PATCH a site: only the fields sent change; a null phone removes it. The code never changes (payroll files)."""
+
+    name = ma.fields.String(validate=validate.Length(min=2, max=120))
+    staffing_phone = ma.fields.String(allow_none=True, validate=PHONE)
 
 
 class DepartmentSchema(ma.Schema):

@@ -5,13 +5,35 @@ from ..extensions import db
 from .models import Department, Grade, Site
 
 
-def create_site(*, code, name, actor) -> Site:
+def create_site(*, code, name, staffing_phone=None, actor) -> Site:
     if db.session.execute(db.select(Site.id).filter_by(code=code)).first():
         raise Conflict(f"A site with code {code} already exists.", errors={"code": ["Already in use."]})
-    site = Site(code=code, name=name)
+    site = Site(code=code, name=name, staffing_phone=_phone(staffing_phone))
     db.session.add(site)
     db.session.flush()
-    record_audit("site.created", "site", site.id, actor=actor, after={"code": code, "name": name})
+    record_audit("site.created", "site", site.id, actor=actor,
+                 after={"code": code, "name": name, "staffing_phone": site.staffing_phone})
+    return site
+
+
+SITE_FIELDS = ("name", "staffing_phone")
+
+
+def _phone(value):
+    return " ".join(value.split()) if value and value.strip() else None
+
+
+def update_site(site, changes: dict, *, actor) -> Site:
+    """Change a site's name or medical staffing phone (only the fields given); audited with before and after."""
+    before = {name: getattr(site, name) for name in SITE_FIELDS}
+    for name, value in changes.items():
+        setattr(site, name, _phone(value) if name == "staffing_phone" else value.strip())
+    db.session.flush()
+    after = {name: getattr(site, name) for name in SITE_FIELDS}
+    changed = sorted(name for name in SITE_FIELDS if before[name] != after[name])
+    if changed:
+        record_audit("site.updated", "site", site.id, actor=actor, before={k: before[k] for k in changed},
+                     after={k: after[k] for k in changed})
     return site
 
 

@@ -13,11 +13,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from ..auth.permissions import page_roles
 from ..errors import field_messages
 from ..extensions import db
-from ..forms import form_data, submit_form
+from ..forms import form_data, load_form, submit_form
 from ..nav import register_nav
 from . import policies, services
 from .models import Site
-from .schemas import DepartmentSchema, GradeSchema, SitePolicyValuesSchema, SiteSchema
+from .schemas import DepartmentSchema, GradeSchema, SiteChangeSchema, SitePolicyValuesSchema, SiteSchema
 
 log = logging.getLogger(__name__)
 bp = Blueprint("org", __name__, url_prefix="/admin")
@@ -35,7 +35,7 @@ def _form_dict(*fields):
 def sites():
     errors, form = {}, {}
     if request.method == "POST":
-        form = _form_dict("code", "name")
+        form = _form_dict("code", "name", "staffing_phone")
         form["code"] = form["code"].strip().upper()
         site, errors = submit_form(SiteSchema(), form, {"code": "Enter a site code.", "name": "Enter the site's name."},
                                    lambda **v: services.create_site(**v, actor=g.actor))
@@ -45,6 +45,26 @@ def sites():
     counts = Counter(dept.site_id for dept in services.departments_for())
     return render_template("org/sites.html", sites=services.all_sites(), department_counts=counts, errors=errors,
                            form=form), 422 if errors else 200
+
+
+@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+@page_roles("admin")
+def site(site_id):
+    """A site's name and medical staffing phone (the code never changes: payroll files carry it)."""
+    site = db.session.get(Site, site_id) or abort(404)
+    errors, form = {}, {"name": site.name, "staffing_phone": site.staffing_phone or ""}
+    if request.method == "POST":
+        form = _form_dict("name", "staffing_phone")
+        # A blank phone removes it: sent as null, as the API's PATCH would.
+        data = {**form, "staffing_phone": form["staffing_phone"].strip() or None}
+        changes, errors = load_form(SiteChangeSchema(), data)
+        if not errors and "name" not in changes:
+            errors = {"name": ["Enter the site's name."]}
+        if not errors:
+            services.update_site(site, changes, actor=g.actor)
+            flash(f"{site.name} is saved.", "success")
+            return redirect(url_for("org.sites"))
+    return render_template("org/site.html", site=site, errors=errors, form=form), 422 if errors else 200
 
 
 @bp.route("/sites/<int:site_id>/policy", methods=["GET", "POST"])

@@ -18,12 +18,16 @@ from flask_smorest import Blueprint
 from ..apiutil import keyset_page, list_schema
 from ..auth.models import User
 from ..auth.permissions import api_auth, can_act_on_site
-from ..errors import Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
+from ..notifications import fanout
 from ..org.models import Department
 from ..org.services import grade_by_code
-from . import csv_import, editing, queries, rate_approval_api, services
+from ..timeutil import now_utc
+from . import csv_import, editing, eligibility, queries, rate_approval_api, services
 from .booking import assign_shift, claim_shift
+from .candidates import candidates_for
+from .eligibility import DoctorView
 from .models import Booking, Shift
 from .schemas import (
     AssignSchema,
@@ -31,6 +35,10 @@ from .schemas import (
     BookingQuerySchema,
     BookingSchema,
     CancelSchema,
+    CandidateQuerySchema,
+    CandidateSchema,
+    InvitedSchema,
+    InviteSchema,
     ShiftCreateSchema,
     ShiftEditSchema,
     ShiftQuerySchema,
@@ -93,16 +101,29 @@ def list_shifts(query):
     """Shifts the caller may see, by id.
 
     Doctors: claimable shifts that have not started, of a grade and site they
-    may work, plus shifts they are booked on. Coordinators and approvers: their
+    may work, plus shifts they are booked on; each with `can_claim` and
+    `reasons` (what a claim would answer now). `eligible=true`: only those a
+    claim would book (for anyone else: none). Coordinators and approvers: their
     sites. Executives, payroll, admins: the whole trust. Agencies: shifts
     released to their tier. `from`/`to` filter on the start; a date means the
     London day.
     """
     from_, to = range_bounds(query.pop("from_"), query.pop("to"))
-    cursor, limit = query.pop("cursor"), query.pop("limit")
-    stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
-    page = keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit)
-    prime(page["items"])
+    cursor, limit, eligible = query.pop("cursor"), query.pop("limit"), query.pop("eligible")
+    doctor = g.actor.has_role("doctor")
+    view = DoctorView.from_now(g.actor) if doctor else None
+    if eligible:
+        stmt = queries.board_query(g.actor, from_=from_, to=to, **query) if doctor else None
+    else:
+        stmt = queries.shifts_visible_to(g.actor, from_=from_, to=to, **query)
+    if stmt is None:
+        return {"items": [], "next": None}
+    page = (queries.id_page(stmt.where(queries.clear_of_bookings(g.actor.id)), cursor=cursor, limit=limit,
+                            keep=view.can_claim) if eligible
+            else keyset_page(db.session, stmt, Shift.id, cursor=cursor, limit=limit))
+    # The view reads every booking from now on: enough for any shift a doctor sees (those in the past are
+    # booked or worked, so not available whatever the bookings around them).
+    prime(page["items"], reasons={s.id: view.reasons(s) for s in page["items"]} if doctor else None)
     return page
 
 
@@ -111,8 +132,11 @@ def list_shifts(query):
 @blp.doc(security=SECURITY)
 @api_auth()
 def get_shift(shift_id):
-    """One shift with its `pay_estimate` and any `rate_violation`."""
-    return _shift_for(g.actor, shift_id)
+    """One shift with its `pay_estimate` and any `rate_violation`; for a doctor, `can_claim` and `reasons`."""
+    shift = _shift_for(g.actor, shift_id)
+    if g.actor.has_role("doctor"):
+        prime([shift], reasons=eligibility.for_doctor(g.actor, [shift]))
+    return shift
 
 
 @blp.patch("/shifts/<int:shift_id>")
@@ -177,6 +201,42 @@ def assign(body, shift_id):
         raise ValidationFailed("Unknown doctor.", errors={"doctor_id": ["No doctor has this id."]})
     booking = assign_shift(shift.id, doctor=doctor, actor=g.actor, override_reason=body["override_reason"])
     return booking
+
+
+@blp.get("/shifts/<int:shift_id>/candidates")
+@blp.arguments(CandidateQuerySchema, location="query")
+@blp.response(200, list_schema(CandidateSchema, "CandidateList"))
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def candidates(query, shift_id):
+    """Doctors a coordinator of the site could book on this shift (`q`: part of a name or GMC number).
+
+    Those who can be booked now come first (`can_assign`), then those only working-time limits stand in the way
+    of (`can_override`), then the others; each with `reasons`, worded about the doctor by name."""
+    shift = _shift_for(g.actor, shift_id)
+    services.require_coordinator(g.actor, shift.site_id)
+    return {"items": candidates_for(shift, q=query["q"], limit=query["limit"]), "next": None}
+
+
+@blp.post("/shifts/<int:shift_id>/invite")
+@blp.arguments(InviteSchema)
+@blp.response(200, InvitedSchema)
+@blp.alt_response(409, description="The shift cannot take a booking now (booked, cancelled, awaiting its rate, "
+                                   "started)")
+@blp.doc(security=SECURITY)
+@api_auth(*COORDINATORS)
+def invite(body, shift_id):
+    """Text every doctor who can take this shift now and takes texts, with an optional note. Audited.
+
+    Each doctor is invited to a shift once; opt-in, STOP, their alert choices, quiet hours (unless the shift is
+    urgent) and the daily cap of shift texts apply as for alerts."""
+    shift = _shift_for(g.actor, shift_id)
+    services.require_coordinator(g.actor, shift.site_id)
+    problem = eligibility.unavailable(shift, now_utc())
+    if problem:
+        raise Conflict(problem)
+    queued, send_after = fanout.invite(shift, actor=g.actor, message=body["message"])
+    return {"queued": queued, "send_after": send_after}
 
 
 @blp.post("/shifts/<int:shift_id>/cancel")

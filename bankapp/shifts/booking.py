@@ -12,26 +12,20 @@ from ..errors import Conflict, Forbidden, NotFound, RuleRefused, ValidationFaile
 from ..extensions import db
 from ..timeutil import now_utc
 from . import lifecycle, rules
+from .eligibility import claim_reasons, unavailable
 from .locking import lock_for_booking, locked_shift
-from .models import CLAIMABLE_STATUSES, Shift
-from .queries import doctor_facts, live_intervals, shift_facts
+from .models import Shift
 from .services import require_coordinator
+from .working_time import Voice
 
 log = logging.getLogger(__name__)
 
 
 def ensure_claimable(shift, *, allow_started=False):
     """409 unless the shift can take a booking now (bank first: released shifts still can)."""
-    if shift.status not in CLAIMABLE_STATUSES:
-        raise Conflict(lifecycle.NOT_BOOKABLE.get(shift.status, "This shift is no longer available."))
-    if not allow_started and shift.start_at <= now_utc():
-        raise Conflict("This shift has already started.")
-
-
-def claim_reasons(doctor, shift) -> list[rules.Reason]:
-    """Every claim-check reason against the doctor's live bookings at all sites."""
-    existing = live_intervals(doctor.id, exclude_shift_id=shift.id, around=(shift.start_at, shift.end_at))
-    return rules.check_claim(doctor_facts(doctor), shift_facts(shift), existing)
+    problem = unavailable(shift, now_utc(), allow_started=allow_started)
+    if problem:
+        raise Conflict(problem)
 
 
 def claim_shift(shift_id, *, doctor):
@@ -58,7 +52,8 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None):
     Working-time reasons (and only those) give way to a written
     ``override_reason``; the override is recorded as a ``wtr_override``
     breach. Grade, site, compliance and overlap never give way. A shift that
-    has started may be assigned (retrospective bookings).
+    has started may be assigned (retrospective bookings). The reasons name the
+    doctor ("Dr Amy Shah's DBS check…"): the coordinator reads them.
     """
     shift = db.session.get(Shift, shift_id)
     if shift is None:
@@ -68,7 +63,7 @@ def assign_shift(shift_id, *, doctor, actor, override_reason=None):
         raise ValidationFailed("Choose a bank doctor.", errors={"doctor_id": ["This person is not a bank doctor."]})
     ensure_claimable(lock_for_booking(doctor.id, shift_id), allow_started=True)
     shift = locked_shift(shift_id)
-    reasons = claim_reasons(doctor, shift)
+    reasons = claim_reasons(doctor, shift, voice=Voice(doctor.name))  # the coordinator reads about the doctor
     override = (override_reason or "").strip() or None
     if reasons and not (override and rules.overridable(reasons)):
         detail = ("Only working-time reasons can be overridden; the others must be resolved first."

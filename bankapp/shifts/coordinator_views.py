@@ -13,16 +13,21 @@ from ..errors import Conflict, DomainError, RuleRefused, ValidationFailed
 from ..extensions import db
 from ..forms import load_form
 from ..nav import register_nav
+from ..notifications import fanout
 from ..org.models import Department, Grade
 from ..org.services import all_grades, all_sites, departments_for
+from ..templating import london
+from ..timeutil import now_utc
 from ..transactions import attempt
 from . import csv_import, queries, rules, services
 from .booking import assign_shift
+from .candidates import candidates_for
 from .editing import NOTES_EDITABLE_IN, TERMS_EDITABLE_IN
+from .eligibility import unavailable
 from .models import SHIFT_STATUSES, Shift
 from .pages import bp, cursor_arg, page_links
 from .pricing import estimate_pay
-from .schemas import MAX_REPEAT_WEEKS, AssignSchema, ShiftFormSchema
+from .schemas import MAX_REPEAT_WEEKS, AssignSchema, InviteSchema, ShiftFormSchema
 
 log = logging.getLogger(__name__)
 COORDINATORS = ("coordinator", "admin")
@@ -67,23 +72,31 @@ def coordinator():
 
 def _manage_page(shift, *, errors=None, reasons=None, values=None, status=200):
     booking = queries.live_booking(shift.id)
-    can_override = bool(reasons) and rules.overridable([rules.Reason(r.code, r.message) if not isinstance(r, dict)
-                                                        else rules.Reason(r["code"], r["message"])
-                                                        for r in reasons])
+    reasons = [r if isinstance(r, rules.Reason) else rules.Reason(r["code"], r["message"]) for r in reasons or []]
     outlook = cover_outlook(shift) if shift.status == "open" else None
     cascade_url = (url_for("cascade.request_cover", shift_id=shift.id) if outlook and outlook.possible
                    and g.actor.has_role("coordinator") and _endpoint("cascade.request_cover") else None)
-    doctors = queries.doctors_of_grade_for(shift) if shift.status in queries.CLAIMABLE_STATUSES else []
+    bookable = shift.status in queries.CLAIMABLE_STATUSES
+    q = (request.args.get("q") or "").strip()[:100]
+    candidates = candidates_for(shift, q=q) if bookable else []
+    invitation = fanout.invitation(shift) if bookable else None
+    errors = dict(errors or {})
+    if "doctor_id" in errors:  # the doctor is chosen by a button, not a field
+        errors["_doctor"] = errors.pop("doctor_id")
     return render_template("shifts/manage.html", shift=shift, booking=booking, estimate=estimate_pay(shift),
-                           doctors=doctors, outlook=outlook, editable=shift.status in NOTES_EDITABLE_IN,
+                           candidates=candidates, q=q, invitation=invitation, now=now_utc(),
+                           chosen=db.session.get(User, (values or {}).get("doctor_id")) if reasons else None,
+                           outlook=outlook, editable=shift.status in NOTES_EDITABLE_IN,
                            terms_editable=shift.status in TERMS_EDITABLE_IN,
-                           errors=errors or {}, reasons=reasons, can_override=can_override, values=values or {},
-                           violation=queries.latest_violation(shift), cascade_url=cascade_url), status
+                           errors=errors, reasons=reasons, can_override=rules.overridable(reasons),
+                           values=values or {}, violation=queries.latest_violation(shift),
+                           cascade_url=cascade_url), status
 
 
 @bp.get("/coordinator/shifts/<int:shift_id>")
 @page_roles(*COORDINATORS)
 def manage(shift_id):
+    """The shift, and who could be booked on it: a search over the doctors, those who can take it first."""
     return _manage_page(_managed_or_404(shift_id))
 
 
@@ -108,6 +121,25 @@ def assign(shift_id):
         return redirect(url_for("shifts.manage", shift_id=shift_id))
     note = " The working-time override is recorded in the breach register." if booking.override_reason else ""
     flash(f"{doctor.name} is booked on this shift.{note}", "success")
+    return redirect(url_for("shifts.manage", shift_id=shift_id))
+
+
+@bp.post("/coordinator/shifts/<int:shift_id>/invite")
+@page_roles(*COORDINATORS)
+def invite(shift_id):
+    """Text the doctors who can take the shift now (the count was on the page); an optional note leads the text."""
+    shift = _managed_or_404(shift_id)
+    body, errors = load_form(InviteSchema(), request.form)
+    if errors:
+        return _manage_page(shift, errors=errors, values=request.form.to_dict(), status=422)
+    problem = unavailable(shift, now_utc())
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("shifts.manage", shift_id=shift_id))
+    queued, send_after = fanout.invite(shift, actor=g.actor, message=body["message"])
+    when = "" if send_after <= now_utc() else f" They go at {london(send_after, '%H:%M')}, after quiet hours."
+    flash(f"{queued} doctor{'' if queued == 1 else 's'} texted about this shift.{when}" if queued
+          else "No doctor to text: everyone who can take it has been invited or had today's texts.", "success")
     return redirect(url_for("shifts.manage", shift_id=shift_id))
 
 

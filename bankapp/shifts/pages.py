@@ -7,7 +7,7 @@ from flask import Blueprint, request, url_for
 
 from ..money import hours_str
 from ..timeutil import BAND_LABELS, elapsed_minutes, spans_clock_change
-from . import queries, rules
+from . import queries, rules, services
 
 bp = Blueprint("shifts", __name__)
 
@@ -30,7 +30,13 @@ def shift_hours(shift) -> str:
 @bp.app_context_processor
 def _shift_helpers():
     return {"shift_clock_label": clock_change_label, "shift_hours": shift_hours, "band_labels": BAND_LABELS,
-            "shifts_home": queries, "page_size": queries.PAGE_SIZE}
+            "shifts_home": queries, "page_size": queries.PAGE_SIZE, "cutoff_hours": cutoff_hours,
+            "call_staffing": services.call_staffing}
+
+
+def cutoff_hours(shift) -> int:
+    """The site's cancel cut-off in whole hours (48 by default)."""
+    return int(services.cancel_cutoff(shift.site).total_seconds() // 3600)
 
 
 def cursor_arg(name) -> int | None:

@@ -15,19 +15,20 @@ from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
-from ..auth.models import User, UserRole
+from ..auth.models import User, UserRole, UserSite
 from ..auth.permissions import sites_in_scope
 from ..cascade.rules import visible_statuses  # the cascade owns what each tier sees
 from ..extensions import db
-from ..org.models import Grade
+from ..org.models import Grade, Site
 from ..rates.models import RateViolation
 from ..staff.models import DoctorProfile
 from ..staff.services import latest_documents
 from ..timeutil import now_utc
 from . import rules
 from .models import CLAIMABLE_STATUSES, Booking, Shift
+from .scanning import kept_shifts, keys
 
 # How far around a new shift the claim checks look at existing bookings: the
 # 26-week average's windows reach 182 days either side of it (every other check
@@ -37,40 +38,52 @@ PAGE_SIZE = 25  # shifts per page on the board and the coordinator list
 STAFF_ROLES = ("coordinator", "approver", "executive", "chief_executive", "payroll", "admin")
 
 
-def doctor_facts(doctor) -> rules.DoctorFacts:
+def doctor_facts(doctor, documents=None) -> rules.DoctorFacts:
+    """The claim checks' facts about ``doctor``; ``documents`` (kind → latest expiry) when already loaded."""
     profile = doctor.doctor_profile
-    rank = profile.grade.rank if profile is not None and profile.grade is not None else None
-    return rules.DoctorFacts(grade_rank=rank, site_ids=frozenset(doctor.site_ids) or None,
-                             documents=latest_documents(doctor.id),
-                             wtr_opt_out=profile is not None and profile.wtr_opt_out_at is not None)
+    grade = profile.grade if profile is not None else None
+    return rules.DoctorFacts(grade_rank=grade.rank if grade is not None else None,
+                             site_ids=frozenset(doctor.site_ids) or None,
+                             documents=latest_documents(doctor.id) if documents is None else documents,
+                             wtr_opt_out=profile is not None and profile.wtr_opt_out_at is not None,
+                             grade_code=grade.code if grade is not None else None)
 
 
 def shift_facts(shift) -> rules.ShiftFacts:
-    return rules.ShiftFacts(shift.start_at, shift.end_at, grade_rank=shift.grade.rank, site_id=shift.site_id)
+    return rules.ShiftFacts(shift.start_at, shift.end_at, grade_rank=shift.grade.rank, site_id=shift.site_id,
+                            grade_code=shift.grade.code, site_name=shift.site.name)
 
 
-def live_intervals(doctor_id, exclude_shift_id=None, *, around=None, context=CLAIM_CONTEXT) -> list[rules.Interval]:
-    """The doctor's live (not cancelled) bookings at every site, as intervals.
+@dataclass(frozen=True)
+class Booked:
+    """A live booking of a doctor, as the claim checks see it."""
 
-    ``around``: optional (start, end); only bookings within ``context`` of it.
+    doctor_id: int
+    shift_id: int
+    interval: rules.Interval
+
+
+def live_bookings_of(doctor_ids, *, ends_after, starts_before=None) -> list[Booked]:
+    """Live (not cancelled) bookings of these doctors at every site, in (start) order, with the site's name.
+
+    Only bookings ending after ``ends_after`` and (when given) starting before
+    ``starts_before``: the claim checks look CLAIM_CONTEXT around a shift.
     """
-    params = {"doctor_id": doctor_id, "exclude_shift_id": exclude_shift_id}
-    if around is not None:
-        params.update(ends_after=around[0] - context, starts_before=around[1] + context)
-    stmt = _live_intervals_statement(exclude_shift_id is not None, around is not None)
-    return [rules.Interval(start, end) for start, end in db.session.execute(stmt, params)]
+    params = {"doctor_ids": list(doctor_ids), "ends_after": ends_after, "starts_before": starts_before}
+    rows = db.session.execute(_live_bookings_statement(starts_before is not None), params)
+    return [Booked(doctor_id, shift_id, rules.Interval(start, end, where=site))
+            for doctor_id, shift_id, start, end, site in rows]
 
 
 @cache
-def _live_intervals_statement(excluding: bool, around: bool):
-    """``live_intervals``'s statement for each shape, built once (every claim asks it)."""
-    stmt = (db.select(Shift.start_at, Shift.end_at).join(Booking, Booking.shift_id == Shift.id)
-            .where(Booking.doctor_id == bindparam("doctor_id"), Booking.status != "cancelled",
-                   Shift.status != "cancelled"))
-    if excluding:
-        stmt = stmt.where(Shift.id != bindparam("exclude_shift_id"))
-    if around:
-        stmt = stmt.where(Shift.end_at > bindparam("ends_after"), Shift.start_at < bindparam("starts_before"))
+def _live_bookings_statement(bounded: bool):
+    """``live_bookings_of``'s statement for each shape, built once (every claim asks it)."""
+    stmt = (db.select(Booking.doctor_id, Shift.id, Shift.start_at, Shift.end_at, Site.name)
+            .join(Booking, Booking.shift_id == Shift.id).join(Site, Site.id == Shift.site_id)
+            .where(Booking.doctor_id.in_(bindparam("doctor_ids", expanding=True)), Booking.status != "cancelled",
+                   Shift.status != "cancelled", Shift.end_at > bindparam("ends_after")))
+    if bounded:
+        stmt = stmt.where(Shift.start_at < bindparam("starts_before"))
     return stmt.order_by(Shift.start_at)
 
 
@@ -136,6 +149,19 @@ def visible_shift(user, shift_id) -> Shift | None:
     return db.session.execute(db.select(Shift).where(Shift.id == shift_id, visible_clause(user))).scalar_one_or_none()
 
 
+def clear_of_bookings(doctor_id):
+    """SQL: the shift shares no time with a live booking of the doctor.
+
+    Only to narrow what the claim checks are run on when listing the shifts a doctor can take: a claim of
+    an overlapping shift is always refused (``overlap``), so leaving them out in SQL changes no answer, and
+    the checks themselves still decide every shift listed.
+    """
+    booked = aliased(Shift)
+    return ~db.exists().where(Booking.doctor_id == doctor_id, Booking.status != "cancelled",
+                              Booking.shift_id == booked.id, booked.status != "cancelled",
+                              booked.start_at < Shift.end_at, booked.end_at > Shift.start_at)
+
+
 def board_query(doctor, **filters):
     """The doctor's shift board as a statement: open shifts they may work (see ``open_for_doctor_clause``)."""
     return filtered(db.select(Shift).where(open_for_doctor_clause(doctor)), **filters)
@@ -160,33 +186,56 @@ class Page:
     previous: int | None = None
 
 
-def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE) -> Page:
+def start_page(stmt, *, after=None, before=None, limit=PAGE_SIZE, keep=None) -> Page:
     """One page of ``stmt`` soonest first, by keyset on (start, id), in SQL (no OFFSET).
 
     Cursors are shift ids. ``after=N``: the shifts that come after shift N in
     (start, id) order; ``before=N``: the ones just before it. Shifts are never
     deleted, so a cursor stays valid when the shift is booked or cancelled.
+    ``keep(shift)``: list only the shifts it lets through (e.g. those the
+    doctor can claim; see ``kept_shifts``).
     """
-    key = db.tuple_(Shift.start_at, Shift.id)
-    anchor_id = before if before is not None else after
-    if anchor_id is not None:
-        start = db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery()
-        anchor = db.tuple_(start, anchor_id)
-        # The plain start bound lets an index on start_at begin (or end) the scan at the cursor.
-        stmt = stmt.where(*((key < anchor, Shift.start_at <= start) if before is not None
-                            else (key > anchor, Shift.start_at >= start)))
-    if before is not None:
-        stmt = stmt.order_by(Shift.start_at.desc(), Shift.id.desc())
+    backwards = before is not None
+    anchor = before if backwards else after
+    if keep is None:
+        rows = db.session.execute(_keyset(stmt, anchor, backwards).limit(limit + 1)).scalars().all()
     else:
-        stmt = stmt.order_by(Shift.start_at, Shift.id)
-    rows = db.session.execute(stmt.limit(limit + 1)).scalars().all()
+        rows = kept_shifts(lambda last, size: db.session.execute(
+            _keyset(keys(stmt), last if last is not None else anchor, backwards).limit(size)), keep, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    if before is not None:
+    if backwards:
         rows.reverse()
         return Page(rows, next=rows[-1].id if rows else None, previous=rows[0].id if more and rows else None)
     return Page(rows, next=rows[-1].id if more and rows else None,
                 previous=rows[0].id if after is not None and rows else None)
+
+
+def id_page(stmt, *, cursor=None, limit=50, keep) -> dict:
+    """The API's ``{items, next}`` page of ``stmt`` by id (as ``apiutil.keyset_page``), only the shifts ``keep``
+    lets through (``kept_shifts``)."""
+
+    def fetch(last, size):
+        start = last if last is not None else cursor
+        page = keys(stmt).where(Shift.id > start) if start is not None else keys(stmt)
+        return db.session.execute(page.order_by(Shift.id).limit(size))
+
+    rows = kept_shifts(fetch, keep, limit + 1)
+    return {"items": rows[:limit], "next": rows[limit - 1].id if len(rows) > limit else None}
+
+
+def _keyset(stmt, anchor_id, backwards):
+    """``stmt`` from the shift ``anchor_id`` on (or back from it), in (start, id) order."""
+    key = db.tuple_(Shift.start_at, Shift.id)
+    if anchor_id is not None:
+        start = db.select(Shift.start_at).where(Shift.id == anchor_id).scalar_subquery()
+        anchor = db.tuple_(start, anchor_id)
+        # The plain start bound lets an index on start_at begin (or end) the scan at the cursor.
+        stmt = stmt.where(*((key < anchor, Shift.start_at <= start) if backwards
+                            else (key > anchor, Shift.start_at >= start)))
+    if backwards:
+        return stmt.order_by(Shift.start_at.desc(), Shift.id.desc())
+    return stmt.order_by(Shift.start_at, Shift.id)
 
 
 def count(stmt) -> int:
@@ -272,10 +321,47 @@ def latest_violations(shift_ids) -> dict:
     return {v.shift_id: v for v in rows}
 
 
-def doctors_of_grade_for(shift, *, limit=500):
-    """Active doctors of the shift's grade or above, by name (the claim checks decide the rest)."""
-    stmt = (db.select(User).join(UserRole, UserRole.user_id == User.id)
-            .join(DoctorProfile, DoctorProfile.user_id == User.id).join(Grade, Grade.id == DoctorProfile.grade_id)
-            .where(UserRole.role == "doctor", User.active.is_(True), Grade.rank >= shift.grade.rank)
-            .order_by(User.name).limit(limit))
-    return db.session.execute(stmt).scalars().all()
+def doctors_with_facts(user_ids) -> list[User]:
+    """These users with what the claim checks read of them (roles, sites, grade): a constant number of statements."""
+    if not user_ids:
+        return []
+    return db.session.execute(db.select(User).where(User.id.in_(list(user_ids)))).scalars().all()
+
+
+CANDIDATE_POOL = 200  # doctors a coordinator's search weighs at once (the claim checks decide who comes first)
+
+
+def candidate_doctors(shift, *, q=None, limit=CANDIDATE_POOL) -> list[User]:
+    """Active bank doctors a coordinator might book on ``shift``, matching ``q`` (part of the name or GMC number).
+
+    Those of the shift's grade or above who may work at its site come first, then by name; who can really
+    take it is for the claim checks (``eligibility.ShiftView``) to say.
+    """
+    is_doctor = db.exists().where(UserRole.user_id == User.id, UserRole.role == "doctor")
+    site_links = db.exists().where(UserSite.user_id == User.id)
+    this_site = db.exists().where(UserSite.user_id == User.id, UserSite.site_id == shift.site_id)
+    fits = db.and_(Grade.rank >= shift.grade.rank, db.or_(~site_links, this_site))
+    stmt = (db.select(User).join(DoctorProfile, DoctorProfile.user_id == User.id)
+            .outerjoin(Grade, Grade.id == DoctorProfile.grade_id)
+            .where(User.active.is_(True), User.anonymised_at.is_(None), is_doctor))
+    text = (q or "").strip().lower()
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(db.or_(db.func.lower(User.name).like(like), DoctorProfile.gmc_number.like(like)))
+    order = db.case((fits, 0), else_=1)
+    return db.session.execute(stmt.order_by(order, db.func.lower(User.name), User.id).limit(limit)).scalars().all()
+
+
+def work_history(doctor_ids) -> dict[int, list[tuple]]:
+    """doctor id → [(site id, shifts worked, start of the last one)] of the shifts they have worked (one query)."""
+    if not doctor_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Booking.doctor_id, Shift.site_id, db.func.count(Shift.id), db.func.max(Shift.start_at))
+        .join(Shift, Shift.id == Booking.shift_id)
+        .where(Booking.doctor_id.in_(list(doctor_ids)), Booking.status != "cancelled", Shift.end_at <= now_utc())
+        .group_by(Booking.doctor_id, Shift.site_id))
+    out: dict[int, list[tuple]] = {}
+    for doctor_id, site_id, worked, last in rows:
+        out.setdefault(doctor_id, []).append((site_id, worked, last))
+    return out

@@ -18,6 +18,9 @@ Every check returns all its reasons (never just the first), at most one
   London date on which the shift ends; valid through the expiry date; ``None``
   never expires). Only :data:`REQUIRED_DOCUMENTS` count.
 * A coordinator may override only :data:`WTR_CODES`; see :func:`overridable`.
+* Every check takes a ``voice`` (``working_time.Voice``): the doctor reads "your
+  DBS check…", a coordinator choosing a doctor reads "Dr Amy Shah's DBS check…".
+  Grade codes and site names, when the facts carry them, are named in the text.
 """
 
 from __future__ import annotations
@@ -30,9 +33,12 @@ from ..staff.documents import DOCUMENT_KINDS, DOCUMENT_WORDS
 from ..timeutil import london_date
 from .working_time import (
     DEFAULT_LIMITS,
+    YOU,
     Interval,
     Reason,
+    Voice,
     WorkingTimeLimits,
+    _cap,
     _day,
     _listing,
     _overlaps,
@@ -45,8 +51,9 @@ from .working_time import (
 
 __all__ = [
     "DEFAULT_LIMITS", "DOCUMENT_WORDS", "REASON_CODES", "REQUIRED_DOCUMENTS", "WTR_CODES", "DoctorFacts",
-    "Interval", "Reason", "ShiftFacts", "WorkingTimeLimits", "check_claim", "check_eligibility", "check_overlap",
-    "check_working_time", "is_long_shift", "is_night_shift", "night_time", "overridable",
+    "Interval", "Reason", "ShiftFacts", "Voice", "WorkingTimeLimits", "YOU", "check_claim", "check_eligibility",
+    "check_overlap", "check_working_time", "is_long_shift", "is_night_shift", "night_time", "overlapping",
+    "overridable",
 ]
 
 REQUIRED_DOCUMENTS = DOCUMENT_KINDS
@@ -67,6 +74,7 @@ class DoctorFacts:
     site_ids: frozenset[int] | None  # None: enabled at every site
     documents: Mapping[str, date | None] = field(default_factory=dict)
     wtr_opt_out: bool = False  # a recorded opt-out of the 48-hour average: 56 hours a week over 26 weeks
+    grade_code: str | None = None  # for the wording only
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class ShiftFacts:
     end: datetime
     grade_rank: int
     site_id: int
+    grade_code: str | None = None  # for the wording only
+    site_name: str | None = None
 
     def __post_init__(self) -> None:
         interval = Interval(self.start, self.end)  # validates and normalises
@@ -92,13 +102,14 @@ class ShiftFacts:
 _ASK_STAFFING = "Please contact medical staffing."
 
 
-def _compliance(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
+def _compliance(doctor: DoctorFacts, shift: ShiftFacts, voice: Voice) -> list[Reason]:
     reasons = []
     missing = [DOCUMENT_WORDS[k] for k in REQUIRED_DOCUMENTS if k not in doctor.documents]
     if missing:
         them = "it" if len(missing) == 1 else "them"
-        message = f"We do not hold your {_listing(missing)}. Please upload {them} before booking shifts."
-        reasons.append(Reason("compliance_missing", message))
+        then = (f"Please upload {them} before booking shifts." if voice.name is None
+                else f"Medical staffing must record {them} before {voice.name} can be booked.")
+        reasons.append(Reason("compliance_missing", f"We do not hold {voice.your} {_listing(missing)}. {then}"))
     ends_on = london_date(shift.end)
     expired = [
         f"{DOCUMENT_WORDS[kind]} (valid until {_day(expires)})"
@@ -107,43 +118,61 @@ def _compliance(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
     ]
     if expired:
         verb = "runs" if len(expired) == 1 else "run"
-        message = f"Your {_listing(expired)} {verb} out before this shift ends on {_day(ends_on)}."
-        reasons.append(Reason("compliance_expired", message + " Please renew before booking."))
+        message = f"{_cap(voice.your)} {_listing(expired)} {verb} out before this shift ends on {_day(ends_on)}."
+        then = " Please renew before booking." if voice.name is None else ""
+        reasons.append(Reason("compliance_expired", message + then))
     return reasons
 
 
-def check_eligibility(doctor: DoctorFacts, shift: ShiftFacts) -> list[Reason]:
-    """Grade, site and compliance documents."""
-    reasons = []
+def _grade(doctor: DoctorFacts, shift: ShiftFacts, voice: Voice) -> list[Reason]:
     if doctor.grade_rank is None:
-        reasons.append(Reason("grade_mismatch", f"Your grade is not on record yet. {_ASK_STAFFING}"))
-    elif doctor.grade_rank < shift.grade_rank:
-        reasons.append(Reason("grade_mismatch", "This shift needs a more senior grade than yours."))
+        return [Reason("grade_mismatch", f"{_cap(voice.your)} grade is not on record yet. {_ASK_STAFFING}")]
+    if doctor.grade_rank >= shift.grade_rank:
+        return []
+    if shift.grade_code and doctor.grade_code:
+        mine = "yours" if voice.name is None else f"{voice.your}"
+        message = f"This shift needs grade {shift.grade_code} or above; {mine} is {doctor.grade_code}."
+    else:
+        message = "This shift needs a more senior grade than yours." if voice.name is None else \
+            f"This shift needs a more senior grade than {voice.your}."
+    return [Reason("grade_mismatch", message)]
+
+
+def check_eligibility(doctor: DoctorFacts, shift: ShiftFacts, voice: Voice = YOU) -> list[Reason]:
+    """Grade, site and compliance documents."""
+    reasons = _grade(doctor, shift, voice)
     if doctor.site_ids is not None and shift.site_id not in doctor.site_ids:
-        message = f"You are not set up to work at this hospital site. {_ASK_STAFFING}"
+        site = shift.site_name or "this hospital site"
+        message = f"{_cap(voice.you)} {voice.are} not set up to work at {site}. {_ASK_STAFFING}"
         reasons.append(Reason("site_not_enabled", message))
-    return reasons + _compliance(doctor, shift)
+    return reasons + _compliance(doctor, shift, voice)
 
 
-def check_overlap(existing: Sequence[Interval], new: Interval) -> list[Reason]:
+def overlapping(existing: Sequence[Interval], new: Interval) -> list[Interval]:
+    """The booked shifts that share time with ``new`` (touching is not sharing), soonest first."""
+    return sorted((iv for iv in existing if _overlaps(iv, new)), key=lambda iv: iv.start)
+
+
+def check_overlap(existing: Sequence[Interval], new: Interval, voice: Voice = YOU) -> list[Reason]:
     """One ``overlap`` reason naming every booked shift that shares time with ``new``."""
-    hits = sorted((iv for iv in existing if _overlaps(iv, new)), key=lambda iv: iv.start)
+    hits = overlapping(existing, new)
     if not hits:
         return []
     plural = "s" if len(hits) > 1 else ""
     shown = _listing([_span(iv) for iv in hits])
-    return [Reason("overlap", f"This overlaps your booked shift{plural} {shown}.")]
+    return [Reason("overlap", f"This overlaps {voice.your} booked shift{plural}: {shown}.")]
 
 
 def check_claim(
-    doctor: DoctorFacts, shift: ShiftFacts, existing: Sequence[Interval], limits: WorkingTimeLimits = DEFAULT_LIMITS
+    doctor: DoctorFacts, shift: ShiftFacts, existing: Sequence[Interval], limits: WorkingTimeLimits = DEFAULT_LIMITS,
+    voice: Voice = YOU,
 ) -> list[Reason]:
-    """Every reason the doctor may not take the shift, in :data:`REASON_CODES` order."""
+    """Every reason the doctor may not take the shift, in :data:`REASON_CODES` order, worded for ``voice``."""
     new, existing = shift.interval, list(existing)
     reasons = [
-        *check_eligibility(doctor, shift),
-        *check_overlap(existing, new),
-        *check_working_time(existing, new, limits, opted_out=doctor.wtr_opt_out),
+        *check_eligibility(doctor, shift, voice),
+        *check_overlap(existing, new, voice),
+        *check_working_time(existing, new, limits, voice, opted_out=doctor.wtr_opt_out),
     ]
     return sorted(reasons, key=lambda r: REASON_CODES.index(r.code))
 

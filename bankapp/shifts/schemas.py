@@ -7,10 +7,11 @@ from marshmallow import validate
 
 from ..fields import FLAT_RATE_NOT_POSITIVE, LondonDateTime, Money
 from ..money import hours_str, money_str
-from ..timeutil import LONDON, TimeInputError, elapsed_minutes, parse_datetime, spans_clock_change
+from ..timeutil import LONDON, TimeInputError, elapsed_minutes, format_london, parse_datetime, spans_clock_change
 from .models import SHIFT_STATUSES
 from .pricing import estimate_pay, estimate_pays
 from .queries import latest_violation, latest_violations
+from .services import cancel_by
 
 
 class DateOrDateTime(ma.fields.Field):
@@ -113,32 +114,57 @@ class ShiftQuerySchema(ma.Schema):
                                                     "midnight)."})
     to = DateOrDateTime(load_default=None, metadata={"description": "Shifts starting before this (a date includes "
                                                                     "the whole day)."})
+    eligible = ma.fields.Boolean(load_default=False, metadata={
+        "description": "true: only shifts the caller could claim now (a doctor; `can_claim` is true on each). "
+                       "Paging stays by id: `next` continues after the last shift listed."})
     cursor = ma.fields.Integer(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 PRIMED = "primed_shift_details"
+PRIMED_REASONS = "primed_claim_reasons"
 
 
-def prime(shifts) -> None:
+def prime(shifts, *, reasons=None) -> None:
     """Load what ShiftSchema needs for a page of shifts at once: pay estimates and rate violations.
 
     A constant number of queries whatever the page size, instead of several per
     shift. Kept in ``g`` for the serialisation that follows; ``forget_primed``
     (a teardown of the API blueprint) drops it when the request ends.
+    ``reasons`` (shift id → what a claim by the caller would answer, from
+    ``shifts.eligibility``): given for a doctor, each shift then carries
+    ``can_claim`` and ``reasons``.
     """
     shifts = list(shifts)
     estimates = estimate_pays(shifts)
     violations = latest_violations([s.id for s in shifts])
     g.setdefault(PRIMED, {}).update({s.id: (estimates.get(s.id), violations.get(s.id)) for s in shifts})
+    if reasons is not None:
+        g.setdefault(PRIMED_REASONS, {}).update(reasons)
 
 
 def forget_primed(_exc=None) -> None:
     g.pop(PRIMED, None)
+    g.pop(PRIMED_REASONS, None)
 
 
 def _primed(shift):
     return g.get(PRIMED, {}).get(shift.id) if has_app_context() else None
+
+
+def _claim_reasons(shift):
+    """The primed reasons of a claim by the caller (a doctor), or None when there are none to show."""
+    return g.get(PRIMED_REASONS, {}).get(shift.id) if has_app_context() else None
+
+
+def _can_claim(shift):
+    reasons = _claim_reasons(shift)
+    return ma.missing if reasons is None else not reasons
+
+
+def _reasons(shift):
+    reasons = _claim_reasons(shift)
+    return ma.missing if reasons is None else [r.as_dict() for r in reasons]
 
 
 def _pay_estimate(shift):
@@ -179,6 +205,22 @@ class ShiftSchema(ma.Schema):
                                                                               " without a card."})
     rate_violation = ma.fields.Function(_rate_violation, metadata={"description": "{id, percent_over, required_role,"
                                                                                   " status} or null."})
+    can_claim = ma.fields.Function(_can_claim, metadata={
+        "type": "boolean", "description": "Doctors only: would a claim by the caller book this shift now?"})
+    reasons = ma.fields.Function(_reasons, metadata={
+        "type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"},
+                                                                    "message": {"type": "string"}}},
+        "description": "Doctors only: every reason a claim would be refused now ([] when `can_claim`), with the "
+                       "claim's codes and messages; `not_available` when the shift cannot be booked at all "
+                       "(booked, cancelled, awaiting rate approval, started)."})
+
+
+def _cancel_by(booking):
+    """The last instant the booked doctor may cancel this booking themselves; null when that has passed."""
+    if booking.status != "booked" or booking.doctor_id is None:
+        return None
+    deadline = cancel_by(booking.shift)
+    return format_london(deadline) if deadline is not None else None
 
 
 class BookingSchema(ma.Schema):
@@ -187,6 +229,11 @@ class BookingSchema(ma.Schema):
     doctor_id = ma.fields.Integer(allow_none=True)
     source = ma.fields.String()
     status = ma.fields.String()
+    cancel_by = ma.fields.Function(_cancel_by, metadata={
+        "type": "string", "nullable": True,
+        "description": "London time with offset: until then the doctor may cancel the booking themselves (the "
+                       "site's doctor_cancel_cutoff_hours before the start). null when that has passed, e.g. a "
+                       "booking made inside the cut-off, or for an agency locum."})
 
 
 class BookingDetailSchema(BookingSchema):
@@ -209,3 +256,46 @@ class BookingQuerySchema(ma.Schema):
     when = ma.fields.String(load_default=None, validate=validate.OneOf(("upcoming", "past")))
     cursor = ma.fields.Integer(load_default=None)
     limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class CandidateQuerySchema(ma.Schema):
+    q = ma.fields.String(load_default=None, validate=validate.Length(max=100),
+                         metadata={"description": "Part of the doctor's name or GMC number."})
+    limit = ma.fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class LastWorkedSchema(ma.Schema):
+    start = LondonDateTime()
+    site = ma.fields.String(allow_none=True)
+
+
+class CandidateSchema(ma.Schema):
+    doctor_id = ma.fields.Function(lambda c: c.doctor.id)
+    name = ma.fields.Function(lambda c: c.doctor.name)
+    grade = ma.fields.Function(lambda c: c.grade_code, metadata={"type": "string", "nullable": True})
+    gmc_number = ma.fields.Function(lambda c: c.gmc_number, metadata={"type": "string", "nullable": True})
+    home_site = ma.fields.String(allow_none=True, metadata={
+        "description": "Where they have worked most; without any shift worked, their one site if they have one."})
+    last_worked = ma.fields.Function(
+        lambda c: LastWorkedSchema().dump({"start": c.last_worked, "site": c.last_worked_site})
+        if c.last_worked else None,
+        metadata={"type": "object", "nullable": True, "description": "{start, site} of the last shift they worked."})
+    can_assign = ma.fields.Boolean(metadata={"description": "An assignment would book them now."})
+    can_override = ma.fields.Boolean(metadata={
+        "description": "Only working-time reasons stand in the way: an assignment with `override_reason` books them "
+                       "(a wtr_override breach)."})
+    reasons = ma.fields.Function(lambda c: [r.as_dict() for r in c.reasons], metadata={
+        "type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"},
+                                                                    "message": {"type": "string"}}},
+        "description": "What an assignment would answer now, about the doctor by name."})
+
+
+class InviteSchema(ma.Schema):
+    message = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(
+        max=300, error="Keep the note to 300 characters."), metadata={
+        "description": "A short note put at the start of the text."})
+
+
+class InvitedSchema(ma.Schema):
+    queued = ma.fields.Integer(metadata={"description": "Texts queued now."})
+    send_after = LondonDateTime(metadata={"description": "When they go: now, or when quiet hours end."})

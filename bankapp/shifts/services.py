@@ -173,10 +173,32 @@ def cancel_cutoff(site) -> timedelta:
     return timedelta(hours=policy_for(site).doctor_cancel_cutoff_hours)
 
 
+def cancel_by(shift, now=None):
+    """The last instant a doctor booked on ``shift`` may cancel it themselves, or None once that has passed.
+
+    Also the claim's warning: a claim made when this is None is inside the site's cut-off.
+    """
+    deadline = shift.start_at - cancel_cutoff(shift.site)
+    return deadline if (now or now_utc()) <= deadline else None
+
+
+def call_staffing(site) -> str:
+    """Who to call about a booking that can no longer be cancelled online: the site's medical staffing."""
+    if site.staffing_phone:
+        return f"call {site.name} medical staffing on {site.staffing_phone}"
+    return f"call {site.name} medical staffing"
+
+
+def cutoff_message(shift) -> str:
+    """What a doctor is told inside the site's cut-off (before claiming, after it, and when cancelling)."""
+    hours = int(cancel_cutoff(shift.site).total_seconds() // 3600)
+    return (f"Shifts at {shift.site.name} can be cancelled online up to {hours} hours before they start. "
+            f"If you cannot work it, {call_staffing(shift.site)}.")
+
+
 def doctor_may_cancel(booking, now=None) -> bool:
     """A doctor may cancel their own booking up to the cut-off before the start."""
-    shift = booking.shift
-    return booking.status == "booked" and (now or now_utc()) <= shift.start_at - cancel_cutoff(shift.site)
+    return booking.status == "booked" and cancel_by(booking.shift, now) is not None
 
 
 def cancel_shift(shift, *, actor, reason) -> Shift:
@@ -208,11 +230,8 @@ def cancel_booking(booking, *, actor, reason=None) -> Booking:
     reason = (reason or "").strip()
     if not is_coordinator:
         if not doctor_may_cancel(booking):
-            hours = int(cancel_cutoff(shift.site).total_seconds() // 3600)
             raise RuleRefused("It is too late to cancel this shift yourself.", reasons=[{
-                "code": "cancel_cutoff_passed",
-                "message": f"Shifts can be cancelled online up to {hours} hours before they start. "
-                           "Please call the rota coordinator."}])
+                "code": "cancel_cutoff_passed", "message": cutoff_message(shift)}])
     elif not reason:
         raise ValidationFailed("Give a reason.", errors={"reason": ["Say why the booking is cancelled."]})
     return lifecycle.unbook(booking, shift, actor=actor, reason=reason, now=now_utc())

@@ -15,8 +15,9 @@ from ..nav import register_nav
 from ..org.services import all_grades, all_sites, departments_for
 from ..timeutil import london_date, now_utc
 from ..transactions import attempt
-from . import coordinator_views, edit_views, ical, queries, rate_approval_views, rules, services  # noqa: F401 (their routes)
+from . import coordinator_views, edit_views, eligibility, ical, queries, rate_approval_views, services  # noqa: F401 (routes)
 from .booking import claim_shift
+from .eligibility import DoctorView
 from .models import Shift
 from .pages import bp, cursor_arg, page_links
 from .pricing import estimate_pay, estimate_pays
@@ -62,30 +63,36 @@ def board_filters(args) -> tuple[dict, dict, dict]:
 # --- board and detail ---------------------------------------------------------------
 
 
+BOARD_VIEWS = ("mine", "all")  # "Shifts I can take" (the default) and every open shift, with why not
+
+
 @bp.get("/shifts")
 @page_roles("doctor")
 def board():
-    """Open shifts this doctor may work, at every site, soonest first, 25 a page."""
+    """Open shifts this doctor may work, at every site, soonest first, 25 a page.
+
+    By default only the shifts a claim would book now ("Shifts I can take");
+    ``?show=all`` lists every open shift, each one the doctor cannot take with
+    the claim's reasons.
+    """
     filters, values, errors = board_filters(request.args)
-    page, total = queries.Page([]), 0
+    show = request.args.get("show") if request.args.get("show") in BOARD_VIEWS else "mine"
+    page, total, view = queries.Page([]), 0, None
     if not errors:
+        view = DoctorView.from_now(g.actor)
         stmt = queries.board_query(g.actor, **filters)
-        page = queries.start_page(stmt, after=cursor_arg("after"), before=cursor_arg("before"))
+        mine = show == "mine"
+        page = queries.start_page(stmt.where(queries.clear_of_bookings(g.actor.id)) if mine else stmt,
+                                  after=cursor_arg("after"), before=cursor_arg("before"),
+                                  keep=view.can_claim if mine else None)
         total = queries.count(stmt)
-    kept = {k: v for k, v in values.items() if v}
+    kept = {k: v for k, v in values.items() if v} | ({"show": show} if show != "mine" else {})
     return render_template("shifts/board.html", shifts=page.items, total=total, values=values, errors=errors,
-                           clashes=clashing(g.actor, page.items), estimates=estimate_pays(page.items),
-                           options=filter_options(g.actor), pages=page_links("shifts.board", page, kept)), \
-        (422 if errors else 200)
-
-
-def clashing(doctor, shifts) -> set:
-    """Ids of ``shifts`` that overlap one of the doctor's bookings (flagged on the board)."""
-    if not shifts:
-        return set()
-    booked = queries.live_intervals(doctor.id, around=(shifts[0].start_at, max(s.end_at for s in shifts)),
-                                    context=timedelta(0))
-    return {s.id for s in shifts if any(iv.start < s.end_at and s.start_at < iv.end for iv in booked)}
+                           show=show, reasons={s.id: view.reasons(s) for s in page.items} if view else {},
+                           estimates=estimate_pays(page.items), options=filter_options(g.actor),
+                           switch_urls={v: url_for("shifts.board", **{k: x for k, x in values.items() if x},
+                                                   **({"show": v} if v != "mine" else {})) for v in BOARD_VIEWS},
+                           pages=page_links("shifts.board", page, kept)), (422 if errors else 200)
 
 
 def filter_options(doctor) -> dict:
@@ -107,20 +114,26 @@ def _visible_or_404(shift_id) -> Shift:
     return shift
 
 
+def _detail_page(shift, *, problem=None, status=200):
+    """The shift page: what a claim would answer now (its reasons, or the Claim button) on the first screen."""
+    booking = queries.live_booking(shift.id)
+    mine = booking is not None and booking.doctor_id == g.actor.id
+    reasons = [] if mine or problem else eligibility.for_doctor(g.actor, [shift])[shift.id]
+    return render_template("shifts/detail.html", shift=shift, estimate=estimate_pay(shift), mine=mine,
+                           booking=booking if mine else None, reasons=reasons, problem=problem,
+                           cancel_by=services.cancel_by(shift)), status
+
+
 @bp.get("/shifts/<int:shift_id>")
 @page_roles("doctor")
 def detail(shift_id):
-    shift = _visible_or_404(shift_id)
-    booking = queries.live_booking(shift.id)
-    mine = booking is not None and booking.doctor_id == g.actor.id
-    return render_template("shifts/detail.html", shift=shift, estimate=estimate_pay(shift), mine=mine,
-                           reasons=None, problem=None)
+    return _detail_page(_visible_or_404(shift_id))
 
 
 @bp.post("/shifts/<int:shift_id>/claim")
 @page_roles("doctor")
 def claim(shift_id):
-    """One tap: book it. With htmx the result replaces the claim panel; without, a redirect with a flash."""
+    """One tap: book it. With htmx the booking replaces the claim panel (and the status tag); without, a redirect."""
     htmx = request.headers.get("HX-Request") == "true"
     try:
         with attempt():
@@ -128,9 +141,13 @@ def claim(shift_id):
     except (RuleRefused, Conflict) as exc:
         return _claim_refused(shift_id, exc, htmx)
     log.info("doctor %s claimed shift %s", g.actor.id, shift_id)
+    shift, cancel_by = booking.shift, services.cancel_by(booking.shift)
     if htmx:
-        return render_template("shifts/_claim_result.html", booking=booking, shift=booking.shift)
-    flash(f"Booked: {booking.shift.department.name}, {booking.shift.site.name}. It is in My shifts.", "success")
+        return render_template("shifts/_claim_result.html", booking=booking, shift=shift, cancel_by=cancel_by)
+    message = f"Booked: {shift.department.name}, {shift.site.name}. It is in My shifts."
+    if cancel_by is None:
+        message += " " + services.cutoff_message(shift)
+    flash(message, "success")
     return redirect(url_for("shifts.my_shifts"))
 
 
@@ -140,12 +157,11 @@ def _claim_refused(shift_id, exc, htmx):
     problem = None if reasons else exc.detail
     if htmx:
         return render_template("shifts/_claim_panel.html", shift=shift, reasons=reasons, problem=problem,
-                               mine=False), exc.status
+                               mine=False, cancel_by=services.cancel_by(shift)), exc.status
     if queries.visible_shift(g.actor, shift_id) is None:
         flash(problem or "You cannot take this shift.", "error")
         return redirect(url_for("shifts.board"))
-    return render_template("shifts/detail.html", shift=shift, estimate=estimate_pay(shift), mine=False,
-                           reasons=reasons, problem=problem), exc.status
+    return _detail_page(shift, problem=problem, status=exc.status)
 
 
 # --- my shifts ---------------------------------------------------------------------------
@@ -160,11 +176,11 @@ def my_shifts():
     profile = g.actor.doctor_profile
     feed = (url_for("shifts.calendar", token=profile.calendar_token, _external=True)
             if profile is not None and profile.calendar_token else None)
-    cutoff_hours = {site_id: int(services.cancel_cutoff(site_id).total_seconds() // 3600)
-                    for site_id in {b.shift.site_id for b in upcoming}}
-    return render_template("shifts/my_shifts.html", upcoming=upcoming, past=past, feed=feed,
+    # webcal:// opens the phone's calendar app and subscribes (it then fetches the feed over https or http).
+    webcal = "webcal://" + feed.split("://", 1)[1] if feed else None
+    return render_template("shifts/my_shifts.html", upcoming=upcoming, past=past, feed=feed, webcal=webcal,
                            may_cancel={b.id: services.doctor_may_cancel(b) for b in upcoming},
-                           cutoff_hours=cutoff_hours, today=london_date(now_utc()))
+                           today=london_date(now_utc()))
 
 
 @bp.post("/my-shifts/<int:booking_id>/cancel")

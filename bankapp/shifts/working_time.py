@@ -15,9 +15,6 @@ check shares (:class:`Reason`, :class:`Interval`) and their wording.
     holds over 72 h of work (the parts of shifts inside it). Only windows
     starting at a shift start or ending at a shift end are measured: the
     maximum is always one of them.
-  - ``wtr_average_48h``: the same for 182-day windows (26 weeks): over
-    48 × 26 = 1,248 h, or 56 × 26 = 1,456 h for a doctor with a recorded
-    opt-out. Each window costs a binary search, not a pass over the shifts.
   - Two shifts are *consecutive* when the later starts on the same or the next
     London date as the earlier starts; a *run* is a block of neighbouring
     shifts of one kind, each consecutive with the one before. A *night shift*
@@ -30,6 +27,15 @@ check shares (:class:`Reason`, :class:`Interval`) and their wording.
     long shifts; or, after a run of at least 4 (the new shift in it or right
     after it), the next shift starts under 48 h after the run ends.
   - ``wtr_max_consecutive_shifts``: the same for runs of any shifts, 7 and 48 h.
+  - ``wtr_average_48h``: a 182-day window (26 weeks) sharing time with the new
+    shift holds over 48 × 26 = 1,248 h, or 56 × 26 = 1,456 h for a doctor with
+    a recorded opt-out. Each window costs a binary search, not a pass over the
+    shifts.
+
+* Wording: every message names the limit and the doctor's booked shift it
+  clashes with (its site, when the interval carries one, day and times).
+  A :class:`Voice` says who reads it: the doctor ("You would have…") or a
+  coordinator about the doctor ("Dr Amy Shah would have…").
 """
 
 from __future__ import annotations
@@ -37,13 +43,19 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import accumulate, pairwise
 
 from ..timeutil import LONDON, london_date, to_utc
 
 _DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+# A doctor's bookings are checked against every shift of a page (shifts/eligibility.py): the facts of each
+# interval (its London start date, whether it is a night) are worked out once, not once per shift checked.
+_CACHED = 8192
 
 
 @dataclass(frozen=True)
@@ -56,11 +68,50 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """Who a refusal is written for: the doctor themselves, or a coordinator about the doctor named."""
+
+    name: str | None = None
+
+    @property
+    def you(self) -> str:
+        """Subject or object: "you" / "Dr Amy Shah"."""
+        return "you" if self.name is None else self.name
+
+    @property
+    def your(self) -> str:
+        """Possessive at first mention: "your" / "Dr Amy Shah's"."""
+        return "your" if self.name is None else f"{self.name}'s"
+
+    @property
+    def their(self) -> str:
+        """Possessive once the doctor has been named in the sentence: "your" / "their"."""
+        return "your" if self.name is None else "their"
+
+    @property
+    def are(self) -> str:
+        return "are" if self.name is None else "is"
+
+
+#: The doctor reading about their own claim.
+YOU = Voice()
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
 class Interval:
-    """A worked (or booked) stretch of time; stored in UTC, end after start."""
+    """A worked (or booked) stretch of time; stored in UTC, end after start.
+
+    ``where`` (e.g. the site's name) is only for the wording of refusals: it
+    takes no part in comparisons.
+    """
 
     start: datetime
     end: datetime
+    where: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         start, end = to_utc(self.start), to_utc(self.end)
@@ -86,9 +137,6 @@ class WorkingTimeLimits:
     min_rest: timedelta = timedelta(hours=11)
     max_hours_in_window: timedelta = timedelta(hours=72)
     window: timedelta = timedelta(hours=168)
-    average_window: timedelta = timedelta(days=182)  # 26 weeks
-    max_average_hours: timedelta = timedelta(hours=48 * 26)
-    max_average_hours_opted_out: timedelta = timedelta(hours=56 * 26)
     max_consecutive_nights: int = 4
     rest_after_nights: timedelta = timedelta(hours=46)
     long_shift_over: timedelta = timedelta(hours=10)
@@ -99,6 +147,9 @@ class WorkingTimeLimits:
     night_window_start: time = time(23, 0)
     night_window_end: time = time(6, 0)
     night_min: timedelta = timedelta(hours=3)
+    average_window: timedelta = timedelta(days=182)  # 26 weeks
+    max_average_hours: timedelta = timedelta(hours=48 * 26)
+    max_average_hours_opted_out: timedelta = timedelta(hours=56 * 26)
 
 
 DEFAULT_LIMITS = WorkingTimeLimits()
@@ -121,9 +172,23 @@ def _day(value: date) -> str:
 
 
 def _span(interval: Interval) -> str:
+    """"Alpha Hospital, Mon 2 Nov 08:00–20:00" (the site when known; both days when it crosses midnight)."""
     if london_date(interval.start) == london_date(interval.end):
-        return f"{_when(interval.start)}–{interval.end.astimezone(LONDON):%H:%M}"
-    return f"{_when(interval.start)} to {_when(interval.end)}"
+        times = f"{_when(interval.start)}–{interval.end.astimezone(LONDON):%H:%M}"
+    else:
+        times = f"{_when(interval.start)} to {_when(interval.end)}"
+    return f"{interval.where}, {times}" if interval.where else times
+
+
+def _at_site(interval: Interval) -> str:
+    return f" at {interval.where}" if interval.where else ""
+
+
+def _shift_named(rota, interval: Interval, voice: Voice) -> str:
+    """"this shift" for the one being checked; else "your shift at Alpha Hospital"."""
+    if interval is rota.new:
+        return "this shift"
+    return f"{voice.their} shift{_at_site(interval)}"
 
 
 def _hours(value: timedelta, *, up: bool = False) -> str:
@@ -133,10 +198,11 @@ def _hours(value: timedelta, *, up: bool = False) -> str:
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
 
 
-def _short_rest(gap: timedelta, after: str, needed: timedelta, then: str = "") -> str:
+def _short_rest(voice: Voice, gap: timedelta, after: str, needed: timedelta, then: str = "") -> str:
     text = _hours(gap)
     rest = f"{text} hour's" if text == "1" else f"{text} hours'"
-    return f"You would have only {rest} rest {after}; at least {_hours(needed)} are needed{then}."
+    needed_text = _hours(needed)
+    return f"{_cap(voice.you)} would have only {rest} rest {after}; at least {needed_text} hours are needed{then}."
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -154,6 +220,17 @@ def _overlaps(a: Interval, b: Interval) -> bool:
 # --- Shift kinds ---------------------------------------------------------------
 
 
+@lru_cache(maxsize=_CACHED)
+def _start_date(interval: Interval) -> date:
+    return london_date(interval.start)
+
+
+def _micros(value: datetime) -> int:
+    """Whole microseconds since 1970: exact integer arithmetic for sums of worked time."""
+    return (value - _EPOCH) // _US
+
+
+@lru_cache(maxsize=_CACHED)
 def night_time(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS) -> timedelta:
     """Real time the interval spends inside London's night window (23:00-06:00)."""
     wraps = limits.night_window_end <= limits.night_window_start
@@ -177,14 +254,6 @@ def is_long_shift(interval: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS
 # --- Working time ----------------------------------------------------------------
 
 
-_TICK = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _ticks(value: datetime) -> int:
-    return (value - _EPOCH) // _TICK
-
-
 class _WorkedTime:
     """Work done before any instant, over many shifts (overlapping or not), in O(log n) per instant.
 
@@ -193,32 +262,36 @@ class _WorkedTime:
     """
 
     def __init__(self, shifts: Sequence[Interval]):
-        self.starts = sorted(_ticks(iv.start) for iv in shifts)
-        self.ends = sorted(_ticks(iv.end) for iv in shifts)
+        self.starts = sorted(_micros(iv.start) for iv in shifts)
+        self.ends = sorted(_micros(iv.end) for iv in shifts)
         self.start_sums = [0, *accumulate(self.starts)]
         self.end_sums = [0, *accumulate(self.ends)]
 
-    def before(self, at: datetime) -> int:
-        t = _ticks(at)
+    def before(self, t: int) -> int:
         began, ended = bisect_left(self.starts, t), bisect_left(self.ends, t)
         return (began * t - self.start_sums[began]) - (ended * t - self.end_sums[ended])
 
+    def between_us(self, start: int, end: int) -> int:
+        """Work between two instants given in microseconds since the epoch, in microseconds."""
+        return self.before(end) - self.before(start)
+
     def between(self, start: datetime, end: datetime) -> timedelta:
-        return (self.before(end) - self.before(start)) * _TICK
+        return self.between_us(_micros(start), _micros(end)) * _US
 
 
 class _Rota:
     """The doctor's sorted shifts with the new one at index ``k``."""
 
-    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits, opted_out=False):
+    def __init__(self, existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits, voice: Voice = YOU,
+                 opted_out: bool = False):
+        self.voice = voice
+        self.opted_out = opted_out
         others = [iv for iv in existing if not _overlaps(iv, new)]
         self.shifts = sorted([*others, new], key=lambda iv: (iv.start, iv.end))
         self.k = next(i for i, iv in enumerate(self.shifts) if iv is new)
         self.new = new
         self.limits = limits
-        self.opted_out = opted_out
-        self.worked = _WorkedTime(self.shifts)
-        dates = [london_date(iv.start) for iv in self.shifts]
+        dates = [_start_date(iv) for iv in self.shifts]
         #: consecutive[i]: shift i+1 starts on the same or next date as shift i.
         self.consecutive = [(b - a) <= _DAY for a, b in pairwise(dates)]
         self.nights = [is_night_shift(iv, limits) for iv in self.shifts]
@@ -243,34 +316,49 @@ def _max_shift(rota: _Rota) -> list[str]:
     if rota.new.duration <= limit:
         return []
     length = _hours(rota.new.duration, up=True)
-    return [f"This shift is {length} hours long; the limit is {_hours(limit)}."]
+    return [f"This shift is {length} hours long; the limit is {_hours(limit)} hours for one shift."]
 
 
 def _min_rest(rota: _Rota) -> list[str]:
-    messages, limit, new = [], rota.limits.min_rest, rota.new
+    messages, limit, new, voice = [], rota.limits.min_rest, rota.new, rota.voice
     if rota.k > 0:
-        previous_end = max(iv.end for iv in rota.shifts[: rota.k])
-        gap = new.start - previous_end
+        previous = max(rota.shifts[: rota.k], key=lambda iv: iv.end)
+        gap = new.start - previous.end
         if gap < limit:
-            messages.append(_short_rest(gap, f"after your shift ending {_when(previous_end)}", limit))
+            after = f"after {voice.their} shift{_at_site(previous)} ending {_when(previous.end)}"
+            messages.append(_short_rest(voice, gap, after, limit))
     if rota.k + 1 < len(rota.shifts):
         following = rota.shifts[rota.k + 1]
         gap = following.start - new.end
         if gap < limit:
-            messages.append(_short_rest(gap, f"before your shift starting {_when(following.start)}", limit))
+            before = f"before {voice.their} shift{_at_site(following)} starting {_when(following.start)}"
+            messages.append(_short_rest(voice, gap, before, limit))
     return messages
 
 
-def _busiest_window(rota: _Rota, window: timedelta) -> timedelta:
-    """The most work in a window of length ``window`` that holds part of the new shift.
-
-    Only windows starting at a shift start or ending at a shift end are measured: the maximum is always one
-    of them (work in a sliding window peaks where its left edge meets a start or its right edge an end).
-    """
+def _busiest_window(rota: _Rota, window: timedelta) -> tuple[int, int]:
+    """(most work, where that window begins) over windows of length ``window`` that hold part of the new
+    shift, in microseconds. Only windows starting at a shift start or ending at a shift end are measured:
+    the maximum is always one of them (work in a sliding window peaks where its left edge meets a start or its
+    right edge an end)."""
     new = rota.new
     near = [iv for iv in rota.shifts if iv.end > new.start - window and iv.start < new.end + window]
-    starts = [iv.start for iv in near] + [iv.end - window for iv in near]
-    return max(rota.worked.between(s, s + window) for s in starts if s < new.end and s + window > new.start)
+    worked = _WorkedTime(near)
+    span_us, new_start, new_end = window // _US, _micros(new.start), _micros(new.end)
+    worst, begins = -1, 0
+    for s in sorted({_micros(iv.start) for iv in near} | {_micros(iv.end) - span_us for iv in near}):
+        if s < new_end and s + span_us > new_start:
+            total = worked.between_us(s, s + span_us)
+            if total >= worst:
+                worst, begins = total, s
+    return worst, begins
+
+
+def _first_worked(rota: _Rota, begins: int, window: timedelta) -> datetime:
+    span_us = window // _US
+    first = min(max(_micros(iv.start), begins) for iv in rota.shifts
+                if _micros(iv.end) > begins and _micros(iv.start) < begins + span_us)
+    return _EPOCH + timedelta(microseconds=first)
 
 
 def _span_words(window: timedelta) -> str:
@@ -280,35 +368,46 @@ def _span_words(window: timedelta) -> str:
 
 def _hours_in_window(rota: _Rota) -> list[str]:
     window, limit = rota.limits.window, rota.limits.max_hours_in_window
-    worst = _busiest_window(rota, window)
-    if worst <= limit:
+    worst, begins = _busiest_window(rota, window)
+    if worst <= limit // _US:
         return []
-    return [f"This would give you {_hours(worst, up=True)} hours in {_span_words(window)}; "
-            f"the limit is {_hours(limit)}."]
+    span = _span_words(window)
+    worked = _hours(timedelta(microseconds=worst), up=True)
+    when = _when(_first_worked(rota, begins, window))
+    return [f"This would give {rota.voice.you} {worked} hours of work in the {span} from {when}; "
+            f"the limit is {_hours(limit)} hours in any {span}."]
 
 
 def _average_hours(rota: _Rota) -> list[str]:
     limits = rota.limits
     window = limits.average_window
     limit = limits.max_average_hours_opted_out if rota.opted_out else limits.max_average_hours
-    worst = _busiest_window(rota, window)
-    if worst <= limit:
+    worst, begins = _busiest_window(rota, window)
+    if worst <= limit // _US:
         return []
     weeks = window / timedelta(weeks=1)
-    weekly = _hours(limit / weeks)
-    allowance = f"{weekly} hours a week on average" + (" with your opt-out" if rota.opted_out else "")
-    return [f"This would give you {_hours(worst, up=True)} hours in {_span_words(window)} ({weeks:g} weeks); "
-            f"the limit is {_hours(limit)} ({allowance})."]
+    allowance = f"{_hours(limit / weeks)} hours a week on average" + (" with the opt-out" if rota.opted_out else "")
+    worked = _hours(timedelta(microseconds=worst), up=True)
+    when = _when(_first_worked(rota, begins, window))
+    return [f"This would give {rota.voice.you} {worked} hours of work in the {_span_words(window)} "
+            f"({weeks:g} weeks) from {when}; the limit is {_hours(limit)} hours ({allowance})."]
 
 
-def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, noun: str) -> list[str]:
+def _runs_too_long(rota: _Rota, flags: Sequence[bool], most: int, nouns: str) -> list[str]:
     """The new shift is in a run of more than ``most``."""
-    return [f"This would make {last - first + 1} {noun}s in a row; the limit is {most}."
+    shifts = rota.shifts
+    return [f"This would make {last - first + 1} {nouns} in a row for {rota.voice.you}, "
+            f"{_day_of(shifts[first].start)} to {_day_of(shifts[last].start)}; the limit is {most} in a row."
             for first, last in rota.runs(flags)
             if first <= rota.k <= last and last - first + 1 > most]
 
 
-def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
+def _day_of(value: datetime) -> str:
+    local = value.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, nouns: str) -> list[str]:
     """Too little rest after a run of at least ``most`` (the new shift in it or next)."""
     messages, k, shifts = [], rota.k, rota.shifts
     for first, last in rota.runs(flags):
@@ -317,8 +416,9 @@ def _rest_after_runs(rota: _Rota, flags: Sequence[bool], most: int, rest: timede
             continue
         gap = shifts[last + 1].start - shifts[last].end
         if gap < rest:
-            after = f"after {length} {noun}s in a row ending {_when(shifts[last].end)}"
-            messages.append(_short_rest(gap, after, rest))
+            after = f"after {length} {nouns} in a row ending {_when(shifts[last].end)}"
+            then = f" before {_shift_named(rota, shifts[last + 1], rota.voice)}"
+            messages.append(_short_rest(rota.voice, gap, after, rest, then))
     return messages
 
 
@@ -332,39 +432,44 @@ def _rest_after_nights(rota: _Rota) -> list[str]:
             continue  # the night run continues
         gap = shifts[b].start - shifts[a].end
         if gap < limit:
-            after = f"after the night shift ending {_when(shifts[a].end)}"
-            messages.append(_short_rest(gap, after, limit, " before your next shift"))
+            night = ("this night shift" if shifts[a] is rota.new
+                     else f"{rota.voice.their} night shift{_at_site(shifts[a])}")
+            after = f"after {night} ending {_when(shifts[a].end)}"
+            then = f" before {_shift_named(rota, shifts[b], rota.voice)}"
+            messages.append(_short_rest(rota.voice, gap, after, limit, then))
     return messages
 
 
-def _run_rules(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, noun: str) -> list[str]:
-    return _runs_too_long(rota, flags, most, noun) + _rest_after_runs(rota, flags, most, rest, noun)
+def _run_rules(rota: _Rota, flags: Sequence[bool], most: int, rest: timedelta, nouns: str) -> list[str]:
+    return _runs_too_long(rota, flags, most, nouns) + _rest_after_runs(rota, flags, most, rest, nouns)
 
 
 _WTR_CHECKS = (
     ("wtr_max_shift_13h", _max_shift),
     ("wtr_min_rest_11h", _min_rest),
     ("wtr_max_72h_in_168h", _hours_in_window),
-    ("wtr_average_48h", _average_hours),
     ("wtr_max_consecutive_nights",
-     lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shift")),
+     lambda r: _runs_too_long(r, r.nights, r.limits.max_consecutive_nights, "night shifts")),
     ("wtr_rest_after_nights_46h", _rest_after_nights),
     ("wtr_max_consecutive_long_shifts",
-     lambda r: _run_rules(r, r.longs, r.limits.max_consecutive_long, r.limits.rest_after_long, "long shift")),
+     lambda r: _run_rules(r, r.longs, r.limits.max_consecutive_long, r.limits.rest_after_long,
+                          f"long shifts (over {_hours(r.limits.long_shift_over)} hours)")),
     ("wtr_max_consecutive_shifts",
      lambda r: _run_rules(r, [True] * len(r.shifts), r.limits.max_consecutive_shifts,
-                          r.limits.rest_after_consecutive, "shift")),
+                          r.limits.rest_after_consecutive, "shifts")),
+    ("wtr_average_48h", _average_hours),
 )
 
 
 def check_working_time(
-    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS, *, opted_out=False
+    existing: Sequence[Interval], new: Interval, limits: WorkingTimeLimits = DEFAULT_LIMITS, voice: Voice = YOU,
+    *, opted_out: bool = False
 ) -> list[Reason]:
-    """The doctors' working-time safeguards, as far as ``new`` is involved.
+    """The doctors' working-time safeguards, as far as ``new`` is involved, worded for ``voice``.
 
     ``opted_out``: the doctor has a recorded opt-out of the 48-hour average (56 hours a week instead).
     """
-    rota = _Rota(existing, new, limits, opted_out)
+    rota = _Rota(existing, new, limits, voice, opted_out)
     reasons = []
     for code, check in _WTR_CHECKS:
         messages = list(dict.fromkeys(check(rota)))

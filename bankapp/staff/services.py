@@ -226,15 +226,29 @@ def latest_documents(user_id) -> dict:
     """kind -> latest expiry date of a *verified* document, for the claim checks (one grouped query).
 
     Uploads awaiting verification and rejected ones do not count."""
-    return dict(db.session.execute(_latest_documents_statement(), {"user_id": user_id}).all())
+    return latest_documents_of([user_id]).get(user_id, {})
+
+
+def latest_documents_of(user_ids) -> dict[int, dict]:
+    """user id -> (kind -> latest expiry date of a verified document), for many doctors in one grouped query.
+
+    The one definition of which documents count for a claim: a single claim and a
+    whole list of candidates read them the same way.
+    """
+    rows = db.session.execute(_latest_documents_statement(), {"user_ids": list(user_ids)}).all()
+    out: dict[int, dict] = {}
+    for user_id, kind, expires_on in rows:
+        out.setdefault(user_id, {})[kind] = expires_on
+    return out
 
 
 @cache
 def _latest_documents_statement():
     """Built once: a claim asks it on every booking, and building costs more than running."""
-    return (db.select(ComplianceDocument.kind, db.func.max(ComplianceDocument.expires_on))
-            .where(ComplianceDocument.user_id == bindparam("user_id"), ComplianceDocument.status == "verified")
-            .group_by(ComplianceDocument.kind))
+    return (db.select(ComplianceDocument.user_id, ComplianceDocument.kind, db.func.max(ComplianceDocument.expires_on))
+            .where(ComplianceDocument.user_id.in_(bindparam("user_ids", expanding=True)),
+                   ComplianceDocument.status == "verified")
+            .group_by(ComplianceDocument.user_id, ComplianceDocument.kind))
 
 
 def search_people(*, text=None, role=None, page=1, per_page=25):

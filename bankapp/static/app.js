@@ -29,6 +29,53 @@ function stop(event) {
   event.stopImmediatePropagation();
 }
 
+// ---- Logging out clears the pages kept for offline use (static/sw.js) ----
+// The worker empties them before it sends the logout on (even without signal), and the answer carries
+// Clear-Site-Data; clearing here too costs nothing. Nothing of this person stays readable on a shared phone.
+
+const KEPT_PAGES = "staff-bank-pages";
+
+document.addEventListener(
+  "submit",
+  (event) => {
+    if (event.target.matches('form[action$="/logout"]') && window.caches) {
+      caches.delete(KEPT_PAGES).catch(() => {});
+    }
+  },
+  true,
+);
+
+// ---- Offline: say so, and say that changes need a connection ------------
+
+const offlineBanner = document.getElementById("app-offline");
+const keptCopy = document.documentElement.dataset.served === "cache";
+const NEEDS_CONNECTION =
+  "You're offline. This needs a connection: try again when you have signal.";
+
+function showOffline() {
+  if (offlineBanner) offlineBanner.hidden = navigator.onLine && !keptCopy;
+}
+
+window.addEventListener("online", showOffline);
+window.addEventListener("offline", showOffline);
+showOffline();
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js").catch(() => {});
+}
+
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    if (navigator.onLine || form.matches('form[action$="/logout"]')) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    stop(event);
+    showError(NEEDS_CONNECTION);
+  },
+  true,
+);
+
 document.addEventListener(
   "submit",
   (event) => {
@@ -74,7 +121,12 @@ function messageFor(status) {
   return "Something went wrong. Refresh the page to check what was saved, then try again.";
 }
 
-document.body.addEventListener("htmx:beforeRequest", () => {
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  if (!navigator.onLine) {
+    event.preventDefault();
+    showError(NEEDS_CONNECTION);
+    return;
+  }
   if (liveError) liveError.hidden = true;
 });
 

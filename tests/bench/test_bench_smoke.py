@@ -86,3 +86,17 @@ def test_forecast_back_test_runs_on_the_generated_year(app, tiny_trust):
     assert (found["origins"], found["days"], found["cells"]) == (2, 14, 2 * 14)  # one site
     assert found["mean_absolute_error"] >= 0 and found["baseline_mean_absolute_error"] >= 0
     assert 0 <= found["range_held"] <= 1 and found["mean_unfilled"] >= 0
+def test_tiny_eligible_board_costs_the_same_statements_for_5_and_50_and_leaves_the_data(app, tiny_trust, url,
+                                                                                      live):
+    from bench import eligible_board
+
+    with common.connect(url) as conn:
+        before = conn.execute("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM shifts").fetchone()
+    figures = eligible_board.run(url, app, live(app), repeat=3)
+    assert figures["bookings"] == 40
+    sized = [p for p in figures["paths"].values() if "statements_small" in p]
+    assert len(sized) == 2 and all(p["statements"] == p["statements_small"] for p in sized)
+    assert all(p["bare_ms"] > 0 and p["reads"] > 0 for p in figures["paths"].values())
+    with common.connect(url) as conn:
+        assert conn.execute("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM shifts").fetchone() \
+            == before

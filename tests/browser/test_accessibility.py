@@ -23,11 +23,17 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 PAGES = [
     ("login", None, "/login"),
     ("login with errors", None, "/login?submit"),
+    ("forgotten password", None, "/password-reset"),
+    ("password reset code", None, "/password-reset/code?email=nobody@test.nhs.uk"),
+    ("offline page", None, "/offline"),
     ("shift board", "doctor", "/shifts"),
+    ("shift board: all open shifts, with why not", "doctor", "/shifts?show=all"),
     ("shift detail", "doctor", "/shifts/{open_shift}"),
+    ("shift detail inside the cancel cut-off", "doctor", "/shifts/{soon_shift}"),
     ("my shifts", "doctor", "/my-shifts"),
     ("timesheet form", "doctor", "/timesheets/new?booking_id={worked_booking}"),
     ("coordinator post form", "coordinator_a", "/coordinator/shifts/new"),
+    ("book a doctor and invite", "coordinator_a", "/coordinator/shifts/{open_shift}"),
     ("rota upload", "coordinator_a", "/coordinator/shifts/upload"),
     ("shift manage page", "coordinator_a", "/coordinator/shifts/{open_shift}"),
     ("shift edit form", "coordinator_a", "/coordinator/shifts/{open_shift}/edit"),
@@ -54,6 +60,7 @@ PAGES = [
     ("site requests", "staffing_a", "/staffing/site-requests"),
     ("bank utilisation", "staffing_a", "/reports/bank-utilisation"),
     ("staffing home", "staffing_a", "/"),
+    ("site page (admin)", "admin", "/admin/sites/{site}"),
 ]
 VIEWPORTS = ("phone", "desktop")
 _summary = {}
@@ -80,6 +87,8 @@ def _trust():
 
     open_shift = shift(now + timedelta(days=3))
     make_booking(shift(now + timedelta(days=5)), w.doctor)
+    shift(now + timedelta(days=5, hours=2))  # clashes with the booking: shown with why not
+    soon_shift = shift(now + timedelta(hours=30), 8)
     worked = make_booking(shift(now - timedelta(days=2), 8), w.doctor)
     submitted = make_booking(shift(now - timedelta(days=4), 8), w.doctor)
     submit_timesheet(submitted, actor=w.doctor, actual_start=submitted.shift.start_at,
@@ -93,7 +102,7 @@ def _trust():
     emails = {role: getattr(w, role).email for role in ("doctor", "coordinator_a", "approver_a", "executive",
                                                          "payroll", "admin", "staffing_a")}
     return emails, {"open_shift": open_shift.id, "worked_booking": worked.id, "doctor": w.doctor.id,
-                    "site": w.site_a.id, **_joining(w)}
+                    "soon_shift": soon_shift.id, "site": w.site_a.id, **_joining(w)}
 
 
 def _joining(w):

@@ -41,12 +41,13 @@ def test_logout_returns_to_login_page(page, world, login, expect, live_server):
     expect(page).to_have_url(f"{live_server.url}/login?next=%2F")
 
 
-def test_wrong_password_shows_error_next_to_password(page, world, expect, live_server):
+def test_wrong_password_shows_one_message(page, world, expect, live_server):
     page.goto("/login")
     page.fill("#email", world.doctor.email)
     page.fill("#password", "not-the-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#password-error")).to_contain_text("The email address or password is not right.")
+    expect(page.get_by_text("The email address or password is not right.")).to_have_count(1)
+    expect(page.locator(".nhsuk-error-message")).to_have_count(0)
     expect(page.locator(".nhsuk-error-summary:not(#app-live-error)")).to_contain_text("There is a problem")
     expect(page.locator("#email")).to_have_value(world.doctor.email)
     expect(page).to_have_url(f"{live_server.url}/login")

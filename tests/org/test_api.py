@@ -51,3 +51,31 @@ def test_openapi_describes_the_api(client):
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/sites" in spec["paths"] and "/api/v1/auth/token" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_a_site_carries_its_medical_staffing_phone(world, api):
+    admin = api(world.admin)
+    created = admin.post("/api/v1/sites", json={"code": "CCC", "name": "Gamma Hospital",
+                                                "staffing_phone": "01245  362000"}).get_json()
+    assert created["staffing_phone"] == "01245 362000"
+    changed = admin.patch(f"/api/v1/sites/{world.site_a.id}", json={"staffing_phone": "+44 1268 524900"})
+    assert changed.status_code == 200 and changed.get_json() == {
+        "id": world.site_a.id, "code": "AAA", "name": "Alpha Hospital", "staffing_phone": "+44 1268 524900"}
+    listed = {s["code"]: s["staffing_phone"] for s in admin.get("/api/v1/sites").get_json()["items"]}
+    assert listed == {"AAA": "+44 1268 524900", "BBB": None, "CCC": "01245 362000"}
+    assert admin.patch(f"/api/v1/sites/{world.site_a.id}", json={"staffing_phone": None}).get_json()[
+        "staffing_phone"] is None
+
+
+def test_a_phone_that_is_not_one_is_refused_and_the_change_is_audited(world, api):
+    from bankapp.audit.models import AuditEvent
+    from bankapp.extensions import db
+
+    admin = api(world.admin)
+    resp = admin.patch(f"/api/v1/sites/{world.site_a.id}", json={"staffing_phone": "call Sue"})
+    assert resp.status_code == 422 and resp.get_json()["errors"] == {
+        "staffing_phone": ["Enter a phone number like 01245 362000."]}
+    admin.patch(f"/api/v1/sites/{world.site_a.id}", json={"staffing_phone": "01245 362000"})
+    event = db.session.execute(db.select(AuditEvent).filter_by(action="site.updated")).scalar_one()
+    assert event.before == {"staffing_phone": None} and event.after == {"staffing_phone": "01245 362000"}
+    assert admin.patch("/api/v1/sites/9999", json={"name": "Nowhere"}).status_code == 404

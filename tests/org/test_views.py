@@ -127,3 +127,21 @@ def test_admin_nav_lists_the_admin_pages(admin):
     page = admin.get("/").get_data(as_text=True)
     for label in ("Sites", "Departments", "Grades", "People", "Agencies"):
         assert f">{label}<" in page or f">{label}</a>" in page
+
+
+def test_admin_sets_a_sites_staffing_phone_on_its_page(admin, world):
+    page = admin.get(f"/admin/sites/{world.site_a.id}").get_data(as_text=True)
+    assert 'name="staffing_phone"' in page and "Site code AAA" in page
+    resp = admin.post(f"/admin/sites/{world.site_a.id}", data={"name": "Alpha Hospital", "staffing_phone": "12"})
+    assert resp.status_code == 422 and "Enter a phone number like" in field_error(resp, "staffing_phone")
+    resp = admin.post(f"/admin/sites/{world.site_a.id}", data={"name": "Alpha General Hospital",
+                                                               "staffing_phone": "01245 362000"})
+    assert resp.status_code == 302
+    site = db.session.get(Site, world.site_a.id)
+    assert (site.name, site.staffing_phone) == ("Alpha General Hospital", "01245 362000")
+    assert "01245 362000" in admin.get("/admin/sites").get_data(as_text=True)
+    admin.post(f"/admin/sites/{world.site_a.id}", data={"name": "Alpha General Hospital", "staffing_phone": ""})
+    db.session.expire_all()
+    assert db.session.get(Site, world.site_a.id).staffing_phone is None
+    resp = admin.post(f"/admin/sites/{world.site_a.id}", data={"name": "", "staffing_phone": ""})
+    assert resp.status_code == 422 and "Enter the site" in field_error(resp, "name")

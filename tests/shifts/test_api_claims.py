@@ -19,7 +19,7 @@ def test_doctor_claims_an_open_shift(market, api, events):
     assert resp.status_code == 201
     body = resp.get_json()
     assert body == {"id": body["id"], "shift_id": shift["id"], "doctor_id": market.doctor.id, "source": "bank",
-                    "status": "booked"}
+                    "status": "booked", "cancel_by": "2026-10-03T08:00:00+01:00"}  # 48 h before the start
     assert api(market.coordinator_a).get(f"/api/v1/shifts/{shift['id']}").get_json()["status"] == "booked"
     assert [name for name, _ in events] == ["shift.opened", "shift.booked"]
 

@@ -99,11 +99,11 @@ def test_board_page_costs_the_same_for_5_and_40_shifts(market, client):
     login(client, market.doctor.email)
     add_shifts(market, 5)
     few, resp = statements_for(client, "/shifts")
-    assert "5 shifts found" in resp.get_data(as_text=True)
+    assert "All open shifts (5)" in resp.get_data(as_text=True)
     add_shifts(market, 35, first=5)
     many, resp = statements_for(client, "/shifts")
     html = resp.get_data(as_text=True)
-    assert "40 shifts found" in html and html.count('class="nhsuk-card app-shift-card"') == 25
+    assert "All open shifts (40)" in html and html.count('class="nhsuk-card app-shift-card"') == 25
     assert many == few <= PAGE_BOUND
 
 

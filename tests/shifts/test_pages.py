@@ -23,7 +23,7 @@ def test_board_shows_cards_with_clock_change_label_hours_and_pay(market, api, cl
     html = login(client, market.doctor).get("/shifts").get_data(as_text=True)
     assert "Clocks go back: 13-hour night" in html
     assert "Alpha Hospital" in html and "Beta Hospital" in html
-    assert "£720.00" in html and "2 shifts found" in html
+    assert "£720.00" in html and "All open shifts (2)" in html
 
 
 def test_board_filters_by_site_grade_and_dates(market, api, client):
@@ -31,9 +31,9 @@ def test_board_filters_by_site_grade_and_dates(market, api, client):
     post(api, market, "2026-10-06T08:00", "2026-10-06T20:00", department=market.dept_b)
     post(api, market, "2026-10-07T08:00", "2026-10-07T20:00", grade="FY1")
     login(client, market.doctor)
-    assert "1 shift found" in client.get(f"/shifts?site_id={market.site_b.id}").get_data(as_text=True)
-    assert "1 shift found" in client.get("/shifts?grade=FY1").get_data(as_text=True)
-    assert "2 shifts found" in client.get("/shifts?from=2026-10-06&to=2026-10-07").get_data(as_text=True)
+    assert "1 shift found" in client.get(f"/shifts?show=all&site_id={market.site_b.id}").get_data(as_text=True)
+    assert "All open shifts (1)" in client.get("/shifts?grade=FY1").get_data(as_text=True)
+    assert "2 shifts found" in client.get("/shifts?show=all&from=2026-10-06&to=2026-10-07").get_data(as_text=True)
     resp = client.get("/shifts?from=tomorrow")
     assert resp.status_code == 422 and "Enter a date like" in resp.get_data(as_text=True)
 
@@ -196,12 +196,21 @@ def test_other_sites_shifts_are_404_for_a_coordinator(market, api, client):
     assert db.session.execute(db.select(db.func.count(Booking.id))).scalar_one() == 0
 
 
-def test_board_flags_shifts_that_clash_with_my_bookings(market, api, client):
+def test_board_lists_only_shifts_i_can_take_and_the_others_with_why(market, api, client):
     booked(market, market.doctor, "2026-10-05T08:00", "2026-10-05T17:00", department=market.dept_b)
-    post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
-    post(api, market, "2026-10-06T08:00", "2026-10-06T20:00")
-    html = login(client, market.doctor).get("/shifts").get_data(as_text=True)
-    assert html.count("Clashes with a shift you have booked") == 1
+    clash = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    short_rest = post(api, market, "2026-10-06T02:00", "2026-10-06T06:00")
+    fine = post(api, market, "2026-10-07T08:00", "2026-10-07T20:00")
+    login(client, market.doctor)
+    mine = client.get("/shifts").get_data(as_text=True)
+    assert _card_ids(mine) == [fine["id"]] and "You cannot take this shift" not in mine
+    assert 'aria-current="page">Shifts I can take' in mine and "All open shifts (3)" in mine
+    every = client.get("/shifts?show=all").get_data(as_text=True)
+    assert _card_ids(every) == [clash["id"], short_rest["id"], fine["id"]] and "3 shifts found" in every
+    assert every.count("You cannot take this shift") == 2
+    assert ("This overlaps your booked shift: Beta Hospital, Mon 5 Oct 08:00–17:00." in every
+            and 'data-code="wtr_min_rest_11h"' in every)
+    assert "after your shift at Beta Hospital ending Mon 5 Oct 17:00" in every
 
 
 def _many_shifts(world, count, **kw):
@@ -230,7 +239,7 @@ def test_board_pages_25_at_a_time_soonest_first_with_next_and_previous(market, c
     shifts = _many_shifts(market, 30)
     login(client, market.doctor)
     first = client.get("/shifts").get_data(as_text=True)
-    assert _card_ids(first) == [s.id for s in shifts[:25]] and "30 shifts found" in first
+    assert _card_ids(first) == [s.id for s in shifts[:25]] and "All open shifts (30)" in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     second = client.get(f"/shifts?after={shifts[24].id}").get_data(as_text=True)
     assert _card_ids(second) == [s.id for s in shifts[25:]]
@@ -243,7 +252,7 @@ def test_board_page_links_keep_the_filters(market, client):
     _many_shifts(market, 27, department=market.dept_b)
     login(client, market.doctor)
     html = client.get(f"/shifts?site_id={market.site_b.id}&from=2026-09-01").get_data(as_text=True)
-    assert "27 shifts found" in html
+    assert "All open shifts (27)" in html
     assert f"site_id={market.site_b.id}" in html.split('rel="next"')[0].rsplit("href=", 1)[1]
     assert "from=2026-09-01" in html.split('rel="next"')[0].rsplit("href=", 1)[1]
 
@@ -283,3 +292,81 @@ def test_a_department_name_kept_as_text_in_the_template_reads_back_as_it_was(mar
     resp = page.post("/coordinator/shifts/upload", data={"file": (io.BytesIO(template), "rota.csv")},
                      content_type="multipart/form-data")
     assert resp.status_code == 302, resp.get_data(as_text=True)
+def test_shifts_i_can_take_pages_past_the_ones_i_cannot(market, client):
+    from bankapp.shifts.eligibility import for_doctor
+
+    shifts = _many_shifts(market, 50)
+    booked(market, market.doctor, "2026-09-05T08:00", "2026-09-05T18:00", department=market.dept_b)
+    refused = {sid for sid, reasons in for_doctor(market.doctor, shifts).items() if reasons}
+    takeable = [s.id for s in shifts if s.id not in refused]
+    assert len(refused) >= 5 and len(takeable) > 25
+    login(client, market.doctor)
+    first = client.get("/shifts").get_data(as_text=True)
+    assert _card_ids(first) == takeable[:25]
+    second = client.get(f"/shifts?after={takeable[24]}").get_data(as_text=True)
+    assert _card_ids(second) == takeable[25:] and 'rel="next"' not in second
+    back = client.get(f"/shifts?before={takeable[25]}").get_data(as_text=True)
+    assert _card_ids(back) == takeable[:25]
+
+
+def _soon(world, hours_ahead=30):
+    from datetime import timedelta
+
+    from tests.factories import make_shift
+
+    from .conftest import NOW
+
+    shift = make_shift(department=world.dept_a, grade=world.grades["ST3"], start=NOW + timedelta(hours=hours_ahead),
+                       end=NOW + timedelta(hours=hours_ahead + 10), posted_by=world.coordinator_a)
+    db.session.commit()
+    return shift
+
+
+def test_shift_page_warns_before_a_claim_inside_the_cut_off_and_gives_the_phone_after(market, client):
+    from bankapp.org.services import update_site
+
+    update_site(market.site_a, {"staffing_phone": "01245 362000"}, actor=market.admin)
+    soon, later = _soon(market), _soon(market, hours_ahead=24 * 5)
+    login(client, market.doctor)
+    page = client.get(f"/shifts/{soon.id}").get_data(as_text=True)
+    assert "You cannot cancel this shift online" in page and "It starts within 48 hours" in page
+    assert "call Alpha Hospital medical staffing on 01245 362000" in page
+    assert "You cannot cancel this shift online" not in client.get(f"/shifts/{later.id}").get_data(as_text=True)
+    result = client.post(f"/shifts/{soon.id}/claim", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "You cannot cancel it online" in result and "01245 362000" in result
+    assert '<strong id="shift-status" hx-swap-oob="true"' in result and ">Booked</strong>" in result
+    later_result = client.post(f"/shifts/{later.id}/claim", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "You can cancel it yourself in My shifts until" in later_result
+    mine = client.get("/my-shifts").get_data(as_text=True)
+    assert "to cancel, call Alpha Hospital medical staffing on 01245 362000" in mine
+
+
+def test_claim_without_javascript_inside_the_cut_off_says_whom_to_call(market, client):
+    soon = _soon(market)
+    login(client, market.doctor)
+    resp = client.post(f"/shifts/{soon.id}/claim", follow_redirects=True)
+    assert "If you cannot work it, call Alpha Hospital medical staffing." in resp.get_data(as_text=True)
+
+
+def test_shift_page_puts_site_time_pay_and_claim_first_and_folds_the_bands(market, api, client):
+    shift = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    html = login(client, market.doctor).get(f"/shifts/{shift['id']}").get_data(as_text=True)
+    order = [html.index(text) for text in ("Alpha Hospital", "Mon 5 Oct, 08:00 to 20:00", "£720.00",
+                                           "Claim this shift", "Pay by time band", "About this shift")]
+    assert order == sorted(order)
+    assert '<details class="nhsuk-details" id="pay-bands">' in html
+
+
+def test_shift_page_shows_why_not_instead_of_the_claim_button(market, api, client):
+    booked(market, market.doctor, "2026-10-05T08:00", "2026-10-05T17:00", department=market.dept_b)
+    clash = post(api, market, "2026-10-05T08:00", "2026-10-05T20:00")
+    html = login(client, market.doctor).get(f"/shifts/{clash['id']}").get_data(as_text=True)
+    assert "Claim this shift" not in html and 'data-code="overlap"' in html
+    assert "This overlaps your booked shift: Beta Hospital, Mon 5 Oct 08:00–17:00." in html
+
+
+def test_my_shifts_offers_a_one_tap_calendar_subscription_beside_the_address(market, client):
+    token = market.doctor.doctor_profile.calendar_token
+    html = login(client, market.doctor).get("/my-shifts").get_data(as_text=True)
+    assert f'href="webcal://localhost/calendar/{token}.ics"' in html and "Subscribe in my calendar" in html
+    assert f'value="http://localhost/calendar/{token}.ics"' in html

@@ -16,6 +16,7 @@ from bankapp.shifts.rules import (
     Interval,
     Reason,
     ShiftFacts,
+    Voice,
     WorkingTimeLimits,
     check_claim,
     check_eligibility,
@@ -24,7 +25,7 @@ from bankapp.shifts.rules import (
     overridable,
 )
 
-from .intervals import at, codes, shift
+from .intervals import at, codes, daily, shift
 
 ALL_DOCUMENTS = {kind: date(2030, 1, 1) for kind in REQUIRED_DOCUMENTS}
 DOCTOR = DoctorFacts(grade_rank=3, site_ids=None, documents=ALL_DOCUMENTS)
@@ -183,7 +184,7 @@ def test_overlap_names_every_overlapped_shift_in_london_time():
     existing = [shift("2026-11-03 08:00", "2026-11-03 12:00"), DAY]
     reasons = check_overlap(existing, shift("2026-11-02 18:00", "2026-11-03 09:00"))
     assert reasons == [Reason("overlap", (
-        "This overlaps your booked shifts Mon 2 Nov 08:00–20:00 and Tue 3 Nov 08:00–12:00."))]
+        "This overlaps your booked shifts: Mon 2 Nov 08:00–20:00 and Tue 3 Nov 08:00–12:00."))]
 
 
 def test_overlapped_shift_is_left_out_of_working_time():
@@ -239,3 +240,68 @@ def test_claim_checks_working_time_with_the_given_limits():
 )
 def test_only_working_time_reasons_are_overridable(reason_codes, expected):
     assert overridable([Reason(code, "") for code in reason_codes]) is expected
+
+
+# --- Wording: the clashing shift named, and who reads it ---------------------------------
+
+SHAH = Voice("Dr Amy Shah")
+
+
+def test_overlap_names_the_site_of_the_booked_shift():
+    booked = Interval(at("2026-11-02 08:00"), at("2026-11-02 20:00"), where="Alpha Hospital")
+    reasons = check_overlap([booked], shift("2026-11-02 18:00", "2026-11-02 23:00"))
+    assert reasons == [Reason("overlap", "This overlaps your booked shift: Alpha Hospital, Mon 2 Nov 08:00–20:00.")]
+
+
+def test_the_site_takes_no_part_in_comparing_intervals():
+    assert Interval(at("2026-11-02 08:00"), at("2026-11-02 20:00"), where="Alpha Hospital") == DAY
+
+
+def test_short_rest_names_the_site_of_the_shift_before():
+    before = Interval(at("2026-11-03 06:00"), at("2026-11-03 08:00"), where="Beta Hospital")
+    reasons = check_working_time([before], shift("2026-11-03 17:00", "2026-11-03 22:00"))
+    assert reasons[0].message == ("You would have only 9 hours' rest after your shift at Beta Hospital ending "
+                                  "Tue 3 Nov 08:00; at least 11 hours are needed.")
+
+
+def test_grade_and_site_are_named_when_the_facts_carry_them():
+    doctor = DoctorFacts(2, frozenset({2}), ALL_DOCUMENTS, grade_code="FY2")
+    claim = ShiftFacts(at("2026-11-02 08:00"), at("2026-11-02 16:00"), grade_rank=3, site_id=1, grade_code="ST3",
+                       site_name="Alpha Hospital")
+    assert [r.message for r in check_eligibility(doctor, claim)] == [
+        "This shift needs grade ST3 or above; yours is FY2.",
+        "You are not set up to work at Alpha Hospital. Please contact medical staffing."]
+
+
+def test_a_coordinator_reads_about_the_doctor_by_name():
+    doctor = DoctorFacts(2, frozenset({2}), {**{k: v for k, v in ALL_DOCUMENTS.items() if k != "right_to_work"},
+                                             "dbs": date(2026, 11, 1)}, grade_code="FY2")
+    claim = ShiftFacts(at("2026-11-02 08:00"), at("2026-11-02 16:00"), grade_rank=3, site_id=1, grade_code="ST3",
+                       site_name="Alpha Hospital")
+    booked = Interval(at("2026-11-02 06:00"), at("2026-11-02 09:00"), where="Beta Hospital")
+    before = Interval(at("2026-11-01 14:00"), at("2026-11-01 22:00"), where="Beta Hospital")
+    messages = {r.code: r.message for r in check_claim(doctor, claim, [booked, before], voice=SHAH)}
+    assert messages == {
+        "grade_mismatch": "This shift needs grade ST3 or above; Dr Amy Shah's is FY2.",
+        "site_not_enabled": "Dr Amy Shah is not set up to work at Alpha Hospital. Please contact medical staffing.",
+        "compliance_missing": "We do not hold Dr Amy Shah's right to work check. Medical staffing must record it "
+                              "before Dr Amy Shah can be booked.",
+        "compliance_expired": "Dr Amy Shah's DBS check (valid until Sun 1 Nov 2026) runs out before this shift ends "
+                              "on Mon 2 Nov 2026.",
+        "overlap": "This overlaps Dr Amy Shah's booked shift: Beta Hospital, Mon 2 Nov 06:00–09:00.",
+        "wtr_min_rest_11h": "Dr Amy Shah would have only 10 hours' rest after their shift at Beta Hospital ending "
+                            "Sun 1 Nov 22:00; at least 11 hours are needed.",
+    }
+
+
+def test_no_reason_speaks_to_the_doctor_in_the_coordinators_voice():
+    """Every working-time reason at once, worded about Dr Amy Shah: no "you" or "your" anywhere."""
+    nights = daily("2026-11-02", 4, "20:00", "08:00")  # 4 long nights, Mon-Thu
+    fifth = shift("2026-11-06 19:00", "2026-11-07 09:00")  # a 14 h fifth night after 11 h rest
+    seven = daily("2026-10-27", 6, "09:00", "17:00") + nights
+    reasons = check_claim(DOCTOR, ShiftFacts(fifth.start, fifth.end, 3, 1), seven, voice=SHAH)
+    assert {r.code for r in reasons} >= {"wtr_max_shift_13h", "wtr_max_72h_in_168h", "wtr_max_consecutive_nights",
+                                         "wtr_max_consecutive_long_shifts", "wtr_max_consecutive_shifts"}
+    for reason in reasons:
+        words = reason.message.lower().replace(",", " ").replace(";", " ").split()
+        assert "you" not in words and "your" not in words, reason.message

@@ -80,7 +80,7 @@ def test_shift_may_last_13_hours_exactly(minutes, refused):
 
 def test_too_long_shift_message_gives_figures():
     reasons = check_working_time([], lasting("2026-11-02 08:00", hours=13, minutes=30))
-    assert reasons[0].message == "This shift is 13.5 hours long; the limit is 13."
+    assert reasons[0].message == "This shift is 13.5 hours long; the limit is 13 hours for one shift."
 
 
 def test_october_clock_change_night_is_13_hours_and_passes():
@@ -123,7 +123,7 @@ def test_short_rest_message_names_the_previous_shift_in_london_time():
     reasons = check_working_time([previous], shift("2026-11-03 17:00", "2026-11-03 22:00"))
     assert reasons == [Reason("wtr_min_rest_11h", (
         "You would have only 9 hours' rest after your shift ending Tue 3 Nov 08:00; "
-        "at least 11 are needed."))]
+        "at least 11 hours are needed."))]
 
 
 def test_short_rest_on_both_sides_is_one_reason_with_both_figures():
@@ -174,7 +174,8 @@ def test_72_hours_counts_shifts_after_a_new_first_shift(end, refused):
 def test_72_hours_message_gives_figures():
     reasons = check_working_time(SIX_DAYS, shift("2026-11-08 05:30", "2026-11-08 20:00"))
     assert Reason("wtr_max_72h_in_168h",
-                  "This would give you 74.5 hours in 7 days; the limit is 72.") in reasons
+                  "This would give you 74.5 hours of work in the 7 days from Mon 2 Nov 08:00; "
+                  "the limit is 72 hours in any 7 days.") in reasons
 
 
 # Mon, Tue, Wed, Fri, Sat 08:00-21:00: 65 hours in two runs of long shifts.
@@ -183,7 +184,8 @@ FIVE_LONG = [shift(f"2026-11-0{d} 08:00", f"2026-11-0{d} 21:00") for d in (2, 3,
 
 def test_72_hours_message_rounds_a_minute_over_upwards():
     reasons = check_working_time(SIX_DAYS, shift("2026-11-08 08:00", "2026-11-08 20:01"))
-    assert reasons[0].message == "This would give you 72.02 hours in 7 days; the limit is 72."
+    assert reasons[0].message == ("This would give you 72.02 hours of work in the 7 days from Mon 2 Nov 08:00; "
+                                  "the limit is 72 hours in any 7 days.")
 
 
 def test_only_the_part_of_a_shift_inside_168_hours_counts():
@@ -212,7 +214,8 @@ def test_fifth_consecutive_night_fails():
     fifth = shift("2026-11-06 22:00", "2026-11-07 07:00")
     reasons = check_working_time(FOUR_NIGHTS, fifth)
     assert reasons == [Reason("wtr_max_consecutive_nights",
-                              "This would make 5 night shifts in a row; the limit is 4.")]
+                              "This would make 5 night shifts in a row for you, Mon 2 Nov to Fri 6 Nov; "
+                              "the limit is 4 in a row.")]
 
 
 def test_night_before_four_nights_extends_the_run_from_the_front():
@@ -251,8 +254,8 @@ def test_46_hours_rest_after_the_last_of_four_nights():
     new = shift("2026-11-07 08:00", "2026-11-07 16:00")  # 25 h after Fri 07:00
     reasons = check_working_time(FOUR_NIGHTS, new)
     assert reasons == [Reason("wtr_rest_after_nights_46h", (
-        "You would have only 25 hours' rest after the night shift ending Fri 6 Nov 07:00; "
-        "at least 46 are needed before your next shift."))]
+        "You would have only 25 hours' rest after your night shift ending Fri 6 Nov 07:00; "
+        "at least 46 hours are needed before this shift."))]
 
 
 @pytest.mark.parametrize(("day", "refused"), [("2026-11-04", True), ("2026-11-05", False)])
@@ -283,7 +286,8 @@ def test_fifth_consecutive_long_shift_fails():
     fifth = shift("2026-11-06 08:00", "2026-11-06 20:00")
     reasons = check_working_time(FOUR_LONG, fifth)
     assert codes(reasons) == ["wtr_max_consecutive_long_shifts"]
-    assert "This would make 5 long shifts in a row; the limit is 4." in reasons[0].message
+    assert ("This would make 5 long shifts (over 10 hours) in a row for you, Mon 2 Nov to Fri 6 Nov; "
+            "the limit is 4 in a row.") == reasons[0].message
 
 
 def test_long_shift_before_four_long_extends_the_run_from_the_front():
@@ -302,8 +306,8 @@ def test_short_shift_the_day_after_four_long_needs_48_hours_rest():
     new = shift("2026-11-06 08:00", "2026-11-06 18:00")  # 10 h, not long
     reasons = check_working_time(FOUR_LONG, new)
     assert reasons == [Reason("wtr_max_consecutive_long_shifts", (
-        "You would have only 12 hours' rest after 4 long shifts in a row ending "
-        "Thu 5 Nov 20:00; at least 48 are needed."))]
+        "You would have only 12 hours' rest after 4 long shifts (over 10 hours) in a row ending "
+        "Thu 5 Nov 20:00; at least 48 hours are needed before this shift."))]
 
 
 def test_long_shift_completing_a_run_of_four_too_close_to_the_next_shift():
@@ -326,7 +330,8 @@ def test_eighth_consecutive_shift_fails():
     eighth = shift("2026-11-09 09:00", "2026-11-09 17:00")
     reasons = check_working_time(SEVEN_DAYS, eighth)
     assert codes(reasons) == ["wtr_max_consecutive_shifts"]
-    assert "This would make 8 shifts in a row; the limit is 7." in reasons[0].message
+    assert "This would make 8 shifts in a row for you, Mon 2 Nov to Mon 9 Nov; the limit is 7 in a row." == \
+        reasons[0].message
 
 
 def test_shift_joining_two_runs_into_eight_fails():
@@ -409,8 +414,9 @@ def test_average_of_48_hours_over_26_weeks_at_exactly_1248_hours(end, refused):
 
 def test_average_message_gives_figures():
     reasons = check_working_time(WEEKS_48[:-1], shift(f"{LAST_FRIDAY} 08:00", f"{LAST_FRIDAY} 16:01"))
-    assert Reason("wtr_average_48h", "This would give you 1248.02 hours in 182 days (26 weeks); the limit is "
-                                     "1248 (48 hours a week on average).") in reasons
+    expected = ("This would give you 1248.02 hours of work in the 182 days (26 weeks) from Mon 2 Nov 08:00; "
+                "the limit is 1248 hours (48 hours a week on average).")
+    assert Reason("wtr_average_48h", expected) in reasons
 
 
 @pytest.mark.parametrize(("end", "refused"), [("18:00", False), ("18:01", True)])
@@ -436,7 +442,7 @@ def test_an_opt_out_allows_56_hours_a_week_1456_in_26_weeks(end, opted_out, refu
     reasons = check_working_time(existing, new, opted_out=opted_out)
     assert codes(reasons) == (["wtr_average_48h"] if refused else [])
     if refused and opted_out:
-        assert reasons[0].message.endswith("the limit is 1456 (56 hours a week on average with your opt-out).")
+        assert reasons[0].message.endswith("the limit is 1456 hours (56 hours a week on average with the opt-out).")
 
 
 def test_a_recorded_opt_out_reaches_the_claim_checks():
