@@ -48,32 +48,35 @@ def get_rate_violation(violation_id):
     return _violation_in_scope(violation_id, *rate_approval.DECIDER_ROLES, "coordinator")
 
 
-@blp.post("/rate-violations/<int:violation_id>/approve")
-@blp.arguments(DecisionSchema)
-@blp.response(200, RateViolationSchema)
-@blp.alt_response(403, description="Own request, or a role below the one required (another site's: 404)")
-@blp.alt_response(409, description="Already decided")
-@blp.doc(security=SECURITY)
-@api_auth(*rate_approval.DECIDER_ROLES)
-def approve_rate_violation(body, violation_id):
-    """Approve the flat rate: the shift opens and the breach register records it."""
-    violation = rate_approval.approve_violation(_violation_in_scope(violation_id, *rate_approval.DECIDER_ROLES),
-                                             actor=g.actor, note=body["note"])
-    return violation
+DECISIONS = {
+    "approve": (rate_approval.approve_violation,
+                "Approve the flat rate: the shift opens and the breach register records it."),
+    "reject": (rate_approval.reject_violation,
+               "Reject the flat rate (note required): the shift stays held and returns to its coordinator."),
+}
 
 
-@blp.post("/rate-violations/<int:violation_id>/reject")
-@blp.arguments(DecisionSchema)
-@blp.response(200, RateViolationSchema)
-@blp.alt_response(403, description="Own request, or a role below the one required (another site's: 404)")
-@blp.alt_response(409, description="Already decided")
-@blp.doc(security=SECURITY)
-@api_auth(*rate_approval.DECIDER_ROLES)
-def reject_rate_violation(body, violation_id):
-    """Reject the flat rate (note required): the shift stays held and returns to its coordinator."""
-    violation = rate_approval.reject_violation(_violation_in_scope(violation_id, *rate_approval.DECIDER_ROLES),
-                                            actor=g.actor, note=body["note"])
-    return violation
+def _decision(action):
+    """The approve and reject routes: the same shape, one service each."""
+    decide, doc = DECISIONS[action]
+
+    def view(body, violation_id):
+        return decide(_violation_in_scope(violation_id, *rate_approval.DECIDER_ROLES), actor=g.actor,
+                      note=body["note"])
+
+    view.__name__, view.__doc__ = f"{action}_rate_violation", doc  # named before the route takes its endpoint
+    view = api_auth(*rate_approval.DECIDER_ROLES)(view)
+    view = blp.doc(security=SECURITY)(view)
+    view = blp.alt_response(409, description="Already decided")(view)
+    view = blp.alt_response(403, description="Own request, or a role below the one required (another site's: "
+                                             "404)")(view)
+    view = blp.response(200, RateViolationSchema)(view)
+    view = blp.arguments(DecisionSchema)(view)
+    return blp.post(f"/rate-violations/<int:violation_id>/{action}")(view)
+
+
+approve_rate_violation = _decision("approve")
+reject_rate_violation = _decision("reject")
 
 
 @blp.post("/rate-violations/<int:violation_id>/revise")
