@@ -40,7 +40,9 @@ def test_the_quarter_fills_the_12_week_reports_near_80_percent_with_every_state_
     totals = report["totals"]
     assert totals["posted"] >= 2000
     assert 0.75 <= float(totals["fill_rate"]) <= 0.85, totals["fill_rate"]
-    assert totals["filled_bank"] > 10 * totals["filled_agency"] > 0
+    # The scale asks for about 7% agency against about 74% bank: a minority, roughly one in ten fills,
+    # judged with room for the draw (the clock the generator is given moves its random draws).
+    assert 5 * totals["filled_agency"] < totals["filled_bank"] < 20 * totals["filled_agency"]
     today = london_date(now_utc())
     first, last = db.session.execute(db.select(db.func.min(Shift.start_at), db.func.max(Shift.start_at))).one()
     assert today - timedelta(weeks=13) <= london_date(first) and london_date(last) <= today + timedelta(weeks=4)
