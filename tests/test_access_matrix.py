@@ -396,6 +396,9 @@ def call(callers, role, method, rule, url, *, junk=False):
         if rule == "/api/v1/shifts/import":
             rota = b"not,a,rota\n" if junk else _rota_csv(scene).encode()
             return raw.post(url, data=rota, headers={**headers, "Content-Type": "text/csv"})
+        if rule == "/api/v1/applications/<int:application_id>/documents":  # multipart; the token is the key
+            form = {"token": scene.ids["application_token"], **({} if junk else {"kind": "dbs"})}
+            return raw.post(url, data=form, headers=headers, content_type="multipart/form-data")
         body = (JUNK_JSON if junk else api_body(rule, scene)) if write else None
         return raw.open(url, method=method, json=body, query_string=query, headers=headers)
     client = callers.page(role)

@@ -1,19 +1,23 @@
 """Joining the bank and working across sites: /api/v1/applications…, /api/v1/me/site-requests, /api/v1/site-requests…"""
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint
 
 from ..apiutil import list_schema
 from ..auth.permissions import api_auth, public_api
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..rates.schemas import DecisionSchema
+from ..staff.verification import read_upload
 from ..transactions import keep_on_error
 from . import applications, report_api, site_requests
 from .models import Application
 from .schemas import (
+    APPLICATION_UPLOAD_BODY,
     ApplicationCreatedSchema,
     ApplicationCreateSchema,
+    ApplicationDocumentSchema,
     ApplicationListQuerySchema,
+    ApplicationReceiptSchema,
     ApplicationSchema,
     ApproveApplicationSchema,
     ChecklistSchema,
@@ -51,7 +55,7 @@ def _public_application(application_id) -> Application:
 
 @blp.post("/applications")
 @blp.arguments(ApplicationCreateSchema)
-@blp.response(201, ApplicationCreatedSchema)
+@blp.response(201, ApplicationReceiptSchema)
 @blp.alt_response(409, description="One live application or account per email and per GMC number (the message "
                                    "never says which of the two holds them)")
 @blp.alt_response(429, description="Too many applications from this address or for this mobile")
@@ -60,9 +64,30 @@ def _public_application(application_id) -> Application:
 @public_api
 def apply(body):
     """Apply to join the bank (no login). A 6-digit code is texted to the mobile; the application counts once
-    it is confirmed (`POST /applications/{id}/confirm`). Compliance documents are uploaded with the web form
-    (`/join`) or, once approved, as the doctor's own (`POST /me/documents`)."""
+    it is confirmed (`POST /applications/{id}/confirm`). The answer carries the application's secret `token`
+    (given only here and in the texts' link): compliance documents are added with it
+    (`POST /applications/{id}/documents`)."""
     return applications.apply(**body)
+
+
+@blp.post("/applications/<int:application_id>/documents")
+@blp.response(201, ApplicationDocumentSchema)
+@blp.alt_response(404, description="No application with this id and token (the same answer for either)")
+@blp.alt_response(409, description="The application is decided or lapsed")
+@blp.alt_response(413, description="Larger than 10 MB")
+@blp.doc(requestBody=APPLICATION_UPLOAD_BODY, **PUBLIC)
+@limited_per_address
+@public_api
+def add_document(application_id):
+    """Add a compliance document to an application until staffing decides it (`multipart/form-data`: `token`,
+    `kind`, `expires_on`, `file`), checked as a doctor's own upload is: a PDF, JPEG or PNG of at most 10 MB
+    judged by its content, else 422 naming the field and nothing stored. It replaces an earlier upload of the
+    same kind; if staffing had ticked "documents verified", the tick comes off until they look again."""
+    application = applications.by_token(request.form.get("token"), application_id=application_id)
+    values, errors = read_upload(request.form, request.files)
+    if errors:
+        raise ValidationFailed("The upload was not accepted.", errors=errors)
+    return applications.add_document(application, **values)
 
 
 @blp.post("/applications/<int:application_id>/confirm")

@@ -32,16 +32,29 @@ from ..notifications.services import enqueue_rows, is_opted_out, public_url
 from ..org.models import Grade, Site
 from ..staff.models import ComplianceDocument, DoctorProfile
 from ..staff.services import create_person
-from ..staff.verification import store_upload
+from ..staff.storage import delete_after_commit
+from ..staff.verification import check_upload, store_upload
 from ..timeutil import now_utc
 from . import rules, welcome
 from .models import Application, ApplicationDocument, ApplicationNote, ApplicationSite
 
 DECIDERS = ("staffing", "admin")
+UNDECIDED = ("awaiting_mobile", "submitted")
 
 
 def status_path(application) -> str:
     return f"/join/{application.token}"
+
+
+def by_token(token, *, application_id=None) -> Application:
+    """The application whose secret is ``token`` (and whose id is ``application_id`` when given); otherwise
+    404 with the same words, whether the id exists or not."""
+    application = None
+    if token:
+        application = db.session.execute(db.select(Application).filter_by(token=token)).scalar_one_or_none()
+    if application is None or (application_id is not None and application.id != application_id):
+        raise NotFound("We cannot find this application. Use the link in our latest text.")
+    return application
 
 
 def text_number(mobile, *, kind, body, dedupe_key=None) -> int:
@@ -123,6 +136,32 @@ def _add_documents(application, documents):
         application.documents.append(ApplicationDocument(kind=doc["kind"], expires_on=doc["expires_on"],
                                                          file_key=key, content_type=content_type, file_size=size))
     db.session.flush()
+
+
+def add_document(application, *, kind, expires_on, content) -> ApplicationDocument:
+    """The applicant adds or replaces one document after applying (their status page, or the API with the
+    application's token), while the application is not yet decided. The file is checked as a doctor's upload
+    is; an earlier upload of the same kind is replaced (its file deleted once this commits). If staffing had
+    already ticked "documents verified", the tick is taken off: approval counts the documents as verified, so
+    a new one must be looked at first."""
+    _lock_undecided(application, statuses=UNDECIDED,
+                    refusal="documents can be added only until the staffing team decides")
+    errors = check_upload(content=content, expires_on=expires_on)
+    if errors:
+        raise ValidationFailed("The upload was not accepted.", errors=errors)
+    replaced = [doc for doc in application.documents if doc.kind == kind]
+    for doc in replaced:
+        application.documents.remove(doc)
+    delete_after_commit([doc.file_key for doc in replaced])
+    recheck = application.documents_verified
+    application.documents_verified = False
+    _add_documents(application, [{"kind": kind, "expires_on": expires_on, "content": content}])
+    added = application.documents[-1]
+    record_audit("application.document_added", "application", application.id, actor=None,
+                 after={"kind": kind, "expires_on": expires_on, "content_type": added.content_type,
+                        "size": added.file_size, "replaced": bool(replaced),
+                        **({"documents_verified": False} if recheck else {})})
+    return added
 
 
 def _code_hash(application, code: str) -> str:
@@ -211,15 +250,19 @@ def _ensure_not_own(actor, application):
     ensure_not_own(actor, concerns_user_id=actor.id if mine else None, what="this application")
 
 
-def _ensure_submitted(application):
-    if application.status != "submitted":
-        raise Conflict(f"This application is {application.status.replace('_', ' ')}: only a submitted one can be "
-                       f"checked or decided.")
+def _lock_undecided(application, statuses=("submitted",),
+                    refusal="only a submitted one can be checked or decided"):
+    """Lock the application's row (PostgreSQL) and read it again, so a check, a decision and an applicant's
+    late upload happen one after the other; then refuse (409) unless its status is one of ``statuses``."""
+    db.session.flush()  # refresh would otherwise drop changes not yet written
+    db.session.refresh(application, with_for_update=True)
+    if application.status not in statuses:
+        raise Conflict(f"This application is {application.status.replace('_', ' ')}: {refusal}.")
 
 
 def update_checklist(application, *, actor, **changes) -> Application:
     _ensure_not_own(actor, application)
-    _ensure_submitted(application)
+    _lock_undecided(application)
     before = {**application.checklist, "esr_assignment_number": application.esr_assignment_number}
     for field, value in changes.items():
         setattr(application, field, value)
@@ -244,7 +287,7 @@ def add_note(application, *, text, actor) -> ApplicationNote:
 def approve(application, *, actor, note=None, site_ids=None) -> Application:
     """Make the doctor: every check done, sites as approved; text the set-password link."""
     _ensure_not_own(actor, application)
-    _ensure_submitted(application)
+    _lock_undecided(application)
     reasons = rules.checklist_reasons(application.checklist)
     if reasons:
         raise RuleRefused("Finish the checks before approving.", reasons=reasons)
@@ -274,7 +317,7 @@ def approve(application, *, actor, note=None, site_ids=None) -> Application:
 def reject(application, *, actor, note) -> Application:
     """Turn the application down; the reason is texted to the applicant."""
     _ensure_not_own(actor, application)
-    _ensure_submitted(application)
+    _lock_undecided(application)
     if not (note or "").strip():
         raise ValidationFailed("Say why the application is not accepted.",
                                errors={"note": ["Say why the application is not accepted: the applicant is told."]})

@@ -5,7 +5,10 @@ from marshmallow import validate
 from ..apiutil import ListQuerySchema
 from ..fields import LondonDateTime
 from ..notifications.rules import normalise_mobile
+from ..notifications.services import public_url
+from ..staff.documents import DOCUMENT_KINDS
 from ..staff.schemas import ESR_RE
+from .applications import status_path
 from .rules import APPLICATION_STATUSES, CHECKLIST, SITE_REQUEST_STATUSES
 
 MISSING = {"name": "Enter your full name.", "email": "Enter your email address.",
@@ -49,6 +52,19 @@ class ApplicationCreateSchema(ma.Schema):
 class ApplicationCreatedSchema(ma.Schema):
     id = ma.fields.Integer()
     status = ma.fields.String()
+
+
+class ApplicationReceiptSchema(ApplicationCreatedSchema):
+    """The answer to applying: the only time the application's secret is given (it is in the texts' link too)."""
+
+    token = ma.fields.String(metadata={
+        "description": "The application's secret: keep it. Documents are added with it "
+                       "(`POST /applications/{id}/documents`), and its status page is `status_url`"})
+    status_url = ma.fields.Method("_status_url", metadata={
+        "description": "The applicant's status page (the link in the texts)"})
+
+    def _status_url(self, application):
+        return public_url(status_path(application))
 
 
 class ConfirmCodeSchema(ma.Schema):
@@ -144,3 +160,12 @@ class SiteRequestSchema(ma.Schema):
 
 class SiteRequestListQuerySchema(ListQuerySchema):
     status = ma.fields.String(load_default=None, validate=validate.OneOf(SITE_REQUEST_STATUSES))
+
+
+APPLICATION_UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["token", "kind", "expires_on", "file"],
+    "properties": {"token": {"type": "string", "description": "The application's secret, from the answer to applying"},
+                   "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+                   "expires_on": {"type": "string", "format": "date", "description": "The last day it is valid"},
+                   "file": {"type": "string", "format": "binary",
+                            "description": "PDF, JPEG or PNG, at most 10 MB; the type is read from the content"}}}}}}

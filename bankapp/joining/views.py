@@ -10,16 +10,14 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..auth.rules import MIN_LENGTH
-from ..errors import DomainError, NotFound
-from ..extensions import db
+from ..errors import DomainError
 from ..forms import domain_errors, load_form
 from ..org import services as org_services
-from ..staff.documents import DOCUMENT_KINDS, DOCUMENT_LABELS
+from ..staff.documents import DOCUMENT_KINDS, DOCUMENT_LABELS, DOCUMENT_WORDS, KIND_OPTIONS
 from ..staff.schemas import DocumentUploadSchema
-from ..staff.verification import check_upload
+from ..staff.verification import check_upload, read_upload
 from ..transactions import attempt, keep_on_error
 from . import applications, doctor_views, report_views, staffing_views, welcome
-from .models import Application
 from .rules import CHECKLIST
 from .schemas import MISSING, ApplicationCreateSchema, ConfirmCodeSchema
 from .throttle import limited_per_address, limited_per_address_and_mobile
@@ -87,29 +85,24 @@ def apply():
                            signed_in=current_user.is_authenticated, **_choices()), 422 if errors else 200
 
 
-def _by_token(token) -> Application:
-    application = db.session.execute(db.select(Application).filter_by(token=token)).scalar_one_or_none()
-    if application is None:
-        raise NotFound("We cannot find this application. Use the link in our latest text.")
-    return application
-
-
-def _render_status(application, *, errors=None, status=200):
+def _render_status(application, *, errors=None, status=200, form=None):
     sites = {s.id: s.name for s in org_services.all_sites()}
     return render_template("joining/status.html", application=application, errors=errors or {},
                            site_names=[sites[i] for i in application.site_ids if i in sites], checklist=CHECKLIST,
-                           labels=DOCUMENT_LABELS), status
+                           document_names=[DOCUMENT_LABELS[doc.kind] for doc in application.documents],
+                           form=form or {}, kind_options=KIND_OPTIONS,
+                           may_add=application.status in applications.UNDECIDED), status
 
 
 @bp.get("/join/<string:token>")
 def status(token):
-    return _render_status(_by_token(token))
+    return _render_status(applications.by_token(token))
 
 
 @bp.post("/join/<string:token>/confirm")
 @limited_per_address
 def confirm(token):
-    application = _by_token(token)
+    application = applications.by_token(token)
     values, errors = load_form(ConfirmCodeSchema(), request.form, MISSING)
     if not errors:
         keep_on_error()  # a wrong code is counted even though the page answers 422
@@ -123,10 +116,31 @@ def confirm(token):
     return _render_status(application, errors=errors, status=422)
 
 
+@bp.post("/join/<string:token>/documents")
+@limited_per_address
+def add_document(token):
+    """A document the applicant did not have when applying, or a newer one of the same kind."""
+    application = applications.by_token(token)
+    form = {"kind": request.form.get("kind", ""), "expires_on": request.form.get("expires_on", "")}
+    values, errors = read_upload(request.form, request.files)
+    status = 422
+    if not errors:
+        try:
+            with attempt():
+                doc = applications.add_document(application, **values)
+        except DomainError as exc:
+            errors, status = domain_errors(exc), exc.status
+        else:
+            flash(f"Your {DOCUMENT_WORDS[doc.kind]} is uploaded. The staffing team checks it with your application.",
+                  "success")
+            return redirect(url_for("joining.status", token=token))
+    return _render_status(application, errors=errors, status=status, form=form)
+
+
 @bp.post("/join/<string:token>/new-code")
 @limited_per_address_and_mobile
 def new_code(token):
-    application = _by_token(token)
+    application = applications.by_token(token)
     try:
         with attempt():
             applications.send_code(application)

@@ -9,7 +9,7 @@ from ..forms import domain_errors
 from ..nav import register_nav
 from ..transactions import attempt
 from . import verification
-from .documents import DOCUMENT_KINDS, DOCUMENT_LABELS, DOCUMENT_WORDS, KIND_STATUS_LABELS
+from .documents import DOCUMENT_LABELS, DOCUMENT_WORDS, KIND_OPTIONS, KIND_STATUS_LABELS
 from .files import file_response
 from .uploads import ACCEPTED_TYPES, size_text
 
@@ -22,7 +22,7 @@ register_nav("Documents to verify", "documents.queue", *verification.DECIDERS, o
 def _render_mine(*, errors=None, form=None, status=200):
     return render_template("staff/my_documents.html", rows=verification.overview(g.actor.id), errors=errors or {},
                            form=form or {}, labels=DOCUMENT_LABELS, status_labels=KIND_STATUS_LABELS,
-                           kind_options=[("", "Choose a document")] + [(k, DOCUMENT_LABELS[k]) for k in DOCUMENT_KINDS]
+                           kind_options=KIND_OPTIONS
                            ), status
 
 

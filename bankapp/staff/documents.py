@@ -14,6 +14,8 @@ DOCUMENT_WORDS = {
 }
 DOCUMENT_KINDS = tuple(DOCUMENT_WORDS)
 DOCUMENT_LABELS = {kind: words[0].upper() + words[1:] for kind, words in DOCUMENT_WORDS.items()}
+# The choices of a form's "Document" select, with its empty first option.
+KIND_OPTIONS = [("", "Choose a document")] + [(kind, DOCUMENT_LABELS[kind]) for kind in DOCUMENT_KINDS]
 
 # Where a document stands in its check: an upload waits for staffing or an admin; only verified ones count.
 DOCUMENT_STATUSES = ("awaiting_verification", "verified", "rejected")

@@ -15,7 +15,7 @@ from ..org import services as org_services
 from ..timeutil import london_date, now_utc
 from ..transactions import attempt
 from . import document_views, services
-from .documents import DOCUMENT_KINDS, DOCUMENT_LABELS
+from .documents import DOCUMENT_LABELS, KIND_OPTIONS
 from .models import ComplianceDocument
 from .schemas import DocumentCreateSchema, UserCreateSchema, UserUpdateSchema
 
@@ -92,7 +92,7 @@ def _render_user(user, *, errors=None, form=None, details=None, status=200):
     return render_template("staff/user.html", person=user, documents=documents, today=today,
                            site_names=[sites[i].name for i in user.site_ids if i in sites],
                            document_labels=DOCUMENT_LABELS,
-                           kind_options=[("", "Choose a document")] + [(k, DOCUMENT_LABELS[k]) for k in DOCUMENT_KINDS],
+                           kind_options=KIND_OPTIONS,
                            errors=errors or {}, form=form or {}, details=details, **_choices()), status
 
 

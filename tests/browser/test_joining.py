@@ -56,6 +56,18 @@ def test_applying_and_confirming_the_code_on_a_phone(page, live_server, expect):
     page.get_by_role("button", name="Confirm my mobile").click()
     expect(page.locator("#application-status")).to_have_text("With the staffing team")
     assert "/join/" in _texts(live_server, "+447700900555", "application_received")[0]
+    # A document found later is added from the same page; a bad one is refused beside its field.
+    page.get_by_label("Document", exact=True).select_option("right_to_work")
+    page.get_by_label("Valid until").fill((london_date(now_utc()) + timedelta(days=700)).isoformat())
+    page.get_by_label("File", exact=True).set_input_files({"name": "passport.pdf", "mimeType": "application/pdf",
+                                                           "buffer": b"not really a pdf"})
+    page.get_by_role("button", name="Upload document").click()
+    expect(page.locator("#file-error")).to_contain_text("PDF, JPEG or PNG")
+    page.get_by_label("File", exact=True).set_input_files({"name": "passport.png", "mimeType": "image/png",
+                                                           "buffer": PNG})
+    page.get_by_role("button", name="Upload document").click()
+    expect(page.get_by_text("is uploaded")).to_be_visible()
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text("DBS check, Right to work check")
 
 
 def test_a_doctor_uploads_renewal_evidence_and_staffing_verifies_it(page, desktop_page, live_server, login, expect):
