@@ -123,7 +123,7 @@ def test_home_sections(market, api, client):
     api(market.doctor).post(f"/api/v1/shifts/{shift['id']}/claim")
     client.post("/logout")
     html = login(client, market.doctor).get("/").get_data(as_text=True)
-    assert "Your next shift" in html and "1 open shift you can work" in html
+    assert "Your next shift" in html and "1 open shift at your grade and hospitals" in html
 
 
 def test_coordinator_posts_a_weekly_shift_from_the_form(market, client):
