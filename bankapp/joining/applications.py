@@ -30,9 +30,9 @@ from ..extensions import db
 from ..notifications import texts
 from ..notifications.services import enqueue_rows, is_opted_out, public_url
 from ..org.models import Grade, Site
+from ..staff import storage
 from ..staff.models import ComplianceDocument, DoctorProfile
 from ..staff.services import create_person
-from ..staff.storage import delete_after_commit
 from ..staff.verification import check_upload, store_upload
 from ..timeutil import now_utc
 from . import rules, welcome
@@ -152,7 +152,7 @@ def add_document(application, *, kind, expires_on, content) -> ApplicationDocume
     replaced = [doc for doc in application.documents if doc.kind == kind]
     for doc in replaced:
         application.documents.remove(doc)
-    delete_after_commit([doc.file_key for doc in replaced])
+    storage.delete_after_commit([doc.file_key for doc in replaced])
     recheck = application.documents_verified
     application.documents_verified = False
     _add_documents(application, [{"kind": kind, "expires_on": expires_on, "content": content}])
@@ -305,7 +305,7 @@ def approve(application, *, actor, note=None, site_ids=None) -> Application:
     for doc in application.documents:
         db.session.add(ComplianceDocument(user_id=doctor.id, kind=doc.kind, expires_on=doc.expires_on,
                                           created_by_id=actor.id, status="verified", verified_at=now,
-                                          verified_by_id=actor.id, file_key=doc.file_key,
+                                          verified_by_id=actor.id, file_key=storage.copy(doc.file_key),
                                           content_type=doc.content_type, file_size=doc.file_size))
     _decide(application, status="approved", note=note, actor=actor, user_id=doctor.id, site_ids=site_ids)
     url = welcome.issue_link(doctor)

@@ -14,7 +14,10 @@ def file_response(doc, *, name=None) -> Response:
     strict Content Security Policy applies to it like any page."""
     if not getattr(doc, "file_key", None):
         raise NotFound("This document has no file: it was entered by staff.")
-    content = storage.storage().read(doc.file_key)
+    try:
+        content = storage.storage().read(doc.file_key)
+    except FileNotFoundError:
+        raise NotFound("The file of this document is no longer kept.") from None
     filename = name or f"{doc.kind.replace('_', '-')}-{doc.id}.{EXTENSIONS.get(doc.content_type, 'bin')}"
     return Response(content, mimetype=doc.content_type, headers={
         "Content-Disposition": f'inline; filename="{filename}"',

@@ -15,6 +15,7 @@ from ..org.models import Grade, Site
 from ..timeutil import london_date, now_utc
 from .documents import expiry_status as document_status  # noqa: F401  (the admin pages' name for it)
 from .models import ComplianceDocument, DoctorProfile
+from .storage import delete_after_commit
 
 
 def _check_references(*, roles, grade, site_ids, agency_id, has_grade=False) -> tuple[dict, Grade | None]:
@@ -209,10 +210,12 @@ def add_document(user, *, kind, expires_on, reference=None, actor, allow_past=Fa
 
 
 def remove_document(doc, *, actor) -> None:
-    """Take away a document recorded in error (the audit log keeps what it said)."""
+    """Take away a document recorded in error (the audit log keeps what it said); its uploaded file, if it has
+    one, is deleted once this commits."""
     record_audit("document.removed", "compliance_document", doc.id, actor=actor,
                  before={"user_id": doc.user_id, "kind": doc.kind, "expires_on": doc.expires_on,
-                         "reference": doc.reference})
+                         "reference": doc.reference, "file_removed": doc.file_key is not None})
+    delete_after_commit([doc.file_key])
     db.session.delete(doc)
     db.session.flush()
 

@@ -10,9 +10,12 @@ key, the checked content type and the size.
 A file is written before the row that refers to it is committed. If that
 transaction rolls back, the files it wrote are deleted again
 (``_forget_on_rollback``), so a refused or failed request leaves nothing
-behind; files whose rows are deleted (a person anonymised) go only once
-that transaction commits (``delete_after_commit``). Another backend (an object store) would implement the same three
-calls: ``save``, ``read``, ``delete``.
+behind; files whose rows are deleted (a person anonymised, a document
+removed) go only once
+that transaction commits (``delete_after_commit``). Every row owns its file:
+a row made from another (an applicant's document becoming the doctor's)
+gets a ``copy``. Another backend (an object store) would implement the same
+three calls: ``save``, ``read``, ``delete``.
 """
 import logging
 import os
@@ -70,6 +73,12 @@ def store(content: bytes) -> str:
     session.info.setdefault(_NEW_FILES, []).append((storage(), key))
     _watch(session)
     return key
+
+
+def copy(key: str) -> str:
+    """A copy of a stored file under a new key (deleted again if the current transaction rolls back), so that
+    each row owns its file and deleting one never takes another's."""
+    return store(storage().read(key))
 
 
 def delete_after_commit(keys) -> int:

@@ -155,16 +155,23 @@ def test_nobody_decides_their_own_application(api, world, factory):
 
 def test_uploaded_documents_become_the_doctors_verified_documents(api, world, submitted):
     from bankapp.joining.models import ApplicationDocument
+    from bankapp.staff import storage
     from bankapp.timeutil import london_date, now_utc
 
+    key = storage.store(b"%PDF-1.4\n")
     db.session.add(ApplicationDocument(application_id=submitted, kind="dbs", content_type="application/pdf",
-                                       expires_on=london_date(now_utc()) + timedelta(days=500), file_key="ab" * 16,
-                                       file_size=10))
+                                       expires_on=london_date(now_utc()) + timedelta(days=500), file_key=key,
+                                       file_size=9))
     db.session.commit()
     api(world.staffing_a).patch(f"/api/v1/applications/{submitted}", json=CHECKS)
     user_id = api(world.staffing_a).post(f"/api/v1/applications/{submitted}/approve", json={}).get_json()["user_id"]
     doc = db.session.execute(db.select(ComplianceDocument).filter_by(user_id=user_id)).scalar_one()
-    assert doc.status == "verified" and doc.verified_by_id == world.staffing_a.id and doc.file_key == "ab" * 16
+    assert doc.status == "verified" and doc.verified_by_id == world.staffing_a.id
+    # The doctor's document owns a copy: removing it later leaves the application's record whole.
+    assert doc.file_key != key and storage.storage().read(doc.file_key) == storage.storage().read(key)
+    assert api(world.admin).delete(f"/api/v1/users/{user_id}/documents/{doc.id}").status_code == 204
+    assert not (storage.storage().root / doc.file_key[:2] / doc.file_key).exists()
+    assert storage.storage().read(key) == b"%PDF-1.4\n"
 
 
 def test_anonymising_the_doctor_removes_their_application_details_and_files(api, client, world, submitted):

@@ -188,3 +188,18 @@ def test_the_admins_person_page_says_an_upload_waits(api, client, world):
     client.post("/login", data={"email": world.admin.email, "password": PASSWORD})
     page = client.get(f"/admin/users/{world.doctor.id}").get_data(as_text=True)
     assert "Uploaded, awaiting verification" in page
+
+
+def test_a_removed_document_takes_its_file_and_a_lost_file_is_a_clean_404(app, api, world):
+    doc_id = upload(api(world.doctor)).get_json()["id"]
+    doc = db.session.get(ComplianceDocument, doc_id)
+    path = Path(app.config["DOCUMENT_STORAGE_PATH"]) / doc.file_key[:2] / doc.file_key
+    path.unlink()  # a file lost outside the product (a restore that missed it)
+    resp = api(world.admin).get(f"/api/v1/documents/{doc_id}/file")
+    assert resp.status_code == 404 and "no longer kept" in resp.get_json()["detail"]
+
+    other = db.session.get(ComplianceDocument, upload(api(world.doctor), PNG, kind="right_to_work").get_json()["id"])
+    kept = Path(app.config["DOCUMENT_STORAGE_PATH"]) / other.file_key[:2] / other.file_key
+    assert kept.exists()
+    assert api(world.admin).delete(f"/api/v1/users/{world.doctor.id}/documents/{other.id}").status_code == 204
+    assert not kept.exists()
