@@ -35,7 +35,7 @@ from ..staff.models import ComplianceDocument, DoctorProfile
 from ..staff.services import create_person
 from ..staff.verification import check_upload, store_upload
 from ..timeutil import now_utc
-from . import rules, welcome
+from . import queues, rules, welcome
 from .models import Application, ApplicationDocument, ApplicationNote, ApplicationSite
 
 DECIDERS = ("staffing", "admin")
@@ -220,13 +220,7 @@ def _in_scope(actor):
 
 def queue(actor, *, status=None, cursor=None, limit=200, by_age=False) -> list[Application]:
     """Applications for the actor's sites in the order they came (``by_age``: the longest waiting first)."""
-    order = (Application.created_at, Application.id) if by_age else (Application.id,)
-    stmt = db.select(Application).where(_in_scope(actor)).order_by(*order)
-    if status:
-        stmt = stmt.where(Application.status == status)
-    if cursor:
-        stmt = stmt.where(Application.id > cursor)
-    return db.session.execute(stmt.limit(limit)).scalars().all()
+    return queues.queue(Application, _in_scope(actor), status=status, cursor=cursor, limit=limit, by_age=by_age)
 
 
 def counts_by_status(actor) -> dict:

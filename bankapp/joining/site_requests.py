@@ -18,6 +18,7 @@ from ..notifications import texts
 from ..notifications.services import enqueue_for_user, public_url
 from ..org.models import Site
 from ..timeutil import london_date, now_utc
+from . import queues
 from .models import SiteRequest
 
 DECIDERS = ("staffing", "coordinator")
@@ -58,13 +59,7 @@ def _scope(actor):
 
 def queue(actor, *, status=None, cursor=None, limit=200, by_age=False) -> list[SiteRequest]:
     """Requests for the actor's sites in the order they came (``by_age``: the longest waiting first)."""
-    order = (SiteRequest.created_at, SiteRequest.id) if by_age else (SiteRequest.id,)
-    stmt = db.select(SiteRequest).where(_scope(actor)).order_by(*order)
-    if status:
-        stmt = stmt.where(SiteRequest.status == status)
-    if cursor:
-        stmt = stmt.where(SiteRequest.id > cursor)
-    return db.session.execute(stmt.limit(limit)).scalars().all()
+    return queues.queue(SiteRequest, _scope(actor), status=status, cursor=cursor, limit=limit, by_age=by_age)
 
 
 def request_for(actor, request_id) -> SiteRequest:
