@@ -249,7 +249,8 @@ def _lock_undecided(application, statuses=("submitted",),
     """Lock the application's row (PostgreSQL) and read it again, so a check, a decision and an applicant's
     late upload happen one after the other; then refuse (409) unless its status is one of ``statuses``."""
     db.session.flush()  # refresh would otherwise drop changes not yet written
-    db.session.refresh(application, with_for_update=True)
+    db.session.execute(db.select(Application.id).where(Application.id == application.id).with_for_update())
+    db.session.refresh(application)  # as it stands once the lock is held
     if application.status not in statuses:
         raise Conflict(f"This application is {application.status.replace('_', ' ')}: {refusal}.")
 
