@@ -197,6 +197,14 @@ def percent_over(flat: Decimal, card: Decimal) -> Decimal:
     return pct if pct else abs(pct)
 
 
+def percent_words(flat: Decimal, card: Decimal) -> str:
+    """``percent_over`` for a sentence, never understated by rounding: "more than 20.00%" when the exact figure
+    is above what 2 places show (so 20.004% over a 20% threshold does not read as exactly 20.00%)."""
+    shown = percent_over(flat, card)
+    exact_above = (_rate(flat, "flat amount") - _rate(card, "card amount")) * 100 > shown * _rate(card, "card amount")
+    return f"more than {shown}%" if exact_above else f"{shown}%"
+
+
 def is_rate_violation(
     flat_breakdown: PayBreakdown, card_breakdown: PayBreakdown
 ) -> bool:

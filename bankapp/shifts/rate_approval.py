@@ -85,7 +85,8 @@ def may_decide(violation, user) -> bool:
 def _check_decider(violation, actor):
     ensure_not_own(actor, requested_by_id=violation.requested_by_id, what="this rate request")
     if not holds_at_least(actor, violation.required_role):
-        raise Forbidden(f"This rate is {violation.percent_over}% over the card: "
+        over = rules.percent_words(violation.flat_total, violation.card_total)
+        raise Forbidden(f"This rate is {over} over the card: "
                         f"it needs an {violation.required_role} or more senior to decide.")
     if not can_act_on_site(actor, violation.shift.site_id, *DECIDER_ROLES):
         raise Forbidden("You do not approve rates for this site.")

@@ -15,6 +15,7 @@ from bankapp.rates.rules import (
     apportion_break,
     is_rate_violation,
     percent_over,
+    percent_words,
     price_lines,
     price_shift,
     required_role_for_totals,
@@ -339,6 +340,21 @@ def test_price_shift_honours_custom_day_hours():
 )
 def test_percent_over(flat, card, expected):
     assert percent_over(D(flat), D(card)) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("flat", "card", "expected"),
+    [
+        ("66.00", "55.00", "20.00%"),  # exactly the threshold: shown as it is
+        ("1200.05", "1000.00", "20.01%"),  # 20.005% rounds half-up: shown as the larger figure
+        ("1000.04", "1000.00", "more than 0.00%"),  # 0.004%: never "0.00%" for a rate above the card
+        ("2000.08", "1666.72", "more than 20.00%"),  # 20.0034...%: over a 20% threshold, and says so
+        ("66.01", "55.00", "20.02%"),  # 20.018...% rounds up: not understated
+        ("50.00", "55.00", "-9.09%"),
+    ],
+)
+def test_percent_words_never_understate_by_rounding(flat, card, expected):
+    assert percent_words(D(flat), D(card)) == expected
 
 
 def test_percent_over_a_zero_card_is_refused():

@@ -91,6 +91,16 @@ def test_the_threshold_is_a_setting(world, api, app, monkeypatch):
     assert _post(api, world, "80.00")["rate_violation"]["required_role"] == "approver"
 
 
+def test_an_approver_refused_just_over_the_threshold_is_told_it_is_more(world, api, app, monkeypatch):
+    _setup(world)
+    monkeypatch.setitem(app.config, "RATE_VIOLATION_APPROVER_MAX_PERCENT", "2.03")
+    v = _post(api, world, "61.22")["rate_violation"]  # 489.76 against 480.00: 2.0333…%, shown as 2.03
+    assert v["required_role"] == "executive" and v["percent_over"] == "2.03"
+    resp = api(world.approver_a).post(f"/api/v1/rate-violations/{v['id']}/approve", json={"note": "fine"})
+    assert resp.status_code == 403
+    assert "more than 2.03% over the card" in resp.get_json()["detail"]
+
+
 def test_nobody_approves_their_own_violation(world, api, factory):
     _setup(world)
     both = factory.user(("coordinator", "approver"), sites=[world.site_a], name="Coordinator-approver")
